@@ -1,0 +1,140 @@
+package s3kit
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// ACL is a canned access control list, as accepted by the x-amz-acl header.
+type ACL string
+
+// The canned ACLs that S3-compatible providers understand. Providers without
+// object ACLs (MinIO, versitygw, AWS buckets with ACLs disabled) reject or
+// ignore all but ACLPrivate; see [ErrACLNotSupported].
+const (
+	ACLPrivate                ACL = "private"
+	ACLPublicRead             ACL = "public-read"
+	ACLPublicReadWrite        ACL = "public-read-write"
+	ACLAuthenticatedRead      ACL = "authenticated-read"
+	ACLBucketOwnerRead        ACL = "bucket-owner-read"
+	ACLBucketOwnerFullControl ACL = "bucket-owner-full-control"
+)
+
+// valid reports whether a is one of the canned ACLs above.
+func (a ACL) valid() bool {
+	switch a {
+	case ACLPrivate, ACLPublicRead, ACLPublicReadWrite, ACLAuthenticatedRead, ACLBucketOwnerRead, ACLBucketOwnerFullControl:
+		return true
+	}
+	return false
+}
+
+func checkACL(op, bucket, key string, a ACL) error {
+	if !a.valid() {
+		return invalidf(op, bucket, key, "unknown canned ACL %q", string(a))
+	}
+	return nil
+}
+
+// SetACL replaces the ACL of an existing object with a canned ACL. The
+// object's data and metadata are not touched. It returns an error matching
+// [ErrNotFound] if the object does not exist and [ErrACLNotSupported] if the
+// provider has no object ACLs.
+func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error {
+	const op = "SetACL"
+	if err := checkObject(op, bucket, key); err != nil {
+		return err
+	}
+	if err := checkACL(op, bucket, key, acl); err != nil {
+		return err
+	}
+	_, err := c.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{
+		Bucket: &bucket,
+		Key:    &key,
+		ACL:    types.ObjectCannedACL(acl),
+	})
+	return wrapErr(op, bucket, key, kindACL, err)
+}
+
+// MakePublic gives an existing object the public-read ACL and returns its
+// public URL, as [Client.PublicURL] builds it. Anyone can then fetch the
+// object with a plain GET of that URL. It fails with [ErrACLNotSupported] on
+// providers without object ACLs; use a bucket policy there.
+func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, error) {
+	if err := c.SetACL(ctx, bucket, key, ACLPublicRead); err != nil {
+		if e, ok := err.(*Error); ok {
+			e.Op = "MakePublic"
+		}
+		return "", err
+	}
+	return c.PublicURL(bucket, key), nil
+}
+
+// PublicURL returns the URL at which an object can be fetched without
+// credentials, if its ACL or the bucket's policy allows it. With path-style
+// addressing it is endpoint/bucket/key; with virtual-host addressing the
+// bucket is the first label of the host. The key is escaped the way S3
+// signs it: every byte except A-Z a-z 0-9 - . _ ~ is percent-encoded, and
+// each "/" stays as a separator, so "a b+c" becomes "a%20b%2Bc". PublicURL
+// does not check that the object exists or is public.
+func (c *Client) PublicURL(bucket, key string) string {
+	var scheme, host string
+	if c.endpoint != nil {
+		scheme, host = c.endpoint.Scheme, c.endpoint.Host
+	} else {
+		scheme, host = "https", "s3."+c.region+".amazonaws.com"
+	}
+	var b strings.Builder
+	b.WriteString(scheme)
+	b.WriteString("://")
+	if c.pathStyle {
+		b.WriteString(host)
+		b.WriteByte('/')
+		b.WriteString(escapePath(bucket))
+	} else {
+		b.WriteString(bucket)
+		b.WriteByte('.')
+		b.WriteString(host)
+	}
+	b.WriteByte('/')
+	b.WriteString(escapePath(key))
+	return b.String()
+}
+
+// escapePath percent-encodes s with S3's URI encoding, leaving "/" as the
+// segment separator. Segments that are exactly "." or ".." have their dots
+// encoded too, so that no URL normaliser can move the path out of the
+// bucket.
+func escapePath(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/2)
+	for i, seg := range strings.Split(s, "/") {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		if seg == "." || seg == ".." {
+			b.WriteString(strings.Repeat("%2E", len(seg)))
+			continue
+		}
+		for j := 0; j < len(seg); j++ {
+			c := seg[j]
+			if isUnreserved(c) {
+				b.WriteByte(c)
+				continue
+			}
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}
+
+func isUnreserved(c byte) bool {
+	return ('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}

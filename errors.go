@@ -1,0 +1,182 @@
+package s3kit
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/aws/smithy-go"
+)
+
+// Sentinel errors. Every error returned by a [Client] method is an [*Error]
+// that matches at most one of these with [errors.Is], so callers can branch on
+// the kind of failure without knowing which provider they talk to.
+var (
+	// ErrNotFound means the object does not exist (S3 codes NoSuchKey and
+	// NotFound, or HTTP 404 on an object request).
+	ErrNotFound = errors.New("s3kit: object not found")
+	// ErrBucketNotFound means the bucket does not exist (S3 code NoSuchBucket).
+	ErrBucketNotFound = errors.New("s3kit: bucket not found")
+	// ErrAccessDenied means the provider refused the credentials or the
+	// request (AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId, or
+	// HTTP 403).
+	ErrAccessDenied = errors.New("s3kit: access denied")
+	// ErrACLNotSupported means the provider does not implement object ACLs
+	// (NotImplemented or AccessControlListNotSupported on an ACL request).
+	// The object's data is not changed when this is returned.
+	ErrACLNotSupported = errors.New("s3kit: object ACLs not supported by this provider")
+	// ErrInvalidInput means an argument or option was rejected before any
+	// request was sent.
+	ErrInvalidInput = errors.New("s3kit: invalid input")
+)
+
+// Error describes a failed operation. It names the operation, bucket and key,
+// carries what the provider said (Code, StatusCode, RequestID) and unwraps to
+// both the matching sentinel (such as [ErrNotFound]) and the underlying cause,
+// so errors.Is and errors.As see through it to the SDK's error types and to
+// [context.Canceled].
+//
+// Error never contains credentials.
+type Error struct {
+	Op         string // operation, such as "Get" or "Put"
+	Bucket     string // bucket name, if any
+	Key        string // object key, if any
+	Code       string // S3 error code, such as "NoSuchKey"; empty if none
+	StatusCode int    // HTTP status; 0 if no response was received
+	RequestID  string // provider's request ID; empty if none
+	Err        error  // underlying cause
+
+	kind    error  // one of the sentinels, or nil
+	message string // the provider's error message, if any
+}
+
+// Error formats the error as "s3kit: OP BUCKET/KEY: CODE (STATUS): cause".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("s3kit: ")
+	b.WriteString(e.Op)
+	if e.Bucket != "" || e.Key != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Bucket)
+		if e.Key != "" {
+			b.WriteByte('/')
+			b.WriteString(e.Key)
+		}
+	}
+	b.WriteString(": ")
+	switch {
+	case e.Code != "" && e.StatusCode != 0:
+		fmt.Fprintf(&b, "%s (HTTP %d)", e.Code, e.StatusCode)
+	case e.Code != "":
+		b.WriteString(e.Code)
+	case e.StatusCode != 0:
+		fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	case e.kind != nil:
+		b.WriteString(strings.TrimPrefix(e.kind.Error(), "s3kit: "))
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+	}
+	switch {
+	case e.Code != "" || e.StatusCode != 0:
+		// The SDK's own text repeats the status and IDs; keep its message.
+		if e.message != "" {
+			b.WriteString(": ")
+			b.WriteString(e.message)
+		}
+	case e.Err != nil:
+		if e.kind != nil {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the sentinel this error matches (if any) and the cause.
+func (e *Error) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if e.kind != nil {
+		errs = append(errs, e.kind)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// opKind tells classify what kind of request failed, because the same S3
+// code means different things on different requests.
+type opKind int
+
+const (
+	kindObject opKind = iota // a request on one object
+	kindBucket               // a request on a bucket (list, create)
+	kindACL                  // a request that sets or reads an ACL
+)
+
+// invalidf returns an *Error that matches ErrInvalidInput.
+func invalidf(op, bucket, key, format string, args ...any) error {
+	return &Error{Op: op, Bucket: bucket, Key: key, kind: ErrInvalidInput, Err: fmt.Errorf(format, args...)}
+}
+
+// wrapErr turns an SDK error into an *Error. It returns nil for nil.
+func wrapErr(op, bucket, key string, k opKind, err error) error {
+	if err == nil {
+		return nil
+	}
+	var already *Error
+	if errors.As(err, &already) {
+		return err
+	}
+	e := &Error{Op: op, Bucket: bucket, Key: key, Err: err}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		e.Code = apiErr.ErrorCode()
+		e.message = apiErr.ErrorMessage()
+	}
+	var status interface{ HTTPStatusCode() int }
+	if errors.As(err, &status) {
+		e.StatusCode = status.HTTPStatusCode()
+	}
+	var rid interface{ ServiceRequestID() string }
+	if errors.As(err, &rid) {
+		e.RequestID = rid.ServiceRequestID()
+	}
+	e.kind = classify(e.Code, e.StatusCode, k)
+	return e
+}
+
+// classify maps an S3 error code and HTTP status to a sentinel, or nil.
+func classify(code string, status int, k opKind) error {
+	switch code {
+	case "NoSuchKey", "NotFound", "NoSuchVersion":
+		return ErrNotFound
+	case "NoSuchBucket":
+		return ErrBucketNotFound
+	case "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "AllAccessDisabled", "AccountProblem", "InvalidToken", "ExpiredToken":
+		return ErrAccessDenied
+	case "AccessControlListNotSupported":
+		return ErrACLNotSupported
+	case "NotImplemented", "XNotImplemented":
+		if k == kindACL {
+			return ErrACLNotSupported
+		}
+		return nil
+	}
+	switch status {
+	case http.StatusNotFound:
+		if k == kindBucket {
+			return ErrBucketNotFound
+		}
+		return ErrNotFound
+	case http.StatusForbidden, http.StatusUnauthorized:
+		return ErrAccessDenied
+	case http.StatusNotImplemented:
+		if k == kindACL {
+			return ErrACLNotSupported
+		}
+	}
+	return nil
+}

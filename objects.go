@@ -1,0 +1,349 @@
+package s3kit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// Object describes a stored object. [Client.List] fills Key, Size, ETag,
+// LastModified and StorageClass; [Client.Head] and [Client.Get] fill
+// everything the provider returns.
+type Object struct {
+	Key          string
+	Size         int64             // size of the whole object in bytes
+	ETag         string            // entity tag without the surrounding quotes
+	LastModified time.Time         // zero if the provider did not say
+	ContentType  string            // Content-Type given when the object was put
+	CacheControl string            // Cache-Control given when the object was put
+	Metadata     map[string]string // user metadata, keys in lower case
+	StorageClass string            // such as "STANDARD"; empty if not reported
+	VersionID    string            // version ID on versioned buckets
+}
+
+// PutResult describes an object that [Client.Put] stored.
+type PutResult struct {
+	ETag      string // entity tag without quotes; for multipart uploads it is not an MD5
+	VersionID string // version ID on versioned buckets
+	Size      int64  // number of bytes stored
+	Parts     int    // number of parts; 0 for a single PUT
+}
+
+// Put stores body as bucket/key and returns once the whole object is stored.
+//
+// Put streams: a body of known size up to the multipart threshold (16 MiB by
+// default) is sent in one PUT, reading it in place when it is an
+// io.ReaderAt such as *os.File or *bytes.Reader; anything larger, and any
+// body of unknown size longer than one part, is sent as a multipart upload
+// that holds at most concurrency × part size bytes in memory. A multipart
+// upload that fails or is cancelled is aborted, so no parts are left behind
+// and nothing is visible under key.
+//
+// body must not be nil. Put reads it to the end but does not close it.
+func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, opts ...PutOption) (PutResult, error) {
+	const op = "Put"
+	cfg := putConfig{size: -1, transfer: c.transfer}
+	for _, o := range opts {
+		if o == nil {
+			return PutResult{}, invalidf(op, bucket, key, "nil PutOption")
+		}
+		o.applyPut(&cfg)
+	}
+	if err := cfg.validate(op, bucket, key, body); err != nil {
+		return PutResult{}, err
+	}
+	size, ra, base := cfg.size, io.ReaderAt(nil), int64(0)
+	if size < 0 {
+		size = sizeOf(body)
+	}
+	if size >= 0 {
+		ra, base = readerAt(body)
+	}
+	u := &upload{c: c, op: op, bucket: bucket, key: key, cfg: &cfg, body: body, size: size, ra: ra, base: base}
+	if size >= 0 && size <= cfg.transfer.threshold {
+		return u.single(ctx)
+	}
+	return u.multipart(ctx)
+}
+
+// validate checks a Put's arguments and options.
+func (cfg *putConfig) validate(op, bucket, key string, body io.Reader) error {
+	if err := checkObject(op, bucket, key); err != nil {
+		return err
+	}
+	if body == nil {
+		return invalidf(op, bucket, key, "body is nil")
+	}
+	if cfg.acl != "" {
+		if err := checkACL(op, bucket, key, cfg.acl); err != nil {
+			return err
+		}
+	}
+	if err := checkMetadata(op, bucket, key, cfg.metadata); err != nil {
+		return err
+	}
+	if err := checkHeaderValue(op, bucket, key, "content type", cfg.contentType); err != nil {
+		return err
+	}
+	if err := checkHeaderValue(op, bucket, key, "cache control", cfg.cacheControl); err != nil {
+		return err
+	}
+	if cfg.size < -1 || cfg.size > maxObjectSize {
+		return invalidf(op, bucket, key, "size %d out of range [0, 5 TiB]", cfg.size)
+	}
+	if err := cfg.transfer.validate(op); err != nil {
+		e := err.(*Error)
+		e.Bucket, e.Key = bucket, key
+		return e
+	}
+	return nil
+}
+
+// sizeOf returns the number of unread bytes in r, or -1 if that cannot be
+// known without reading.
+func sizeOf(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case io.Seeker:
+		cur, err := v.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return -1
+		}
+		end, err := v.Seek(0, io.SeekEnd)
+		if err != nil {
+			return -1
+		}
+		if _, err := v.Seek(cur, io.SeekStart); err != nil || end < cur {
+			return -1
+		}
+		return end - cur
+	}
+	return -1
+}
+
+// readerAt returns r as an io.ReaderAt and the offset of its unread data, if
+// r supports both ReadAt and Seek. Such bodies are sent in place, part by
+// part, without being copied into buffers.
+func readerAt(r io.Reader) (io.ReaderAt, int64) {
+	ra, ok := r.(io.ReaderAt)
+	if !ok {
+		return nil, 0
+	}
+	s, ok := r.(io.Seeker)
+	if !ok {
+		return nil, 0
+	}
+	cur, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, 0
+	}
+	return ra, cur
+}
+
+// Get opens bucket/key for reading. The returned reader streams the body from
+// the network and must be closed. It returns an error matching [ErrNotFound]
+// if the object does not exist.
+func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption) (*ObjectReader, error) {
+	const op = "Get"
+	var cfg getConfig
+	for _, o := range opts {
+		if o == nil {
+			return nil, invalidf(op, bucket, key, "nil GetOption")
+		}
+		o.applyGet(&cfg)
+	}
+	if err := checkObject(op, bucket, key); err != nil {
+		return nil, err
+	}
+	in := &s3.GetObjectInput{Bucket: &bucket, Key: &key}
+	if cfg.hasRange {
+		if cfg.offset < 0 || cfg.length < 0 {
+			return nil, invalidf(op, bucket, key, "range offset %d and length %d must not be negative", cfg.offset, cfg.length)
+		}
+		r := "bytes=" + strconv.FormatInt(cfg.offset, 10) + "-"
+		if cfg.length > 0 {
+			r += strconv.FormatInt(cfg.offset+cfg.length-1, 10)
+		}
+		in.Range = &r
+	}
+	out, err := c.s3.GetObject(ctx, in)
+	if err != nil {
+		return nil, wrapErr(op, bucket, key, kindObject, err)
+	}
+	obj := Object{
+		Key:          key,
+		Size:         aws.ToInt64(out.ContentLength),
+		ETag:         trimETag(out.ETag),
+		LastModified: aws.ToTime(out.LastModified),
+		ContentType:  aws.ToString(out.ContentType),
+		CacheControl: aws.ToString(out.CacheControl),
+		Metadata:     out.Metadata,
+		StorageClass: string(out.StorageClass),
+		VersionID:    aws.ToString(out.VersionId),
+	}
+	if total, ok := totalFromContentRange(aws.ToString(out.ContentRange)); ok {
+		obj.Size = total
+	}
+	return &ObjectReader{Object: obj, ContentLength: aws.ToInt64(out.ContentLength), body: out.Body}, nil
+}
+
+// totalFromContentRange parses the total size out of "bytes a-b/total".
+func totalFromContentRange(cr string) (int64, bool) {
+	i := strings.LastIndexByte(cr, '/')
+	if i < 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(cr[i+1:], 10, 64)
+	return n, err == nil
+}
+
+// ObjectReader streams an object's body and carries its description. It must
+// be closed. It is not safe for concurrent use.
+type ObjectReader struct {
+	Object              // the object's description; Size is the whole object's size
+	ContentLength int64 // number of bytes this reader returns (less than Size for a range)
+
+	body   io.ReadCloser
+	closed bool
+}
+
+// Read reads the object's body.
+func (r *ObjectReader) Read(p []byte) (int, error) {
+	if r.closed {
+		return 0, errors.New("s3kit: read from closed ObjectReader")
+	}
+	return r.body.Read(p)
+}
+
+// drainLimit bounds how much of an unread body Close discards so that the
+// connection can be reused; beyond it the connection is closed instead.
+const drainLimit = 64 << 10
+
+// Close releases the connection. Closing before the end is fine: up to 64 KiB
+// of the rest is discarded so the connection can be reused, and beyond that
+// the connection is dropped. Close is idempotent.
+func (r *ObjectReader) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	_, _ = io.CopyN(io.Discard, r.body, drainLimit)
+	return r.body.Close()
+}
+
+// Head returns the description of bucket/key without its body, or an error
+// matching [ErrNotFound].
+func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
+	const op = "Head"
+	if err := checkObject(op, bucket, key); err != nil {
+		return Object{}, err
+	}
+	out, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return Object{}, wrapErr(op, bucket, key, kindObject, err)
+	}
+	return Object{
+		Key:          key,
+		Size:         aws.ToInt64(out.ContentLength),
+		ETag:         trimETag(out.ETag),
+		LastModified: aws.ToTime(out.LastModified),
+		ContentType:  aws.ToString(out.ContentType),
+		CacheControl: aws.ToString(out.CacheControl),
+		Metadata:     out.Metadata,
+		StorageClass: string(out.StorageClass),
+		VersionID:    aws.ToString(out.VersionId),
+	}, nil
+}
+
+// Delete removes bucket/key. Deleting a key that does not exist succeeds, as
+// in S3; a missing bucket gives an error matching [ErrBucketNotFound].
+func (c *Client) Delete(ctx context.Context, bucket, key string) error {
+	const op = "Delete"
+	if err := checkObject(op, bucket, key); err != nil {
+		return err
+	}
+	_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	return wrapErr(op, bucket, key, kindObject, err)
+}
+
+// trimETag removes the quotes S3 puts around entity tags.
+func trimETag(p *string) string {
+	return strings.Trim(aws.ToString(p), `"`)
+}
+
+// putObjectInput builds the PutObject request for a single-part upload.
+func (u *upload) putObjectInput(body io.Reader, n int64) *s3.PutObjectInput {
+	in := &s3.PutObjectInput{
+		Bucket:        &u.bucket,
+		Key:           &u.key,
+		Body:          body,
+		ContentLength: aws.Int64(n),
+		Metadata:      u.cfg.metadata,
+	}
+	if u.cfg.contentType != "" {
+		in.ContentType = &u.cfg.contentType
+	}
+	if u.cfg.cacheControl != "" {
+		in.CacheControl = &u.cfg.cacheControl
+	}
+	if u.cfg.acl != "" {
+		in.ACL = types.ObjectCannedACL(u.cfg.acl)
+	}
+	return in
+}
+
+// single stores a body of known size with one PutObject.
+func (u *upload) single(ctx context.Context) (PutResult, error) {
+	var body io.Reader
+	if u.ra != nil {
+		body = io.NewSectionReader(u.ra, u.base, u.size)
+	} else {
+		buf := make([]byte, u.size)
+		if err := u.readExactly(buf); err != nil {
+			return PutResult{}, err
+		}
+		body = bytes.NewReader(buf)
+	}
+	return u.putBytes(ctx, body, u.size)
+}
+
+// putBytes sends one seekable body of n bytes with PutObject.
+func (u *upload) putBytes(ctx context.Context, body io.Reader, n int64) (PutResult, error) {
+	out, err := u.c.s3.PutObject(ctx, u.putObjectInput(body, n))
+	if err != nil {
+		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
+	}
+	return PutResult{ETag: trimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
+}
+
+// readExactly fills buf from the body and checks that the body ends there,
+// so that a body shorter or longer than its declared size is never stored.
+func (u *upload) readExactly(buf []byte) error {
+	if n, err := io.ReadFull(u.body, buf); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, len(buf))
+		}
+		return &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: err}
+	}
+	var one [1]byte
+	if n, _ := io.ReadFull(u.body, one[:]); n > 0 {
+		return invalidf(u.op, u.bucket, u.key, "body is longer than its given size %d", len(buf))
+	}
+	return nil
+}
+
+func (u *upload) errKind() opKind {
+	if u.cfg.acl != "" {
+		return kindACL
+	}
+	return kindObject
+}

@@ -1,0 +1,352 @@
+package s3kittest
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/s3kit/s3kit"
+)
+
+// unsupported lists sub-resources gofakes3 does not route: it would treat
+// such requests as plain object writes or reads and corrupt data.
+var unsupported = []string{
+	"tagging", "policy", "policyStatus", "cors", "lifecycle", "website", "encryption",
+	"retention", "legal-hold", "torrent", "object-lock", "replication", "accelerate",
+	"notification", "logging", "requestPayment", "ownershipControls",
+	"publicAccessBlock", "attributes", "restore", "select", "analytics",
+	"inventory", "metrics", "intelligent-tiering",
+}
+
+const allUsersURI = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+// middleware wraps gofakes3's handler; see the package doc.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		q := r.URL.Query()
+		anonymous := !isSigned(r)
+
+		if anonymous {
+			if (r.Method == http.MethodGet || r.Method == http.MethodHead) && key != "" && len(q) == 0 && isPublic(s.ObjectACL(bucket, key)) {
+				s.serveObject(next, w, r, bucket, key)
+				return
+			}
+			writeError(w, r, http.StatusForbidden, "AccessDenied", "Access Denied")
+			return
+		}
+		if ak := accessKeyOf(r); ak != AccessKey {
+			writeError(w, r, http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+			return
+		}
+		if strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
+			writeError(w, r, http.StatusBadRequest, "XAmzContentSHA256Mismatch", "aws-chunked streaming payloads are not accepted (as on Dell ECS and Ceph RGW)")
+			return
+		}
+		for _, sub := range unsupported {
+			if q.Has(sub) {
+				writeError(w, r, http.StatusNotImplemented, "NotImplemented", "s3kittest does not implement ?"+sub)
+				return
+			}
+		}
+		switch {
+		case q.Has("acl"):
+			s.serveACL(w, r, bucket, key)
+		case q.Has("uploads") && r.Method == http.MethodPost && key != "":
+			s.createMultipart(next, w, r, bucket, key)
+		case q.Has("uploads") && r.Method == http.MethodGet && key == "":
+			s.listMultipart(next, w, r, bucket)
+		case q.Has("uploadId") && key != "":
+			s.finishMultipart(next, w, r, bucket, key, q.Get("uploadId"))
+		case key != "" && r.Method == http.MethodPut:
+			s.putObject(next, w, r, bucket, key)
+		case key != "" && r.Method == http.MethodDelete:
+			rec := serve(next, r)
+			if rec.Code/100 == 2 {
+				s.mu.Lock()
+				delete(s.objects, objectID{bucket, key})
+				s.mu.Unlock()
+			}
+			copyResponse(w, rec)
+		case key != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			s.serveObject(next, w, r, bucket, key)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// isSigned reports whether r carries SigV4 or SigV2 credentials, in headers
+// or in a presigned query.
+func isSigned(r *http.Request) bool {
+	q := r.URL.Query()
+	return r.Header.Get("Authorization") != "" || q.Has("X-Amz-Signature") || q.Has("Signature")
+}
+
+// accessKeyOf returns the access key a signed request names.
+func accessKeyOf(r *http.Request) string {
+	if cred := r.URL.Query().Get("X-Amz-Credential"); cred != "" {
+		ak, _, _ := strings.Cut(cred, "/")
+		return ak
+	}
+	if ak := r.URL.Query().Get("AWSAccessKeyId"); ak != "" {
+		return ak
+	}
+	auth := r.Header.Get("Authorization")
+	if rest, ok := strings.CutPrefix(auth, "AWS "); ok { // SigV2
+		ak, _, _ := strings.Cut(rest, ":")
+		return ak
+	}
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return ""
+	}
+	ak, _, _ := strings.Cut(cred, "/")
+	return ak
+}
+
+func isPublic(a s3kit.ACL) bool {
+	return a == s3kit.ACLPublicRead || a == s3kit.ACLPublicReadWrite
+}
+
+// cannedACL reads and checks the x-amz-acl header; ok is false if it is
+// present but unknown.
+func cannedACL(r *http.Request) (acl s3kit.ACL, ok bool) {
+	v := r.Header.Get("X-Amz-Acl")
+	if v == "" {
+		return s3kit.ACLPrivate, true
+	}
+	switch a := s3kit.ACL(v); a {
+	case s3kit.ACLPrivate, s3kit.ACLPublicRead, s3kit.ACLPublicReadWrite, s3kit.ACLAuthenticatedRead,
+		s3kit.ACLBucketOwnerRead, s3kit.ACLBucketOwnerFullControl:
+		return a, true
+	}
+	return "", false
+}
+
+// putObject passes a PutObject (or CopyObject) through and records its ACL
+// and Cache-Control once it succeeded.
+func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	acl, ok := cannedACL(r)
+	if !ok {
+		writeError(w, r, http.StatusBadRequest, "InvalidArgument", "unknown canned ACL")
+		return
+	}
+	extra := objectExtra{acl: acl, cacheControl: r.Header.Get("Cache-Control")}
+	rec := serve(next, r)
+	if rec.Code/100 == 2 {
+		s.mu.Lock()
+		s.objects[objectID{bucket, key}] = extra
+		s.mu.Unlock()
+	}
+	copyResponse(w, rec)
+}
+
+// serveObject passes a GET or HEAD through, streaming the body, and adds the
+// Cache-Control that gofakes3 does not keep.
+func (s *Server) serveObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	s.mu.Lock()
+	cc := s.objects[objectID{bucket, key}].cacheControl
+	s.mu.Unlock()
+	hh := &headerHook{ResponseWriter: w, hook: func(status int) {
+		if cc != "" && status/100 == 2 {
+			w.Header().Set("Cache-Control", cc)
+		}
+	}}
+	next.ServeHTTP(hh, r)
+	if !hh.wrote { // gofakes3 answers HEAD without calling WriteHeader
+		hh.WriteHeader(http.StatusOK)
+	}
+}
+
+// createMultipart passes CreateMultipartUpload through and remembers the
+// upload's ACL and Cache-Control until it completes.
+func (s *Server) createMultipart(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	acl, ok := cannedACL(r)
+	if !ok {
+		writeError(w, r, http.StatusBadRequest, "InvalidArgument", "unknown canned ACL")
+		return
+	}
+	rec := serve(next, r)
+	if rec.Code/100 == 2 {
+		var res struct{ UploadID string `xml:"UploadId"` }
+		if err := xml.Unmarshal(rec.Body.Bytes(), &res); err == nil && res.UploadID != "" {
+			s.mu.Lock()
+			s.pending[res.UploadID] = objectExtra{acl: acl, cacheControl: r.Header.Get("Cache-Control")}
+			s.mu.Unlock()
+		}
+	}
+	copyResponse(w, rec)
+}
+
+// finishMultipart passes part uploads, completion and abort through; a
+// completion applies the upload's ACL to the object.
+func (s *Server) finishMultipart(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key, uploadID string) {
+	switch r.Method {
+	case http.MethodPost, http.MethodDelete:
+	default:
+		next.ServeHTTP(w, r)
+		return
+	}
+	rec := serve(next, r)
+	if rec.Code/100 == 2 {
+		s.mu.Lock()
+		if r.Method == http.MethodPost {
+			s.objects[objectID{bucket, key}] = s.pending[uploadID]
+		}
+		delete(s.pending, uploadID)
+		s.mu.Unlock()
+	}
+	copyResponse(w, rec)
+}
+
+// listMultipart answers ListMultipartUploads with an empty list where
+// gofakes3 answers 404 NoSuchUpload for a bucket that never had an upload.
+func (s *Server) listMultipart(next http.Handler, w http.ResponseWriter, r *http.Request, bucket string) {
+	rec := serve(next, r)
+	if rec.Code == http.StatusNotFound && strings.Contains(rec.Body.String(), "NoSuchUpload") {
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+
+			`<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>%s</Bucket>`+
+			`<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>`, xmlEscape(bucket))
+		return
+	}
+	copyResponse(w, rec)
+}
+
+// serveACL implements GET and PUT of ?acl on objects. Bucket ACLs are not
+// implemented.
+func (s *Server) serveACL(w http.ResponseWriter, r *http.Request, bucket, key string) {
+	if key == "" {
+		writeError(w, r, http.StatusNotImplemented, "NotImplemented", "s3kittest does not implement bucket ACLs")
+		return
+	}
+	if _, err := s.backend.HeadObject(bucket, key); err != nil {
+		if ok, _ := s.backend.BucketExists(bucket); !ok {
+			writeError(w, r, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
+			return
+		}
+		writeError(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		s.writeACL(w, s.ObjectACL(bucket, key))
+	case http.MethodPut:
+		acl, ok := cannedACL(r)
+		if !ok {
+			writeError(w, r, http.StatusBadRequest, "InvalidArgument", "unknown canned ACL")
+			return
+		}
+		if r.Header.Get("X-Amz-Acl") == "" {
+			// An AccessControlPolicy document: public if AllUsers may READ.
+			body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+			if err != nil {
+				writeError(w, r, http.StatusBadRequest, "MalformedACLError", err.Error())
+				return
+			}
+			if bytes.Contains(body, []byte(allUsersURI)) && bytes.Contains(body, []byte("<Permission>READ</Permission>")) {
+				acl = s3kit.ACLPublicRead
+			}
+		}
+		s.mu.Lock()
+		e := s.objects[objectID{bucket, key}]
+		e.acl = acl
+		s.objects[objectID{bucket, key}] = e
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	default:
+		writeError(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed", "method not allowed on ?acl")
+	}
+}
+
+// writeACL writes an AccessControlPolicy for a canned ACL.
+func (s *Server) writeACL(w http.ResponseWriter, acl s3kit.ACL) {
+	grant := func(grantee, perm string) string {
+		return `<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` + grantee + `</Grantee><Permission>` + perm + `</Permission></Grant>`
+	}
+	owner := `xsi:type="CanonicalUser"><ID>s3kittest</ID><DisplayName>s3kittest</DisplayName>`
+	grants := grant(owner, "FULL_CONTROL")
+	switch acl {
+	case s3kit.ACLPublicRead:
+		grants += grant(`xsi:type="Group"><URI>`+allUsersURI+`</URI>`, "READ")
+	case s3kit.ACLPublicReadWrite:
+		grants += grant(`xsi:type="Group"><URI>`+allUsersURI+`</URI>`, "READ")
+		grants += grant(`xsi:type="Group"><URI>`+allUsersURI+`</URI>`, "WRITE")
+	case s3kit.ACLAuthenticatedRead:
+		grants += grant(`xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AuthenticatedUsers</URI>`, "READ")
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+
+		`<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`+
+		`<Owner><ID>s3kittest</ID><DisplayName>s3kittest</DisplayName></Owner>`+
+		`<AccessControlList>%s</AccessControlList></AccessControlPolicy>`, grants)
+}
+
+// serve runs next into a recorder, for responses with small bodies that the
+// middleware must inspect before passing on.
+func serve(next http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	return rec
+}
+
+func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// writeError writes an S3 error document (no body for HEAD).
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("X-Amz-Request-Id", "s3kittest")
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><Resource>%s</Resource><RequestId>s3kittest</RequestId></Error>`,
+		xmlEscape(code), xmlEscape(msg), xmlEscape(r.URL.Path))
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// headerHook calls hook just before the status line is written.
+type headerHook struct {
+	http.ResponseWriter
+	hook  func(status int)
+	wrote bool
+}
+
+func (h *headerHook) WriteHeader(status int) {
+	if !h.wrote {
+		h.wrote = true
+		h.hook(status)
+	}
+	h.ResponseWriter.WriteHeader(status)
+}
+
+func (h *headerHook) Write(p []byte) (int, error) {
+	if !h.wrote {
+		h.WriteHeader(http.StatusOK)
+	}
+	return h.ResponseWriter.Write(p)
+}
+
+// Flush passes flushes through so that streamed bodies are not held back.
+func (h *headerHook) Flush() {
+	if f, ok := h.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -1,0 +1,282 @@
+package s3kit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// abortTimeout bounds the AbortMultipartUpload sent after a failure. It runs
+// on a context detached from the caller's, so that a cancelled Put still
+// cleans up after itself.
+const abortTimeout = 30 * time.Second
+
+// upload is the state of one Put call.
+type upload struct {
+	c      *Client
+	op     string
+	bucket string
+	key    string
+	cfg    *putConfig
+	body   io.Reader
+	size   int64       // -1 if unknown
+	ra     io.ReaderAt // non-nil: parts are read in place from ra at base
+	base   int64
+}
+
+// partSizeFor returns the size of part n (1-based). For a known size the
+// part size is fixed and large enough for the object to fit in maxParts. For
+// an unknown size it doubles every 1000 parts, so that a 5 MiB start still
+// reaches 5 TiB within 10,000 parts while small streams use small buffers.
+func (u *upload) partSizeFor(n int) int64 {
+	ps := u.cfg.transfer.partSize
+	if u.size >= 0 {
+		if need := (u.size + maxParts - 1) / maxParts; need > ps {
+			const mib = 1 << 20
+			ps = (need + mib - 1) / mib * mib
+		}
+		return min(ps, maxPartSize)
+	}
+	for range (n - 1) / 1000 {
+		ps *= 2
+		if ps >= maxPartSize {
+			return maxPartSize
+		}
+	}
+	return ps
+}
+
+// multipart sends the body as a multipart upload, or as a single PUT if a
+// body of unknown size turns out to fit in the first part.
+func (u *upload) multipart(ctx context.Context) (PutResult, error) {
+	var first []byte
+	if u.ra == nil {
+		first = make([]byte, u.partSizeFor(1))
+		n, err := io.ReadFull(u.body, first)
+		switch {
+		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+			if u.size >= 0 && int64(n) != u.size {
+				return PutResult{}, invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, u.size)
+			}
+			return u.putBytes(ctx, bytes.NewReader(first[:n]), int64(n))
+		case err != nil:
+			return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: err}
+		}
+	}
+
+	in := &s3.CreateMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, Metadata: u.cfg.metadata}
+	if u.cfg.contentType != "" {
+		in.ContentType = &u.cfg.contentType
+	}
+	if u.cfg.cacheControl != "" {
+		in.CacheControl = &u.cfg.cacheControl
+	}
+	if u.cfg.acl != "" {
+		in.ACL = types.ObjectCannedACL(u.cfg.acl)
+	}
+	created, err := u.c.s3.CreateMultipartUpload(ctx, in)
+	if err != nil {
+		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
+	}
+	mp := &multipartRun{u: u, id: aws.ToString(created.UploadId)}
+	res, err := mp.run(ctx, first)
+	if err != nil {
+		return PutResult{}, mp.abort(ctx, err)
+	}
+	return res, nil
+}
+
+// multipartRun uploads the parts of one multipart upload.
+type multipartRun struct {
+	u  *upload
+	id string
+
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	parts  []types.CompletedPart
+	failed error // first part error
+}
+
+// run reads parts and hands them to at most concurrency uploads at a time.
+// Buffers circulate through tokens, so memory stays at concurrency × part
+// size. first, if not nil, is the already-read first part.
+func (mp *multipartRun) run(ctx context.Context, first []byte) (PutResult, error) {
+	u := mp.u
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	tokens := make(chan []byte, u.cfg.transfer.concurrency)
+	tokens <- first
+	for range u.cfg.transfer.concurrency - 1 {
+		tokens <- nil
+	}
+	var total int64
+	var readErr error
+	for n := 1; ; n++ {
+		var buf []byte
+		select {
+		case buf = <-tokens:
+		case <-ctx.Done():
+		}
+		if readErr = mp.firstErr(ctx); readErr != nil {
+			break
+		}
+		if n > maxParts {
+			readErr = invalidf(u.op, u.bucket, u.key, "body needs more than %d parts; raise the part size", maxParts)
+			break
+		}
+		var p part
+		if first != nil && n == 1 {
+			p = part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}
+		} else if p, readErr = mp.nextPart(n, buf, total); readErr != nil {
+			break
+		}
+		if p.size == 0 && n > 1 {
+			break // the previous part ended exactly at the end of the body
+		}
+		total += p.size
+		mp.wg.Add(1)
+		go mp.sendPart(ctx, cancel, n, p, tokens)
+		if p.last {
+			break
+		}
+	}
+	mp.wg.Wait()
+	if readErr != nil {
+		return PutResult{}, readErr
+	}
+	if err := mp.firstErr(ctx); err != nil {
+		return PutResult{}, err
+	}
+	return mp.complete(ctx, total)
+}
+
+// part is one part ready to send.
+type part struct {
+	body io.ReadSeeker
+	size int64
+	buf  []byte // buffer holding the data, returned to the pool after sending
+	last bool   // the body ends with this part
+}
+
+// nextPart returns part n, which starts at offset. It comes from the
+// ReaderAt in place, or is read into buf, which is grown as needed. A body
+// that is shorter or longer than its declared size is an error.
+func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) {
+	u := mp.u
+	want := u.partSizeFor(n)
+	if u.size >= 0 {
+		want = min(want, u.size-offset)
+	}
+	if u.ra != nil {
+		return part{body: io.NewSectionReader(u.ra, u.base+offset, want), size: want, last: offset+want >= u.size}, nil
+	}
+	if int64(cap(buf)) < want {
+		buf = make([]byte, u.partSizeFor(n))
+	}
+	buf = buf[:want]
+	read, err := io.ReadFull(u.body, buf)
+	p := part{body: bytes.NewReader(buf[:read]), size: int64(read), buf: buf}
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		if u.size >= 0 {
+			return part{}, invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", offset+int64(read), u.size)
+		}
+		p.last = true
+	case err != nil:
+		return part{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
+	case u.size >= 0 && offset+int64(read) == u.size:
+		var one [1]byte
+		if k, _ := io.ReadFull(u.body, one[:]); k > 0 {
+			return part{}, invalidf(u.op, u.bucket, u.key, "body is longer than its given size %d", u.size)
+		}
+		p.last = true
+	}
+	return p, nil
+}
+
+// sendPart uploads one part and returns its buffer to the pool.
+func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, n int, p part, tokens chan<- []byte) {
+	defer mp.wg.Done()
+	u := mp.u
+	out, err := u.c.s3.UploadPart(ctx, &s3.UploadPartInput{
+		Bucket:        &u.bucket,
+		Key:           &u.key,
+		UploadId:      &mp.id,
+		PartNumber:    aws.Int32(int32(n)),
+		Body:          p.body,
+		ContentLength: aws.Int64(p.size),
+	})
+	mp.mu.Lock()
+	if err != nil {
+		if mp.failed == nil {
+			mp.failed = wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("part %d: %w", n, err))
+			cancel()
+		}
+	} else {
+		mp.parts = append(mp.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(n))})
+	}
+	mp.mu.Unlock()
+	tokens <- p.buf
+}
+
+// firstErr returns the first part error, or the context's error.
+func (mp *multipartRun) firstErr(ctx context.Context) error {
+	mp.mu.Lock()
+	defer mp.mu.Unlock()
+	if mp.failed != nil {
+		return mp.failed
+	}
+	if err := ctx.Err(); err != nil {
+		return &Error{Op: mp.u.op, Bucket: mp.u.bucket, Key: mp.u.key, Err: context.Cause(ctx)}
+	}
+	return nil
+}
+
+// complete asks the provider to assemble the parts.
+func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, error) {
+	u := mp.u
+	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
+	out, err := u.c.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket:          &u.bucket,
+		Key:             &u.key,
+		UploadId:        &mp.id,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: mp.parts},
+	})
+	if err != nil {
+		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kindObject, err)
+	}
+	return PutResult{
+		ETag:      trimETag(out.ETag),
+		VersionID: aws.ToString(out.VersionId),
+		Size:      total,
+		Parts:     len(mp.parts),
+	}, nil
+}
+
+// abort cancels the upload on a context that survives the caller's
+// cancellation, and returns cause with any abort failure attached.
+func (mp *multipartRun) abort(ctx context.Context, cause error) error {
+	u := mp.u
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	_, err := u.c.s3.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, UploadId: &mp.id})
+	if err == nil {
+		return cause
+	}
+	var e *Error
+	if errors.As(cause, &e) {
+		e.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", mp.id, err))
+		return cause
+	}
+	return errors.Join(cause, err)
+}

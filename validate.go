@@ -1,0 +1,135 @@
+package s3kit
+
+import (
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+const maxKeyLen = 1024
+
+// checkBucket applies the S3 bucket naming rules: 3 to 63 characters of
+// lower-case letters, digits, dots and hyphens, starting and ending with a
+// letter or digit, no two dots in a row, not an IP address, and none of the
+// prefixes and suffixes S3 reserves.
+func checkBucket(op, bucket string) error {
+	bad := func(why string) error { return invalidf(op, bucket, "", "bucket name %q %s", bucket, why) }
+	n := len(bucket)
+	switch {
+	case n == 0:
+		return invalidf(op, "", "", "bucket name is empty")
+	case n < 3 || n > 63:
+		return bad("must be 3 to 63 characters long")
+	case !isLowerAlnum(bucket[0]) || !isLowerAlnum(bucket[n-1]):
+		return bad("must start and end with a lower-case letter or digit")
+	case strings.Contains(bucket, ".."):
+		return bad("must not contain two dots in a row")
+	case net.ParseIP(bucket) != nil:
+		return bad("must not be an IP address")
+	case strings.HasPrefix(bucket, "xn--") || strings.HasPrefix(bucket, "sthree-"):
+		return bad("uses a reserved prefix")
+	case strings.HasSuffix(bucket, "-s3alias") || strings.HasSuffix(bucket, "--ol-s3"):
+		return bad("uses a reserved suffix")
+	}
+	for i := 0; i < n; i++ {
+		c := bucket[i]
+		if !isLowerAlnum(c) && c != '-' && c != '.' {
+			return bad("may only hold lower-case letters, digits, '.' and '-'")
+		}
+	}
+	return nil
+}
+
+func isLowerAlnum(c byte) bool { return ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') }
+
+// checkKey rejects keys S3 cannot store: empty, longer than 1024 bytes, or
+// not valid UTF-8.
+func checkKey(op, bucket, key string) error {
+	switch {
+	case key == "":
+		return invalidf(op, bucket, "", "object key is empty")
+	case len(key) > maxKeyLen:
+		return invalidf(op, bucket, "", "object key is %d bytes long; the limit is %d", len(key), maxKeyLen)
+	case !utf8.ValidString(key):
+		return invalidf(op, bucket, "", "object key %q is not valid UTF-8", key)
+	}
+	return nil
+}
+
+// checkObject validates a bucket and a key together.
+func checkObject(op, bucket, key string) error {
+	if err := checkBucket(op, bucket); err != nil {
+		return err
+	}
+	return checkKey(op, bucket, key)
+}
+
+// checkEndpoint parses and validates an endpoint URL.
+func checkEndpoint(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, invalidf("New", "", "", "endpoint URL: %v", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, invalidf("New", "", "", "endpoint %q: scheme must be http or https", u.Redacted())
+	case u.Host == "" || u.Hostname() == "":
+		return nil, invalidf("New", "", "", "endpoint %q has no host", u.Redacted())
+	case u.User != nil:
+		return nil, invalidf("New", "", "", "endpoint must not hold user information; use WithCredentials")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, invalidf("New", "", "", "endpoint %q must not have a query or fragment", u.Redacted())
+	case u.Path != "" && u.Path != "/":
+		return nil, invalidf("New", "", "", "endpoint %q must not have a path", u.Redacted())
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, invalidf("New", "", "", "endpoint %q has an invalid port", u.Redacted())
+		}
+	}
+	u.Path = ""
+	return u, nil
+}
+
+// checkHeaderValue rejects values that cannot travel in an HTTP header.
+func checkHeaderValue(op, bucket, key, what, v string) error {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f || c >= 0x80 {
+			return invalidf(op, bucket, key, "%s must be printable ASCII, got %q", what, v)
+		}
+	}
+	return nil
+}
+
+// checkMetadata validates user metadata: keys are HTTP header tokens, values
+// printable ASCII, and the total stays within S3's 2 KB limit.
+func checkMetadata(op, bucket, key string, md map[string]string) error {
+	total := 0
+	for k, v := range md {
+		if k == "" {
+			return invalidf(op, bucket, key, "metadata key is empty")
+		}
+		for i := 0; i < len(k); i++ {
+			if !isTokenChar(k[i]) {
+				return invalidf(op, bucket, key, "metadata key %q must be an HTTP header token", k)
+			}
+		}
+		if err := checkHeaderValue(op, bucket, key, "metadata value for "+k, v); err != nil {
+			return err
+		}
+		total += len(k) + len(v)
+	}
+	if total > 2048 {
+		return invalidf(op, bucket, key, "metadata is %d bytes; the limit is 2048", total)
+	}
+	return nil
+}
+
+func isTokenChar(c byte) bool {
+	if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
