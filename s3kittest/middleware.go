@@ -174,7 +174,9 @@ func (s *Server) createMultipart(next http.Handler, w http.ResponseWriter, r *ht
 	}
 	rec := serve(next, r)
 	if rec.Code/100 == 2 {
-		var res struct{ UploadID string `xml:"UploadId"` }
+		var res struct {
+			UploadID string `xml:"UploadId"`
+		}
 		if err := xml.Unmarshal(rec.Body.Bytes(), &res); err == nil && res.UploadID != "" {
 			s.mu.Lock()
 			s.pending[res.UploadID] = objectExtra{acl: acl, cacheControl: r.Header.Get("Cache-Control")}
