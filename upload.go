@@ -20,6 +20,10 @@ import (
 // cleans up after itself.
 const abortTimeout = 30 * time.Second
 
+// partsPerSize is how many parts of an unknown-size upload share one part
+// size before it doubles.
+const partsPerSize = 800
+
 // upload is the state of one Put call.
 type upload struct {
 	c      *Client
@@ -35,7 +39,7 @@ type upload struct {
 
 // partSizeFor returns the size of part n (1-based). For a known size the
 // part size is fixed and large enough for the object to fit in maxParts. For
-// an unknown size it doubles every 1000 parts, so that a 5 MiB start still
+// an unknown size it doubles every 800 parts, so that a 5 MiB start still
 // reaches 5 TiB within 10,000 parts while small streams use small buffers.
 func (u *upload) partSizeFor(n int) int64 {
 	ps := u.cfg.transfer.partSize
@@ -46,7 +50,7 @@ func (u *upload) partSizeFor(n int) int64 {
 		}
 		return min(ps, maxPartSize)
 	}
-	for range (n - 1) / 1000 {
+	for range (n - 1) / partsPerSize {
 		ps *= 2
 		if ps >= maxPartSize {
 			return maxPartSize
@@ -219,7 +223,11 @@ func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc,
 	mp.mu.Lock()
 	if err != nil {
 		if mp.failed == nil {
-			mp.failed = wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("part %d: %w", n, err))
+			werr := wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("part %d: %w", n, err))
+			if e, ok := werr.(*Error); ok && e.message != "" {
+				e.message = fmt.Sprintf("part %d: %s", n, e.message)
+			}
+			mp.failed = werr
 			cancel()
 		}
 	} else {

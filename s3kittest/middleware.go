@@ -332,10 +332,11 @@ type headerHook struct {
 }
 
 func (h *headerHook) WriteHeader(status int) {
-	if !h.wrote {
-		h.wrote = true
-		h.hook(status)
+	if h.wrote {
+		return // gofakes3 sometimes writes a second status; drop it
 	}
+	h.wrote = true
+	h.hook(status)
 	h.ResponseWriter.WriteHeader(status)
 }
 

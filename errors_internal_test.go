@@ -1,0 +1,163 @@
+package s3kit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sdkError builds an error shaped like the SDK's: an OperationError around a
+// ResponseError around a GenericAPIError.
+func sdkError(status int, code, requestID string) error {
+	var inner error = &smithy.GenericAPIError{Code: code, Message: "msg " + code}
+	if code == "" {
+		inner = errors.New("no body")
+	}
+	return &smithy.OperationError{
+		ServiceID:     "S3",
+		OperationName: "Op",
+		Err: &awshttp.ResponseError{
+			ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: inner},
+			RequestID:     requestID,
+		},
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		code   string
+		kind   opKind
+		want   error
+	}{
+		{"get NoSuchKey", 404, "NoSuchKey", kindObject, ErrNotFound},
+		{"head NotFound", 404, "NotFound", kindObject, ErrNotFound},
+		{"head 404 without code", 404, "", kindObject, ErrNotFound},
+		{"NoSuchBucket on object", 404, "NoSuchBucket", kindObject, ErrBucketNotFound},
+		{"NoSuchBucket on list", 404, "NoSuchBucket", kindBucket, ErrBucketNotFound},
+		{"404 without code on bucket", 404, "", kindBucket, ErrBucketNotFound},
+		{"AccessDenied", 403, "AccessDenied", kindObject, ErrAccessDenied},
+		{"SignatureDoesNotMatch", 403, "SignatureDoesNotMatch", kindObject, ErrAccessDenied},
+		{"InvalidAccessKeyId", 403, "InvalidAccessKeyId", kindBucket, ErrAccessDenied},
+		{"403 without code", 403, "", kindObject, ErrAccessDenied},
+		{"ACL NotImplemented", 501, "NotImplemented", kindACL, ErrACLNotSupported},
+		{"ACL AccessControlListNotSupported", 400, "AccessControlListNotSupported", kindACL, ErrACLNotSupported},
+		{"ACL 501 without code", 501, "", kindACL, ErrACLNotSupported},
+		{"NotImplemented elsewhere", 501, "NotImplemented", kindObject, nil},
+		{"InternalError", 500, "InternalError", kindObject, nil},
+		{"SlowDown", 503, "SlowDown", kindObject, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := wrapErr("Op", "bkt", "key", tt.kind, sdkError(tt.status, tt.code, "RID1"))
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.code, e.Code)
+			assert.Equal(t, tt.status, e.StatusCode)
+			assert.Equal(t, "RID1", e.RequestID)
+			for _, s := range []error{ErrNotFound, ErrBucketNotFound, ErrAccessDenied, ErrACLNotSupported, ErrInvalidInput} {
+				assert.Equal(t, s == tt.want, errors.Is(err, s), "errors.Is(err, %v)", s)
+			}
+			// The SDK's own error types stay reachable.
+			var api smithy.APIError
+			if tt.code != "" {
+				assert.ErrorAs(t, err, &api)
+			}
+			var op *smithy.OperationError
+			assert.ErrorAs(t, err, &op)
+		})
+	}
+}
+
+func TestErrorMessage(t *testing.T) {
+	err := wrapErr("Get", "bkt", "dir/key", kindObject, sdkError(404, "NoSuchKey", "RID7"))
+	assert.Equal(t, "s3kit: Get bkt/dir/key: NoSuchKey (HTTP 404) [request RID7]: msg NoSuchKey", err.Error())
+
+	err = invalidf("Put", "bkt", "", "object key is empty")
+	assert.Equal(t, "s3kit: Put bkt: invalid input: object key is empty", err.Error())
+
+	netErr := fmt.Errorf("dial tcp 127.0.0.1:1: connection refused")
+	err = wrapErr("Head", "bkt", "k", kindObject, netErr)
+	assert.Equal(t, "s3kit: Head bkt/k: dial tcp 127.0.0.1:1: connection refused", err.Error())
+	assert.ErrorIs(t, err, netErr)
+
+	assert.NoError(t, wrapErr("Head", "b", "k", kindObject, nil))
+}
+
+func TestWrapErrKeepsContextErrors(t *testing.T) {
+	err := wrapErr("Get", "bkt", "k", kindObject, &smithy.OperationError{Err: context.Canceled})
+	assert.ErrorIs(t, err, context.Canceled)
+	err = wrapErr("Get", "bkt", "k", kindObject, &smithy.OperationError{Err: context.DeadlineExceeded})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestWrapErrDoesNotDoubleWrap(t *testing.T) {
+	inner := invalidf("Put", "b", "k", "x")
+	assert.Same(t, inner, wrapErr("Put", "b", "k", kindObject, inner).(*Error))
+}
+
+func TestPartSizeFor(t *testing.T) {
+	const mib = 1 << 20
+	u := &upload{cfg: &putConfig{transfer: defaultTransfer()}}
+
+	t.Run("known size uses the configured part size", func(t *testing.T) {
+		u.size = 40 * mib
+		assert.Equal(t, int64(8*mib), u.partSizeFor(1))
+	})
+	t.Run("known size grows to fit 10000 parts", func(t *testing.T) {
+		u.size = 5 << 40
+		ps := u.partSizeFor(1)
+		assert.LessOrEqual(t, (u.size+ps-1)/ps, int64(maxParts))
+		assert.Zero(t, ps%mib)
+		assert.LessOrEqual(t, ps, int64(maxPartSize))
+	})
+	t.Run("unknown size grows so 5 TiB fits in 10000 parts", func(t *testing.T) {
+		for _, start := range []int64{5 * mib, 8 * mib, 64 * mib} {
+			u.size = -1
+			u.cfg.transfer.partSize = start
+			var total int64
+			for n := 1; n <= maxParts; n++ {
+				ps := u.partSizeFor(n)
+				require.GreaterOrEqual(t, ps, int64(minPartSize))
+				require.LessOrEqual(t, ps, int64(maxPartSize))
+				total += ps
+			}
+			assert.GreaterOrEqual(t, total, int64(maxObjectSize), "start %d", start)
+			assert.Equal(t, start, u.partSizeFor(1))
+			assert.Equal(t, start, u.partSizeFor(partsPerSize))
+			assert.Equal(t, 2*start, u.partSizeFor(partsPerSize+1))
+		}
+	})
+}
+
+func TestEscapePath(t *testing.T) {
+	tests := map[string]string{
+		"plain.txt":       "plain.txt",
+		"dir/sub/file":    "dir/sub/file",
+		"a b":             "a%20b",
+		"a+b":             "a%2Bb",
+		"a~b_c-d.e":       "a~b_c-d.e",
+		"100%":            "100%25",
+		"what?":           "what%3F",
+		"#hash":           "%23hash",
+		"été/日本":          "%C3%A9t%C3%A9/%E6%97%A5%E6%9C%AC",
+		"a//b":            "a//b",
+		"/lead":           "/lead",
+		"../up":           "%2E%2E/up",
+		"a/./b":           "a/%2E/b",
+		"...":             "...",
+		"semi;comma,$@=&": "semi%3Bcomma%2C%24%40%3D%26",
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, escapePath(in), "escapePath(%q)", in)
+	}
+}
