@@ -182,9 +182,6 @@ func (c *clientConfig) awsConfig(ctx context.Context, endpoint *url.URL) (aws.Co
 	if static != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(static))
 	}
-	if hc != nil {
-		loadOpts = append(loadOpts, config.WithHTTPClient(hc))
-	}
 	if endpoint != nil {
 		// Instance metadata only exists on AWS; never probe it for a
 		// third-party endpoint.
@@ -193,6 +190,11 @@ func (c *clientConfig) awsConfig(ctx context.Context, endpoint *url.URL) (aws.Co
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return aws.Config{}, invalidf("New", "", "", "loading AWS configuration: %v", err)
+	}
+	if hc != nil {
+		// Set after loading: an explicit client wins over AWS_CA_BUNDLE,
+		// which LoadDefaultConfig cannot apply to a client it did not build.
+		cfg.HTTPClient = hc
 	}
 	if cfg.Credentials == nil {
 		return aws.Config{}, invalidf("New", "", "", "no credentials found in the environment")

@@ -107,3 +107,11 @@ func s3Error(w http.ResponseWriter, status int, code string) {
 	w.WriteHeader(status)
 	_, _ = io.Copy(w, bytes.NewBufferString(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>`+code+`</Code><Message>injected</Message><RequestId>RID</RequestId></Error>`))
 }
+
+// newTLSRecorder starts a TLS server around h.
+func newTLSRecorder(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	s := httptest.NewTLSServer(h)
+	t.Cleanup(s.Close)
+	return s
+}
