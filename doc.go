@@ -1,0 +1,97 @@
+// Package s3kit makes S3-compatible object storage easy and safe to use from
+// Go. It wraps the AWS SDK for Go v2 (service/s3) with a small, typed API:
+// list a bucket through an iterator, put an object from any [io.Reader], get
+// it as a stream, head and delete it, make it public and build its public URL.
+//
+// Its first-class target is Cloud Temple's object storage (Dell ECS
+// underneath); it also works with Ceph RGW, MinIO, versitygw, AWS S3 and other
+// S3-compatible providers.
+//
+// # The client
+//
+// [New] builds a [Client] from functional options and checks them once:
+//
+//	client, err := s3kit.New(ctx,
+//		s3kit.WithEndpoint("https://NAMESPACE.s3.fr1.cloud-temple.com"),
+//		s3kit.WithCredentials(accessKey, secretKey),
+//	)
+//
+// or, reading S3_ENDPOINT_URL, S3_ACCESS_KEY, S3_SECRET_KEY and S3_REGION (then
+// the standard AWS variables and files):
+//
+//	client, err := s3kit.New(ctx, s3kit.FromEnv())
+//
+// A Client is immutable and safe for concurrent use. Every method that does
+// I/O takes a [context.Context] first; per-call options ([PutOption],
+// [GetOption], [ListOption]) apply to that call only. [Client.S3] returns the
+// configured SDK client for anything s3kit does not wrap.
+//
+// # Objects
+//
+// [Client.Put] streams its body. A body of known size up to 16 MiB goes in
+// one PUT (read in place if it is an [io.ReaderAt] such as *os.File); larger
+// bodies and bodies of unknown size go as a multipart upload whose memory is
+// bounded by concurrency × part size, and which is aborted if anything fails
+// or the context is cancelled. [Client.Get] returns an [ObjectReader] that
+// streams the body and must be closed. [Client.Head] describes an object,
+// [Client.Delete] removes it (a missing key is not an error, as in S3).
+//
+// # Listing
+//
+// [Client.List] returns an [iter.Seq2] of [Object] and error. It fetches one
+// page at a time as the loop asks for more, and stops the moment the loop
+// breaks; no goroutine is involved. An error is yielded once and ends the
+// loop. Providers that repeat a continuation token, or report a truncated
+// page without one, end the listing with an error instead of a loop.
+//
+// # ACLs and public URLs
+//
+// [WithACL] sets a canned [ACL] when putting; [Client.SetACL] changes the ACL
+// of an existing object without touching its data; [Client.MakePublic] sets
+// [ACLPublicRead] and returns [Client.PublicURL]. Public URLs are
+// endpoint/bucket/key with path-style addressing (the default for custom
+// endpoints) and bucket.endpoint/key otherwise. Keys are escaped segment by
+// segment with S3's URI encoding, so "a b+c" becomes "a%20b%2Bc" and a CDN or
+// strict server reads it back as the same key.
+//
+// Providers without object ACLs (MinIO, versitygw, AWS buckets with ACLs
+// disabled) answer ACL requests with an error matching [ErrACLNotSupported];
+// use a bucket policy there.
+//
+// # Errors
+//
+// Every error a Client method returns is an [*Error] naming the operation,
+// bucket and key, with the provider's code, HTTP status and request ID. It
+// matches at most one sentinel with [errors.Is]:
+//
+//   - [ErrNotFound]: no such object (NoSuchKey from GET, NotFound from HEAD)
+//   - [ErrBucketNotFound]: no such bucket
+//   - [ErrAccessDenied]: AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId
+//   - [ErrACLNotSupported]: the provider has no object ACLs
+//   - [ErrInvalidInput]: a bad argument, refused before any request is sent
+//
+// It also unwraps to the SDK's error (for [errors.As] with smithy.APIError)
+// and to [context.Canceled] or [context.DeadlineExceeded] when the context
+// ended. Errors never contain credentials.
+//
+// # Compatibility
+//
+// For any endpoint that is not AWS, New switches on path-style addressing,
+// uses region "eu-west-1" unless told otherwise, and sets the SDK's request
+// checksum calculation and response validation to "when required". The SDK's
+// default since 2025 sends uploads over HTTPS as aws-chunked bodies with
+// trailing CRC32 checksums, which Dell ECS and Ceph RGW reject with
+// XAmzContentSHA256Mismatch and some other servers store as corrupted data.
+// Multipart uploads use the same client, so the setting covers them too.
+// [Client.CreateBucket] sends no LocationConstraint unless asked, because Ceph
+// RGW rejects constraints it does not know.
+//
+// # Testing
+//
+// The s3kittest package runs an in-process S3 server for tests, with ACL
+// enforcement and the strictness about checksums that real providers have:
+//
+//	srv := s3kittest.NewServer(t)
+//	srv.CreateBucket(t, "bucket")
+//	client := srv.Client(t)
+package s3kit
