@@ -3,6 +3,7 @@ package s3kittest
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -43,6 +44,19 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if ak := accessKeyOf(r); ak != AccessKey {
 			writeError(w, r, http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
 			return
+		}
+		if sig, ok, err := parseSigV4(r); ok {
+			if err == nil {
+				err = sig.verify(r, SecretKey)
+			}
+			if err != nil {
+				status := http.StatusForbidden
+				if errors.Is(err, errMalformed) || errors.Is(err, errPayload) {
+					status = http.StatusBadRequest
+				}
+				writeError(w, r, status, err.Error(), "SigV4 check failed: "+err.Error())
+				return
+			}
 		}
 		if strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
 			writeError(w, r, http.StatusBadRequest, "XAmzContentSHA256Mismatch", "aws-chunked streaming payloads are not accepted (as on Dell ECS and Ceph RGW)")

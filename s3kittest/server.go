@@ -8,8 +8,11 @@
 //   - ACL enforcement: an anonymous request (no signature) may only GET or
 //     HEAD an object whose ACL is public-read or public-read-write, anything
 //     else gets 403 AccessDenied;
-//   - a credential check: a signed request must use the server's access key
-//     (the signature itself is not verified);
+//   - SigV4 verification: a signed request must use [AccessKey] and a valid
+//     signature made with [SecretKey] (any region), its canonical path is
+//     rebuilt from the decoded key as a strict server does, and a signed
+//     payload hash is checked against the body; failures get 403
+//     SignatureDoesNotMatch or InvalidAccessKeyId, as on a real server;
 //   - rejection of aws-chunked streaming uploads with
 //     XAmzContentSHA256Mismatch, as Dell ECS and Ceph RGW do, so that the
 //     AWS SDK's default checksum mode fails here as it fails there;
