@@ -70,6 +70,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		return nil, invalidf("New", "", "", "region %q is not a valid region name", cfg.region)
 	}
 	if cfg.credsSet && (cfg.accessKey == "" || cfg.secretKey == "") {
+		if cfg.credsFromEnv {
+			return nil, invalidf("New", "", "", "S3_ACCESS_KEY and S3_SECRET_KEY must both be set")
+		}
 		return nil, invalidf("New", "", "", "WithCredentials: access key and secret key must both be set")
 	}
 
@@ -138,7 +141,7 @@ func (c *Client) GoString() string { return c.String() }
 // variables and shared config are read later by config.LoadDefaultConfig.
 func (c *clientConfig) fillFromEnv() {
 	if !c.endpointSet {
-		for _, name := range []string{"S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"} {
+		for _, name := range []string{"S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
 			if v := os.Getenv(name); v != "" {
 				c.endpoint = v
 				break
@@ -151,7 +154,7 @@ func (c *clientConfig) fillFromEnv() {
 	if !c.credsSet {
 		ak, sk := os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY")
 		if ak != "" || sk != "" {
-			c.accessKey, c.secretKey, c.credsSet = ak, sk, true
+			c.accessKey, c.secretKey, c.credsSet, c.credsFromEnv = ak, sk, true, true
 		}
 	}
 }

@@ -64,6 +64,7 @@ type clientConfig struct {
 	accessKey    string
 	secretKey    string
 	credsSet     bool
+	credsFromEnv bool
 	pathStyle    bool
 	pathStyleSet bool
 	httpClient   *http.Client
