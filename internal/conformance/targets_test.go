@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -74,6 +76,9 @@ func TestVersitygw(t *testing.T) {
 func fromEnv(t *testing.T, name, endpointVar, prefix string) conformance.Target {
 	endpoint := os.Getenv(endpointVar)
 	if endpoint == "" {
+		if required(prefix) {
+			t.Fatalf("%s not set but S3KIT_TEST_REQUIRE=%s requires this server: %s", endpointVar, os.Getenv("S3KIT_TEST_REQUIRE"), startHint)
+		}
 		t.Skipf("%s not set: %s", endpointVar, startHint)
 	}
 	ak, sk := os.Getenv(prefix+"_ACCESS_KEY"), os.Getenv(prefix+"_SECRET_KEY")
@@ -101,6 +106,14 @@ func fromEnv(t *testing.T, name, endpointVar, prefix string) conformance.Target 
 		target.RawSDK = rawSDK(endpoint, region, ak, sk, hc)
 	}
 	return target
+}
+
+// required reports whether S3KIT_TEST_REQUIRE (a comma-separated list such
+// as "rgw,versitygw", set by CI) names the server with this variable prefix,
+// so that its tests fail rather than skip when it is missing.
+func required(prefix string) bool {
+	name := strings.ToLower(strings.TrimPrefix(prefix, "S3KIT_TEST_"))
+	return slices.Contains(strings.Split(os.Getenv("S3KIT_TEST_REQUIRE"), ","), name)
 }
 
 // rawSDK returns the negative control: an upload through the plain SDK with
