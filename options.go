@@ -54,8 +54,8 @@ func (f getOption) applyGet(c *getConfig) { f(c) }
 // transferOption sets transfer settings on a client or on one Put.
 type transferOption func(*transferConfig)
 
-func (f transferOption) applyClient(c *clientConfig) { f(&c.transfer) }
-func (f transferOption) applyPut(c *putConfig)       { f(&c.transfer) }
+func (f transferOption) applyClient(c *clientConfig)     { f(&c.transfer) }
+func (f transferOption) applyPut(c *putConfig)           { f(&c.transfer) }
 func (f transferOption) applyDownload(c *downloadConfig) { f(&c.transfer) }
 
 // clientConfig collects what the client options say before New validates it.
