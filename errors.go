@@ -29,6 +29,13 @@ var (
 	// ErrInvalidInput means an argument or option was rejected before any
 	// request was sent.
 	ErrInvalidInput = errors.New("s3kit: invalid input")
+	// ErrObjectChanged means the object changed while it was being read in
+	// several requests (a resumed or ranged download), so the pieces would
+	// not belong together (S3 code PreconditionFailed on If-Match).
+	ErrObjectChanged = errors.New("s3kit: object changed during the download")
+	// ErrIntegrity means the data read does not match its checksum or its
+	// announced length.
+	ErrIntegrity = errors.New("s3kit: data does not match its checksum")
 )
 
 // Error describes a failed operation. It names the operation, bucket and key,
@@ -157,6 +164,8 @@ func classify(code string, status int, k opKind) error {
 		return ErrBucketNotFound
 	case "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "AllAccessDisabled", "AccountProblem", "InvalidToken", "ExpiredToken":
 		return ErrAccessDenied
+	case "PreconditionFailed":
+		return ErrObjectChanged
 	case "AccessControlListNotSupported":
 		return ErrACLNotSupported
 	case "NotImplemented", "XNotImplemented":

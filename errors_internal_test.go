@@ -111,11 +111,12 @@ func TestPartSizeFor(t *testing.T) {
 
 	t.Run("known size uses the configured part size", func(t *testing.T) {
 		u.size = 40 * mib
-		assert.Equal(t, int64(8*mib), u.partSizeFor(1))
+		assert.Equal(t, int64(8*mib), u.partSizeFor(0))
+		assert.Equal(t, int64(8*mib), u.partSizeFor(32*mib))
 	})
 	t.Run("known size grows to fit 10000 parts", func(t *testing.T) {
 		u.size = 5 << 40
-		ps := u.partSizeFor(1)
+		ps := u.partSizeFor(0)
 		assert.LessOrEqual(t, (u.size+ps-1)/ps, int64(maxParts))
 		assert.Zero(t, ps%mib)
 		assert.LessOrEqual(t, ps, int64(maxPartSize))
@@ -125,16 +126,21 @@ func TestPartSizeFor(t *testing.T) {
 			u.size = -1
 			u.cfg.transfer.partSize = start
 			var total int64
-			for n := 1; n <= maxParts; n++ {
-				ps := u.partSizeFor(n)
+			parts := 0
+			prev := int64(0)
+			for total < maxObjectSize {
+				ps := u.partSizeFor(total)
 				require.GreaterOrEqual(t, ps, int64(minPartSize))
 				require.LessOrEqual(t, ps, int64(maxPartSize))
+				require.GreaterOrEqual(t, ps, prev, "part sizes never shrink")
+				prev = ps
 				total += ps
+				parts++
 			}
-			assert.GreaterOrEqual(t, total, int64(maxObjectSize), "start %d", start)
-			assert.Equal(t, start, u.partSizeFor(1))
-			assert.Equal(t, start, u.partSizeFor(partsPerSize))
-			assert.Equal(t, 2*start, u.partSizeFor(partsPerSize+1))
+			assert.LessOrEqual(t, parts, maxParts, "start %d MiB", start>>20)
+			assert.Equal(t, start, u.partSizeFor(0))
+			assert.Equal(t, start, u.partSizeFor(growthDivisor*start), "no growth before 512 parts")
+			assert.Greater(t, u.partSizeFor(growthDivisor*start*2), start)
 		}
 	})
 }

@@ -115,3 +115,15 @@ func newTLSRecorder(t *testing.T, h http.Handler) *httptest.Server {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// proxyWith is like proxy, but the intercept function is built around the
+// s3kittest server's own handler, so it can pass a request on and then
+// tamper with the response.
+func proxyWith(t *testing.T, srv *s3kittest.Server, build func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool) *s3kit.Client {
+	t.Helper()
+	target, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ErrorLog = log.New(io.Discard, "", 0)
+	return proxy(t, srv, build(rp))
+}

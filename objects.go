@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -69,8 +70,17 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	}
 	u := &upload{c: c, op: op, bucket: bucket, key: key, cfg: &cfg, body: body, size: size, ra: ra, base: base}
 	if size >= 0 && size <= cfg.transfer.threshold {
+		u.progress = startProgress(cfg.progress, size, 0)
+		defer u.progress.finish()
 		return u.single(ctx)
 	}
+	parts := 0
+	if size >= 0 {
+		ps := u.partSizeFor(0)
+		parts = int((size + ps - 1) / ps)
+	}
+	u.progress = startProgress(cfg.progress, size, parts)
+	defer u.progress.finish()
 	return u.multipart(ctx)
 }
 
@@ -179,21 +189,30 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 	if err != nil {
 		return nil, wrapErr(op, bucket, key, kindObject, err)
 	}
-	obj := Object{
-		Key:          key,
-		Size:         aws.ToInt64(out.ContentLength),
-		ETag:         trimETag(out.ETag),
-		LastModified: aws.ToTime(out.LastModified),
-		ContentType:  aws.ToString(out.ContentType),
-		CacheControl: aws.ToString(out.CacheControl),
-		Metadata:     out.Metadata,
-		StorageClass: string(out.StorageClass),
-		VersionID:    aws.ToString(out.VersionId),
+	obj := objectFromGet(key, out)
+	n := aws.ToInt64(out.ContentLength)
+	start := int64(0)
+	if cr := aws.ToString(out.ContentRange); cr != "" {
+		start = startFromContentRange(cr)
 	}
-	if total, ok := totalFromContentRange(aws.ToString(out.ContentRange)); ok {
-		obj.Size = total
+	rr := &rangeReader{ctx: ctx, c: c, op: op, bucket: bucket, key: key, etag: aws.ToString(out.ETag),
+		pos: start, end: start + n - 1, body: out.Body}
+	if !cfg.hasRange || (start == 0 && n == obj.Size) {
+		rr.md5, rr.wantMD5 = newMD5(cfg.verify, obj.ETag)
 	}
-	return &ObjectReader{Object: obj, ContentLength: aws.ToInt64(out.ContentLength), body: out.Body}, nil
+	return &ObjectReader{Object: obj, ContentLength: n, body: rr}, nil
+}
+
+// startFromContentRange parses the first byte's offset out of
+// "bytes a-b/total", or returns 0.
+func startFromContentRange(cr string) int64 {
+	s, _ := strings.CutPrefix(cr, "bytes ")
+	s, _, _ = strings.Cut(s, "-")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // totalFromContentRange parses the total size out of "bytes a-b/total".
@@ -208,11 +227,18 @@ func totalFromContentRange(cr string) (int64, bool) {
 
 // ObjectReader streams an object's body and carries its description. It must
 // be closed. It is not safe for concurrent use.
+//
+// If the connection drops in the middle of the body, the reader asks for the
+// rest of the object (with If-Match on its ETag) and goes on, so the caller
+// does not see the interruption; if the object changed meanwhile, Read fails
+// with an error matching [ErrObjectChanged]. Read never ends with io.EOF
+// before ContentLength bytes have arrived. The context given to
+// [Client.Get] governs these requests too.
 type ObjectReader struct {
 	Object              // the object's description; Size is the whole object's size
 	ContentLength int64 // number of bytes this reader returns (less than Size for a range)
 
-	body   io.ReadCloser
+	body   *rangeReader
 	closed bool
 }
 
@@ -236,7 +262,7 @@ func (r *ObjectReader) Close() error {
 		return nil
 	}
 	r.closed = true
-	_, _ = io.CopyN(io.Discard, r.body, drainLimit)
+	_, _ = io.CopyN(io.Discard, r.body.body, drainLimit)
 	return r.body.Close()
 }
 
@@ -303,7 +329,7 @@ func (u *upload) putObjectInput(body io.Reader, n int64) *s3.PutObjectInput {
 
 // single stores a body of known size with one PutObject.
 func (u *upload) single(ctx context.Context) (PutResult, error) {
-	var body io.Reader
+	var body io.ReadSeeker
 	if u.ra != nil {
 		body = io.NewSectionReader(u.ra, u.base, u.size)
 	} else {
@@ -316,12 +342,21 @@ func (u *upload) single(ctx context.Context) (PutResult, error) {
 	return u.putBytes(ctx, body, u.size)
 }
 
-// putBytes sends one seekable body of n bytes with PutObject.
-func (u *upload) putBytes(ctx context.Context, body io.Reader, n int64) (PutResult, error) {
-	out, err := u.c.s3.PutObject(ctx, u.putObjectInput(body, n))
+// putBytes sends one seekable body of n bytes with PutObject, with its
+// Content-MD5.
+func (u *upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (PutResult, error) {
+	sum, err := contentMD5(body)
+	if err != nil {
+		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
+	}
+	in := u.putObjectInput(body, n)
+	in.ContentMD5 = &sum
+	out, err := u.c.s3.PutObject(ctx, in)
 	if err != nil {
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
 	}
+	u.progress.setTotal(n, 0)
+	u.progress.add(n, 0)
 	return PutResult{ETag: trimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
 }
 

@@ -26,12 +26,13 @@ type GetOption interface {
 	applyGet(*getConfig)
 }
 
-// TransferOption tunes multipart uploads. It can be given to [New], where it
-// sets the client's default, or to [Client.Put], where it applies to that
-// call only.
+// TransferOption tunes multipart uploads and downloads. It can be given to
+// [New], where it sets the client's default, or to [Client.Put] or
+// [Client.Download], where it applies to that call only.
 type TransferOption interface {
 	Option
 	PutOption
+	DownloadOption
 }
 
 type clientOption func(*clientConfig)
@@ -53,8 +54,9 @@ func (f getOption) applyGet(c *getConfig) { f(c) }
 // transferOption sets transfer settings on a client or on one Put.
 type transferOption func(*transferConfig)
 
-func (f transferOption) applyClient(c *clientConfig) { f(&c.transfer) }
-func (f transferOption) applyPut(c *putConfig)       { f(&c.transfer) }
+func (f transferOption) applyClient(c *clientConfig)     { f(&c.transfer) }
+func (f transferOption) applyPut(c *putConfig)           { f(&c.transfer) }
+func (f transferOption) applyDownload(c *downloadConfig) { f(&c.transfer) }
 
 // clientConfig collects what the client options say before New validates it.
 type clientConfig struct {
@@ -147,7 +149,8 @@ func WithMultipartThreshold(n int64) TransferOption {
 	return transferOption(func(c *transferConfig) { c.threshold = n })
 }
 
-// WithPartSize sets the size of a multipart upload's parts. For a body of
+// WithPartSize sets the size of a multipart upload's parts, and of the ranges
+// [Client.Download] fetches. For a body of
 // known size the part size is raised if needed so the object fits in 10,000
 // parts; for a body of unknown size it is the first part's size and grows as
 // the upload goes on. Default: 8 MiB. It must be between 5 MiB and 5 GiB.
@@ -156,8 +159,8 @@ func WithPartSize(n int64) TransferOption {
 	return transferOption(func(c *transferConfig) { c.partSize = n })
 }
 
-// WithConcurrency sets how many parts of a multipart upload are sent at once.
-// Default: 4. It must be between 1 and 64.
+// WithConcurrency sets how many parts of a multipart upload, or ranges of a
+// [Client.Download], are in flight at once. Default: 4. It must be between 1 and 64.
 func WithConcurrency(n int) TransferOption {
 	return transferOption(func(c *transferConfig) { c.concurrency = n })
 }
@@ -207,6 +210,7 @@ type putConfig struct {
 	cacheControl string
 	size         int64 // -1: unknown
 	transfer     transferConfig
+	progress     func(Progress)
 }
 
 // WithContentType sets the object's Content-Type. Default: none, which most
@@ -251,7 +255,27 @@ type getConfig struct {
 	offset   int64
 	length   int64
 	hasRange bool
+	verify   bool
 }
+
+// VerifyOption asks [Client.Get] or [Client.Download] to check the data
+// against the object's MD5.
+type VerifyOption interface {
+	GetOption
+	DownloadOption
+}
+
+type verifyOption struct{}
+
+func (verifyOption) applyGet(c *getConfig)           { c.verify = true }
+func (verifyOption) applyDownload(c *downloadConfig) { c.verify = true }
+
+// WithVerify checks a whole-object read against the object's MD5 when its
+// ETag is one (objects uploaded in a single PUT without SSE-KMS); a mismatch
+// is an error matching [ErrIntegrity], never silent. The length of every read
+// is checked with or without this option. Default: off, because hashing
+// costs CPU and multipart ETags cannot be checked this way.
+func WithVerify() VerifyOption { return verifyOption{} }
 
 // WithRange reads length bytes starting at offset. A length of 0 reads to the
 // end of the object. Both must be non-negative. Default: the whole object.

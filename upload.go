@@ -3,6 +3,8 @@ package s3kit
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -20,10 +22,6 @@ import (
 // cleans up after itself.
 const abortTimeout = 30 * time.Second
 
-// partsPerSize is how many parts of an unknown-size upload share one part
-// size before it doubles.
-const partsPerSize = 800
-
 // upload is the state of one Put call.
 type upload struct {
 	c      *Client
@@ -35,28 +33,35 @@ type upload struct {
 	size   int64       // -1 if unknown
 	ra     io.ReaderAt // non-nil: parts are read in place from ra at base
 	base   int64
+
+	progress *progressReporter // nil without WithProgress
 }
 
-// partSizeFor returns the size of part n (1-based). For a known size the
-// part size is fixed and large enough for the object to fit in maxParts. For
-// an unknown size it doubles every 800 parts, so that a 5 MiB start still
-// reaches 5 TiB within 10,000 parts while small streams use small buffers.
-func (u *upload) partSizeFor(n int) int64 {
+// growthDivisor sets how fast the part size of an unknown-size upload grows:
+// once the bytes sent exceed growthDivisor × the starting part size, each
+// part is 1/growthDivisor of what has been sent so far. That is the slowest
+// growth that still fits 5 TiB in 10,000 parts from a 5 MiB start (about
+// 4,600 parts), and it keeps the buffers at about concurrency/512 of the
+// bytes sent: 32 MiB for streams up to 4 GiB, 320 MiB at 40 GiB.
+const growthDivisor = 512
+
+// partSizeFor returns the size of the part that starts at offset. For a
+// known size the part size is fixed and large enough for the object to fit in
+// 10,000 parts. For an unknown size it grows with the bytes already sent (see
+// growthDivisor), rounded up to a whole MiB and capped at 5 GiB.
+func (u *upload) partSizeFor(offset int64) int64 {
+	const mib = 1 << 20
 	ps := u.cfg.transfer.partSize
+	need := int64(0)
 	if u.size >= 0 {
-		if need := (u.size + maxParts - 1) / maxParts; need > ps {
-			const mib = 1 << 20
-			ps = (need + mib - 1) / mib * mib
-		}
-		return min(ps, maxPartSize)
+		need = (u.size + maxParts - 1) / maxParts
+	} else {
+		need = offset / growthDivisor
 	}
-	for range (n - 1) / partsPerSize {
-		ps *= 2
-		if ps >= maxPartSize {
-			return maxPartSize
-		}
+	if need > ps {
+		ps = (need + mib - 1) / mib * mib
 	}
-	return ps
+	return min(ps, maxPartSize)
 }
 
 // multipart sends the body as a multipart upload, or as a single PUT if a
@@ -64,7 +69,7 @@ func (u *upload) partSizeFor(n int) int64 {
 func (u *upload) multipart(ctx context.Context) (PutResult, error) {
 	var first []byte
 	if u.ra == nil {
-		first = make([]byte, u.partSizeFor(1))
+		first = make([]byte, u.partSizeFor(0))
 		n, err := io.ReadFull(u.body, first)
 		switch {
 		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
@@ -177,7 +182,7 @@ type part struct {
 // that is shorter or longer than its declared size is an error.
 func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) {
 	u := mp.u
-	want := u.partSizeFor(n)
+	want := u.partSizeFor(offset)
 	if u.size >= 0 {
 		want = min(want, u.size-offset)
 	}
@@ -185,7 +190,7 @@ func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) 
 		return part{body: io.NewSectionReader(u.ra, u.base+offset, want), size: want, last: offset+want >= u.size}, nil
 	}
 	if int64(cap(buf)) < want {
-		buf = make([]byte, u.partSizeFor(n))
+		buf = make([]byte, want)
 	}
 	buf = buf[:want]
 	read, err := io.ReadFull(u.body, buf)
@@ -212,14 +217,19 @@ func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) 
 func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, n int, p part, tokens chan<- []byte) {
 	defer mp.wg.Done()
 	u := mp.u
-	out, err := u.c.s3.UploadPart(ctx, &s3.UploadPartInput{
-		Bucket:        &u.bucket,
-		Key:           &u.key,
-		UploadId:      &mp.id,
-		PartNumber:    aws.Int32(int32(n)),
-		Body:          p.body,
-		ContentLength: aws.Int64(p.size),
-	})
+	sum, err := contentMD5(p.body)
+	var out *s3.UploadPartOutput
+	if err == nil {
+		out, err = u.c.s3.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket:        &u.bucket,
+			Key:           &u.key,
+			UploadId:      &mp.id,
+			PartNumber:    aws.Int32(int32(n)),
+			Body:          p.body,
+			ContentLength: aws.Int64(p.size),
+			ContentMD5:    &sum,
+		})
+	}
 	mp.mu.Lock()
 	if err != nil {
 		if mp.failed == nil {
@@ -232,6 +242,7 @@ func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc,
 		}
 	} else {
 		mp.parts = append(mp.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(n))})
+		u.progress.add(p.size, 1)
 	}
 	mp.mu.Unlock()
 	tokens <- p.buf
@@ -263,12 +274,31 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 	if err != nil {
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kindObject, err)
 	}
+	u.progress.setTotal(total, len(mp.parts))
 	return PutResult{
 		ETag:      trimETag(out.ETag),
 		VersionID: aws.ToString(out.VersionId),
 		Size:      total,
 		Parts:     len(mp.parts),
 	}, nil
+}
+
+// contentMD5 returns the base64 MD5 of a seekable body and rewinds it. Each
+// part and single PUT carries it, so the provider rejects any corruption in
+// transit.
+func contentMD5(body io.ReadSeeker) (string, error) {
+	h := md5.New()
+	if br, ok := body.(*bytes.Reader); ok {
+		if _, err := br.WriteTo(h); err != nil {
+			return "", err
+		}
+	} else if _, err := io.Copy(h, body); err != nil {
+		return "", err
+	}
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
 }
 
 // abort cancels the upload on a context that survives the caller's

@@ -2,6 +2,7 @@ package s3kittest
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -164,6 +165,14 @@ func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Req
 // serveObject passes a GET or HEAD through, streaming the body, and adds the
 // Cache-Control that gofakes3 does not keep.
 func (s *Server) serveObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	if im := r.Header.Get("If-Match"); im != "" {
+		// gofakes3 ignores If-Match on reads; S3 answers 412 when the
+		// object's ETag differs.
+		if obj, err := s.backend.HeadObject(bucket, key); err == nil && strings.Trim(im, `"`) != hex.EncodeToString(obj.Hash) {
+			writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+			return
+		}
+	}
 	s.mu.Lock()
 	cc := s.objects[objectID{bucket, key}].cacheControl
 	s.mu.Unlock()
