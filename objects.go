@@ -331,7 +331,7 @@ func (u *upload) putObjectInput(body io.Reader, n int64) *s3.PutObjectInput {
 func (u *upload) single(ctx context.Context) (PutResult, error) {
 	var body io.ReadSeeker
 	if u.ra != nil {
-		body = io.NewSectionReader(u.ra, u.base, u.size)
+		body = newSection(u.ra, u.base, u.size)
 	} else {
 		buf := make([]byte, u.size)
 		if err := u.readExactly(buf); err != nil {

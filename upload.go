@@ -187,7 +187,7 @@ func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) 
 		want = min(want, u.size-offset)
 	}
 	if u.ra != nil {
-		return part{body: io.NewSectionReader(u.ra, u.base+offset, want), size: want, last: offset+want >= u.size}, nil
+		return part{body: newSection(u.ra, u.base+offset, want), size: want, last: offset+want >= u.size}, nil
 	}
 	if int64(cap(buf)) < want {
 		buf = make([]byte, want)
@@ -283,16 +283,30 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 	}, nil
 }
 
+// copyBuffers holds buffers for copying bodies that are read in place.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// section is a part of an io.ReaderAt sent in place. Its WriteTo copies
+// through a pooled buffer, so that hashing and sending it allocate nothing.
+type section struct{ *io.SectionReader }
+
+func newSection(ra io.ReaderAt, off, n int64) section {
+	return section{io.NewSectionReader(ra, off, n)}
+}
+
+// WriteTo copies the rest of the section to w.
+func (s section) WriteTo(w io.Writer) (int64, error) {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(w, struct{ io.Reader }{s.SectionReader}, *buf)
+}
+
 // contentMD5 returns the base64 MD5 of a seekable body and rewinds it. Each
 // part and single PUT carries it, so the provider rejects any corruption in
 // transit.
 func contentMD5(body io.ReadSeeker) (string, error) {
 	h := md5.New()
-	if br, ok := body.(*bytes.Reader); ok {
-		if _, err := br.WriteTo(h); err != nil {
-			return "", err
-		}
-	} else if _, err := io.Copy(h, body); err != nil {
+	if _, err := io.Copy(h, body); err != nil { // bodies implement WriterTo
 		return "", err
 	}
 	if _, err := body.Seek(0, io.SeekStart); err != nil {

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Benchmarks s3kit against the raw AWS SDK (same compatible settings,
+# transfermanager for large transfers) and minio-go, in one run, and prints
+# benchstat tables with the clients side by side.
+#
+#   scripts/bench.sh                                  # everything (about 15 minutes)
+#   BENCH_COUNT=1 BENCH_SIZE_MIB=64 BENCH_LIST=2000 scripts/bench.sh   # a quick check
+#
+# Small operations run against an instant in-process stub. Large transfers
+# and listings run against versitygw (posix backend on /dev/shm, TLS) on
+# 127.0.0.1, started here and stopped at exit; curl transfers of the same
+# object from the same server are the baseline. Needs versitygw from
+# scripts/servers/install.sh, openssl and curl.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+
+COUNT=${BENCH_COUNT:-5}             # runs of each benchmark, for benchstat
+SIZE_MIB=${BENCH_SIZE_MIB:-1024}    # size of the large transfers
+PORT=${BENCH_PORT:-7072}
+LIST=${BENCH_LIST:-20000}            # objects in the listing benchmark
+BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+work=/dev/shm/s3kit-bench
+out=${BENCH_OUT:-$root/bench/results}
+
+vgw=${S3KIT_SERVERS_DIR:-/tmp/s3kit-servers}/bin/versitygw
+if [[ ! -x $vgw ]]; then
+	scripts/servers/install.sh >&2
+fi
+
+rm -rf "$work"
+mkdir -p "$work/data" "$work/tmp" "$out"
+cleanup() {
+	[[ -n ${vgw_pid:-} ]] && kill "$vgw_pid" 2>/dev/null && wait "$vgw_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+export S3KIT_BENCH_ENDPOINT=https://127.0.0.1:$PORT
+export S3KIT_BENCH_ACCESS_KEY=benchaccess S3KIT_BENCH_SECRET_KEY=benchsecret
+export S3KIT_BENCH_CA=$work/cert.pem S3KIT_BENCH_BUCKET=bench S3KIT_BENCH_LIST_BUCKET=bench-list
+export S3KIT_BENCH_FILE=$work/object S3KIT_BENCH_TMP=$work/tmp S3KIT_BENCH_LIST_COUNT=$LIST
+"$vgw" --port "127.0.0.1:$PORT" --access "$S3KIT_BENCH_ACCESS_KEY" --secret "$S3KIT_BENCH_SECRET_KEY" \
+	--region eu-west-1 --cert "$work/cert.pem" --key "$work/key.pem" posix "$work/data" >"$work/vgw.log" 2>&1 &
+vgw_pid=$!
+for _ in $(seq 100); do
+	curl -s --cacert "$S3KIT_BENCH_CA" -o /dev/null "$S3KIT_BENCH_ENDPOINT" && break
+	sleep 0.1
+done
+
+head -c $((SIZE_MIB << 20)) /dev/urandom >"$S3KIT_BENCH_FILE"
+(cd bench && go run ./prepare -file "$S3KIT_BENCH_FILE" -list "$LIST") >&2
+
+{
+	echo "# s3kit benchmarks, $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "# $(go version); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+	echo "# server: versitygw $("$vgw" --version 2>/dev/null | head -1) posix on /dev/shm, TLS, 127.0.0.1; object ${SIZE_MIB} MiB"
+} | tee "$out/header.txt"
+
+# curl baseline: the same object, the same server, SigV4 with an unsigned
+# payload over TLS, as the Go clients send it.
+curl_speed() { # direction
+	local args=(-s --cacert "$S3KIT_BENCH_CA" --aws-sigv4 "aws:amz:eu-west-1:s3"
+		--user "$S3KIT_BENCH_ACCESS_KEY:$S3KIT_BENCH_SECRET_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
+	if [[ $1 == up ]]; then
+		curl "${args[@]}" -T "$S3KIT_BENCH_FILE" -o /dev/null -w '%{speed_upload}' "$S3KIT_BENCH_ENDPOINT/bench/curl-upload"
+	else
+		curl "${args[@]}" -o "$work/tmp/curl-dl" -w '%{speed_download}' "$S3KIT_BENCH_ENDPOINT/bench/download-source"
+	fi
+}
+: >"$out/curl.txt"
+for dir in up down; do
+	for _ in $(seq "$COUNT"); do
+		echo "curl-$dir $(curl_speed $dir)" >>"$out/curl.txt"
+	done
+done
+awk '{ v[$1] = v[$1] " " $2 / 1048576 } END { for (k in v) printf "%s MiB/s:%s\n", k, v[k] }' "$out/curl.txt" | sort | tee "$out/curl-summary.txt"
+
+cd bench
+# Small operations run for a second each; large ones once per count.
+go test -run '^$' -bench 'Put1KiB|Get1KiB|Head|ListStub20k' -benchmem -count "$COUNT" . | tee "$out/small.txt"
+go test -run '^$' -bench 'Upload|Download|List20k' -benchtime 1x -count "$COUNT" -timeout 60m . | tee "$out/large.txt"
+
+go run "$BENCHSTAT" -col /client "$out/small.txt" | tee "$out/small-benchstat.txt"
+go run "$BENCHSTAT" -col /client "$out/large.txt" | tee "$out/large-benchstat.txt"
