@@ -35,6 +35,18 @@
 // or the context is cancelled. [Client.Get] returns an [ObjectReader] that
 // streams the body and must be closed. [Client.Head] describes an object,
 // [Client.Delete] removes it (a missing key is not an error, as in S3).
+// Every single PUT and every part carries Content-MD5.
+//
+// # Large transfers
+//
+// [Client.Download] fetches ranges concurrently straight into an
+// [io.WriterAt], with If-Match on the ETag so that it never mixes two versions
+// of an object. Both Download and the reader from Get resume a body whose
+// connection drops, from the last byte received; if the object changed in the
+// meantime the error matches [ErrObjectChanged]. Reads never end early
+// without an error. [WithVerify] checks whole-object reads against a plain
+// MD5 ETag ([ErrIntegrity]). [WithProgress] reports progress from one
+// goroutine at a bounded rate.
 //
 // # Listing
 //
