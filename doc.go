@@ -35,7 +35,8 @@
 // or the context is cancelled. [Client.Get] returns an [ObjectReader] that
 // streams the body and must be closed. [Client.Head] describes an object,
 // [Client.Delete] removes it (a missing key is not an error, as in S3).
-// Every single PUT and every part carries Content-MD5.
+// Every single PUT and every part is signed with the SHA-256 of its body,
+// which the provider checks ([WithContentMD5] adds Content-MD5).
 //
 // # Large transfers
 //

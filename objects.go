@@ -342,16 +342,16 @@ func (u *upload) single(ctx context.Context) (PutResult, error) {
 	return u.putBytes(ctx, body, u.size)
 }
 
-// putBytes sends one seekable body of n bytes with PutObject, with its
-// Content-MD5.
+// putBytes sends one seekable body of n bytes with PutObject, signed with
+// its SHA-256.
 func (u *upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (PutResult, error) {
-	sum, err := contentMD5(body)
+	sums, err := hashBody(body, u.cfg.transfer.contentMD5)
 	if err != nil {
 		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
 	}
 	in := u.putObjectInput(body, n)
-	in.ContentMD5 = &sum
-	out, err := u.c.s3.PutObject(ctx, in)
+	in.ContentMD5 = sums.md5
+	out, err := u.c.s3.PutObject(ctx, in, signPayload(sums.sha256))
 	if err != nil {
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
 	}

@@ -3,7 +3,9 @@ package s3kit_test
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -239,21 +241,71 @@ func TestPutProgress(t *testing.T) {
 	}
 }
 
-func TestPutSendsContentMD5(t *testing.T) {
-	rec := &recorder{}
-	front := newTLSRecorder(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		sum := md5.Sum(body)
-		if got := r.Header.Get("Content-Md5"); got != base64.StdEncoding.EncodeToString(sum[:]) {
-			http.Error(w, "bad md5 "+got, http.StatusBadRequest)
-			return
+func TestPutSignsItsPayload(t *testing.T) {
+	for _, withMD5 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("md5=%t", withMD5), func(t *testing.T) {
+			var checked atomic.Int32
+			front := newTLSRecorder(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				if r.Method != http.MethodPut {
+					(&partCounter{sizes: map[int]int64{}}).ServeHTTP(w, r)
+					return
+				}
+				sh := sha256.Sum256(body)
+				assert.Equal(t, hex.EncodeToString(sh[:]), r.Header.Get("X-Amz-Content-Sha256"), "signed SHA-256, even over TLS")
+				assert.Contains(t, r.Header.Get("Authorization"), "x-amz-content-sha256")
+				if withMD5 {
+					m := md5.Sum(body)
+					assert.Equal(t, base64.StdEncoding.EncodeToString(m[:]), r.Header.Get("Content-Md5"))
+				} else {
+					assert.Empty(t, r.Header.Get("Content-Md5"))
+				}
+				checked.Add(1)
+				if r.Method == http.MethodPut && !r.URL.Query().Has("partNumber") {
+					w.Header().Set("ETag", `"single"`)
+					return
+				}
+				(&partCounter{sizes: map[int]int64{}}).ServeHTTP(w, r)
+			}))
+			c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(front.URL), s3kit.WithCredentials("ak", "sk"),
+				s3kit.WithHTTPClient(front.Client()), s3kit.WithContentMD5(withMD5))
+			require.NoError(t, err)
+			_, err = c.Put(t.Context(), "bkt", "small", bytes.NewReader(randomBytes(1000)))
+			require.NoError(t, err)
+			_, err = c.Put(t.Context(), "bkt", "big", onlyReader{bytes.NewReader(randomBytes(20 << 20))})
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, checked.Load(), int32(4), "one PUT and three parts at least")
+		})
+	}
+}
+
+func TestCorruptionInTransitIsRejected(t *testing.T) {
+	// A proxy flips one byte of every PUT body; s3kittest, like any SigV4
+	// server, checks the body against the signed SHA-256 and refuses it.
+	srv, direct := setup(t)
+	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			if r.Method != http.MethodPut {
+				return false
+			}
+			body, _ := io.ReadAll(r.Body)
+			if len(body) > 10 {
+				body[10] ^= 1
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			next.ServeHTTP(w, r)
+			return true
 		}
-		rec.ServeHTTP(w, r)
-	}))
-	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(front.URL), s3kit.WithCredentials("ak", "sk"), s3kit.WithHTTPClient(front.Client()))
-	require.NoError(t, err)
-	_, err = c.Put(t.Context(), "bkt", "k", bytes.NewReader(randomBytes(1000)))
-	require.NoError(t, err)
+	})
+	for name, size := range map[string]int{"single": 1000, "multipart": 20 << 20} {
+		_, err := c.Put(t.Context(), bucket, name, onlyReader{bytes.NewReader(randomBytes(size))})
+		var e *s3kit.Error
+		require.ErrorAs(t, err, &e, name)
+		assert.Equal(t, "XAmzContentSHA256Mismatch", e.Code, name)
+		_, err = direct.Head(t.Context(), bucket, name)
+		assert.ErrorIs(t, err, s3kit.ErrNotFound, "nothing stored for %s", name)
+	}
+	assert.Zero(t, pendingUploads(t, direct))
 }
 
 // partCounter is a minimal multipart sink: it accepts uploads, discards the
