@@ -60,6 +60,9 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	if err := cfg.validate(op, bucket, key, body); err != nil {
 		return PutResult{}, err
 	}
+	if err := c.checkProviderPut(op, bucket, key, &cfg); err != nil {
+		return PutResult{}, err
+	}
 	size, ra, base := cfg.size, io.ReaderAt(nil), int64(0)
 	if size < 0 {
 		size = sizeOf(body)

@@ -70,6 +70,7 @@ type clientConfig struct {
 	httpSet      bool
 	fromEnv      bool
 	transfer     transferConfig
+	ext          extConfig // settings.go
 }
 
 // transferConfig holds the multipart settings.

@@ -62,6 +62,7 @@ func Run(t *testing.T, target Target) {
 	t.Run("HeadAndDelete", s.headAndDelete)
 	t.Run("ACL", s.acl)
 	t.Run("Errors", s.errors)
+	runExtensions(t, s)
 	if target.RawSDK != nil {
 		t.Run("NegativeControl", func(t *testing.T) { s.negativeControl(t) })
 	}
