@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"io"
 	"net/http"
 	"strings"
@@ -12,12 +14,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/internal/knobs"
 )
 
 // runExtensions runs the checks for presigned URLs, batch operations, copy,
 // listing options, legacy signatures and the doctor.
 func runExtensions(t *testing.T, s *suite) {
 	t.Run("Presign", s.presign)
+	t.Run("DeleteMany", s.deleteMany)
+	t.Run("Copy", s.copy)
 }
 
 // do sends a request built from a presigned one.
@@ -58,5 +63,79 @@ func (s *suite) presign(t *testing.T) {
 		assert.Equal(t, "x,y\n", string(body))
 		status, _ = s.do(t, s3kit.Presigned{Method: p.Method, URL: strings.Replace(p.URL, "presign/", "presign/x", 1)}, nil, nil)
 		assert.Equal(t, http.StatusForbidden, status, "tampered URL")
+	})
+}
+
+// keysUnder lists the keys under prefix.
+func (s *suite) keysUnder(t *testing.T, prefix string) []string {
+	t.Helper()
+	var out []string
+	for o, err := range s.c.List(t.Context(), s.bucket, s3kit.WithPrefix(prefix)) {
+		require.NoError(t, err)
+		out = append(out, o.Key)
+	}
+	return out
+}
+
+func (s *suite) deleteMany(t *testing.T) {
+	ctx := t.Context()
+	keys := make([]string, 1100)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("dm/many/%04d", i)
+	}
+	keys = append(keys, "dm/many/a b+c~é")
+	putMany(t, s.c, s.bucket, append(slices.Clone(keys), "dm/keep"))
+	require.NoError(t, s.c.DeleteMany(ctx, s.bucket, slices.Values(append(keys, "dm/never-existed"))))
+	assert.Equal(t, []string{"dm/keep"}, s.keysUnder(t, "dm/"))
+
+	t.Run("DeletePrefix", func(t *testing.T) {
+		more := make([]string, 1500)
+		for i := range more {
+			more[i] = fmt.Sprintf("dp/x/%04d", i)
+		}
+		putMany(t, s.c, s.bucket, append(slices.Clone(more), "dp/y", "dp/xy"))
+		require.NoError(t, s.c.DeletePrefix(ctx, s.bucket, "dp/x/"))
+		assert.Equal(t, []string{"dp/xy", "dp/y"}, s.keysUnder(t, "dp/"))
+	})
+}
+
+func (s *suite) copy(t *testing.T) {
+	ctx := t.Context()
+	for _, tc := range []struct {
+		name string
+		size int
+	}{{"single", 3000}, {"multipart", 11 << 20}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.size > 5<<20 {
+				t.Cleanup(knobs.SetCopyLimits(5<<20, 5<<20))
+			}
+			b := data(tc.size)
+			src := "copy/" + tc.name + "/src a+b"
+			_, err := s.c.Put(ctx, s.bucket, src, bytes.NewReader(b), s3kit.WithContentType("image/png"),
+				s3kit.WithMetadata(map[string]string{"owner": "ada"}))
+			require.NoError(t, err)
+			dst := "copy/" + tc.name + "/dst é"
+			res, err := s.c.Copy(ctx, s.bucket, src, s.bucket, dst)
+			require.NoError(t, err)
+			assert.Equal(t, tc.size > 5<<20, res.Parts > 0)
+			got, obj := s.readAll(t, dst)
+			assert.Equal(t, sum(b), got)
+			assert.Equal(t, "image/png", obj.ContentType)
+			md := map[string]string{}
+			for k, v := range obj.Metadata {
+				md[strings.ToLower(k)] = v
+			}
+			assert.Equal(t, map[string]string{"owner": "ada"}, md)
+
+			_, err = s.c.Copy(ctx, s.bucket, src, s.bucket, dst+"-json", s3kit.WithContentType("application/json"))
+			require.NoError(t, err)
+			obj, err = s.c.Head(ctx, s.bucket, dst+"-json")
+			require.NoError(t, err)
+			assert.Equal(t, "application/json", obj.ContentType)
+		})
+	}
+	t.Run("missing source", func(t *testing.T) {
+		_, err := s.c.Copy(ctx, s.bucket, "copy/missing", s.bucket, "copy/x")
+		assert.ErrorIs(t, err, s3kit.ErrNotFound)
 	})
 }
