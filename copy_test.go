@@ -109,7 +109,10 @@ func TestCopyErrors(t *testing.T) {
 			_, err := c.Copy(t.Context(), bucket, "k", bucket, strings.Repeat("d", 1025))
 			return err
 		}},
-		{"bad ACL", func() error { _, err := c.Copy(t.Context(), bucket, "k", bucket, "d", s3kit.WithACL("nope")); return err }},
+		{"bad ACL", func() error {
+			_, err := c.Copy(t.Context(), bucket, "k", bucket, "d", s3kit.WithACL("nope"))
+			return err
+		}},
 		{"nil option", func() error { _, err := c.Copy(t.Context(), bucket, "k", bucket, "d", nil); return err }},
 	}
 	for _, tc := range bad {

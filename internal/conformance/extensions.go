@@ -3,9 +3,9 @@ package conformance
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
