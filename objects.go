@@ -27,6 +27,7 @@ type Object struct {
 	Metadata     map[string]string // user metadata, keys in lower case
 	StorageClass string            // such as "STANDARD"; empty if not reported
 	VersionID    string            // version ID on versioned buckets
+	IsPrefix     bool              // a common prefix from a listing with WithDelimiter; only Key is set
 }
 
 // PutResult describes an object that [Client.Put] stored.

@@ -179,6 +179,7 @@ type listConfig struct {
 	prefix     string
 	pageSize   int
 	startAfter string
+	delimiter  string // listing.go
 }
 
 // WithPrefix limits a listing to keys that start with prefix. Default: all

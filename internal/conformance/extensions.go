@@ -23,6 +23,7 @@ func runExtensions(t *testing.T, s *suite) {
 	t.Run("Presign", s.presign)
 	t.Run("DeleteMany", s.deleteMany)
 	t.Run("Copy", s.copy)
+	t.Run("ListV1AndDelimiter", s.listV1AndDelimiter)
 }
 
 // do sends a request built from a presigned one.
@@ -138,4 +139,41 @@ func (s *suite) copy(t *testing.T) {
 		_, err := s.c.Copy(ctx, s.bucket, "copy/missing", s.bucket, "copy/x")
 		assert.ErrorIs(t, err, s3kit.ErrNotFound)
 	})
+}
+
+func (s *suite) listV1AndDelimiter(t *testing.T) {
+	ctx := t.Context()
+	keys := []string{"ld/a/1", "ld/a/2", "ld/b", "ld/c/d/e", "ld/d", "ld/e/x"}
+	for i := range 30 {
+		keys = append(keys, fmt.Sprintf("ld/f%02d", i))
+	}
+	putMany(t, s.c, s.bucket, keys)
+	slices.Sort(keys)
+	v1, err := s3kit.New(ctx, append(slices.Clone(s.target.Options), s3kit.WithListV1())...)
+	require.NoError(t, err)
+	for name, c := range map[string]*s3kit.Client{"v2": s.c, "v1": v1} {
+		t.Run(name, func(t *testing.T) {
+			var got []string
+			for o, err := range c.List(ctx, s.bucket, s3kit.WithPrefix("ld/"), s3kit.WithPageSize(7)) {
+				require.NoError(t, err)
+				got = append(got, o.Key)
+			}
+			assert.Equal(t, keys, got)
+
+			var entries []string
+			for o, err := range c.List(ctx, s.bucket, s3kit.WithPrefix("ld/"), s3kit.WithDelimiter("/"), s3kit.WithPageSize(2)) {
+				require.NoError(t, err)
+				e := o.Key
+				if o.IsPrefix {
+					e += " (prefix)"
+				}
+				entries = append(entries, e)
+			}
+			want := []string{"ld/a/ (prefix)", "ld/b", "ld/c/ (prefix)", "ld/d", "ld/e/ (prefix)"}
+			for i := range 30 {
+				want = append(want, fmt.Sprintf("ld/f%02d", i))
+			}
+			assert.Equal(t, want, entries)
+		})
+	}
 }
