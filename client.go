@@ -46,7 +46,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 		o.applyClient(&cfg)
 	}
-	cfg.applyProvider()
+	if err := cfg.applyProvider(); err != nil {
+		return nil, err
+	}
 	if cfg.fromEnv {
 		cfg.fillFromEnv()
 	}

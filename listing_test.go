@@ -66,13 +66,25 @@ func (s *v1Server) v1Requests() int64 {
 	return n
 }
 
-func setupV1(t *testing.T) *v1Server {
-	srv, _ := setup(t)
-	s := &v1Server{}
+// proxyEndpoint starts a reverse proxy to srv that calls observe with
+// every request, and returns its URL.
+func proxyEndpoint(t *testing.T, srv *s3kittest.Server, observe func(*http.Request)) string {
+	t.Helper()
 	target, err := url.Parse(srv.URL)
 	require.NoError(t, err)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		observe(r)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	return front.URL
+}
+
+func setupV1(t *testing.T) *v1Server {
+	srv, _ := setup(t)
+	s := &v1Server{}
+	front := proxyEndpoint(t, srv, func(r *http.Request) {
 		if r.Method == http.MethodGet && r.URL.Path == "/"+bucket {
 			s.mu.Lock()
 			s.all++
@@ -81,10 +93,9 @@ func setupV1(t *testing.T) *v1Server {
 			}
 			s.mu.Unlock()
 		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	s.c, err = s3kit.New(t.Context(), s3kit.WithEndpoint(front.URL),
+	})
+	var err error
+	s.c, err = s3kit.New(t.Context(), s3kit.WithEndpoint(front),
 		s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey), s3kit.WithListV1())
 	require.NoError(t, err)
 	return s

@@ -36,10 +36,13 @@ type clientExt struct {
 
 // applyProvider fills from the profile what no explicit option set. It runs
 // after all options, so an explicit option wins wherever it stands.
-func (c *clientConfig) applyProvider() {
+func (c *clientConfig) applyProvider() error {
 	p := c.ext.provider
 	if p == nil {
-		return
+		return nil
+	}
+	if err := p.check(); err != nil {
+		return err
 	}
 	if !c.endpointSet && p.endpoint != "" {
 		c.endpoint, c.endpointSet = p.endpoint, true
@@ -53,6 +56,7 @@ func (c *clientConfig) applyProvider() {
 	if !c.ext.listV1Set {
 		c.ext.listV1 = p.listV1
 	}
+	return nil
 }
 
 // compatChecksums reports whether the SDK must compute and validate

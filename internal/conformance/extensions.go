@@ -24,6 +24,9 @@ func runExtensions(t *testing.T, s *suite) {
 	t.Run("DeleteMany", s.deleteMany)
 	t.Run("Copy", s.copy)
 	t.Run("ListV1AndDelimiter", s.listV1AndDelimiter)
+	if s.target.ProfileOptions != nil {
+		t.Run("Profile", s.profile)
+	}
 }
 
 // do sends a request built from a presigned one.
@@ -175,5 +178,31 @@ func (s *suite) listV1AndDelimiter(t *testing.T) {
 			}
 			assert.Equal(t, want, entries)
 		})
+	}
+}
+
+// profile checks that the server's provider profile alone gives a working
+// client, including multipart uploads of unknown size over TLS and the
+// profile's view of object ACLs.
+func (s *suite) profile(t *testing.T) {
+	ctx := t.Context()
+	c, err := s3kit.New(ctx, s.target.ProfileOptions...)
+	require.NoError(t, err)
+	for _, size := range []int{1 << 10, 18 << 20} {
+		b := data(size)
+		key := fmt.Sprintf("profile/%d", size)
+		_, err := c.Put(ctx, s.bucket, key, onlyReader{bytes.NewReader(b)})
+		require.NoError(t, err)
+		got, obj := s.readAll(t, key)
+		assert.Equal(t, sum(b), got)
+		assert.Equal(t, int64(size), obj.Size)
+	}
+	_, err = c.MakePublic(ctx, s.bucket, "profile/1024")
+	if s.target.ObjectACLs {
+		require.NoError(t, err)
+		status, _ := s.anonGet(t, c.PublicURL(s.bucket, "profile/1024"))
+		assert.Equal(t, http.StatusOK, status)
+	} else {
+		assert.ErrorIs(t, err, s3kit.ErrACLNotSupported)
 	}
 }
