@@ -71,13 +71,16 @@ func (c *clientConfig) compatChecksums(isAWS bool) bool {
 // s3Options adds the SDK settings the extension options need.
 func (c *clientConfig) s3Options(o *s3.Options) {
 	if c.ext.sigV2 {
-		o.APIOptions = append(o.APIOptions, addSigV2)
+		o.APIOptions = append(o.APIOptions, sigV2Option(o.Credentials))
 	}
 }
 
 // build checks the extension options and returns what the Client keeps.
 func (c *clientConfig) buildExt(client *s3.Client, pathStyle bool) (clientExt, error) {
 	ext := clientExt{listV1: c.ext.listV1, sigV2: c.ext.sigV2}
+	if c.ext.sigV2 && !pathStyle {
+		return clientExt{}, invalidf("New", "", "", "WithSignatureV2 needs path-style addressing")
+	}
 	if p := c.ext.provider; p != nil {
 		ext.noObjectACLs = !p.objectACLs
 		ext.maxKeyLen = p.maxKeyLen
@@ -179,7 +182,8 @@ func WithListV1() Option {
 // ("AWS access:signature" with HMAC-SHA1) instead of SigV4, for old
 // S3-compatible servers that know nothing else. SigV4 is preferred: it is
 // stronger, and AWS and most providers no longer accept SigV2. Presigned URLs
-// are still signed with SigV4. Default: SigV4.
+// are still signed with SigV4. SigV2 is only offered with path-style
+// addressing; New refuses it with [WithPathStyle](false). Default: SigV4.
 func WithSignatureV2() Option {
 	return clientOption(func(c *clientConfig) { c.ext.sigV2 = true })
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +26,9 @@ func runExtensions(t *testing.T, s *suite) {
 	t.Run("DeleteMany", s.deleteMany)
 	t.Run("Copy", s.copy)
 	t.Run("ListV1AndDelimiter", s.listV1AndDelimiter)
+	if s.target.SigV2 {
+		t.Run("SignatureV2", s.sigV2)
+	}
 	if s.target.ProfileOptions != nil {
 		t.Run("Profile", s.profile)
 	}
@@ -205,4 +210,80 @@ func (s *suite) profile(t *testing.T) {
 	} else {
 		assert.ErrorIs(t, err, s3kit.ErrACLNotSupported)
 	}
+}
+
+// authRecorder records the scheme of every Authorization header it sends.
+type authRecorder struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (a *authRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	a.mu.Lock()
+	a.seen[scheme]++
+	a.mu.Unlock()
+	return a.next.RoundTrip(r)
+}
+
+// sigV2 runs the operations the boto3 guide signs with SigV2 (put, delete,
+// ACL) and the rest of the API with WithSignatureV2, and checks that every
+// request was signed with SigV2.
+func (s *suite) sigV2(t *testing.T) {
+	ctx := t.Context()
+	rec := &authRecorder{next: s.target.HTTPClient.Transport, seen: map[string]int{}}
+	if rec.next == nil {
+		rec.next = http.DefaultTransport
+	}
+	hc := &http.Client{Transport: rec}
+	opts := append(slices.Clone(s.target.Options), s3kit.WithHTTPClient(hc), s3kit.WithSignatureV2())
+	c, err := s3kit.New(ctx, opts...)
+	require.NoError(t, err)
+
+	for _, key := range append([]string{"v2/plain"}, specialKeys...) {
+		key := "v2/" + key
+		b := []byte("sigv2 " + key)
+		_, err := c.Put(ctx, s.bucket, key, bytes.NewReader(b), s3kit.WithContentType("text/plain"),
+			s3kit.WithMetadata(map[string]string{"k": "v"}))
+		require.NoError(t, err, key)
+		r, err := c.Get(ctx, s.bucket, key)
+		require.NoError(t, err, key)
+		got, _ := io.ReadAll(r)
+		_ = r.Close()
+		assert.Equal(t, b, got)
+	}
+	big := data(18 << 20)
+	res, err := c.Put(ctx, s.bucket, "v2/multipart", onlyReader{bytes.NewReader(big)})
+	require.NoError(t, err)
+	assert.Positive(t, res.Parts)
+	got, _ := s.readAll(t, "v2/multipart")
+	assert.Equal(t, sum(big), got)
+
+	if s.target.ObjectACLs {
+		u, err := c.MakePublic(ctx, s.bucket, "v2/v2/plain")
+		require.NoError(t, err)
+		status, _ := s.anonGet(t, u)
+		assert.Equal(t, http.StatusOK, status)
+	}
+	_, err = c.Copy(ctx, s.bucket, "v2/v2/plain", s.bucket, "v2/copy")
+	require.NoError(t, err)
+	var keys []string
+	for o, err := range c.List(ctx, s.bucket, s3kit.WithPrefix("v2/")) {
+		require.NoError(t, err)
+		keys = append(keys, o.Key)
+	}
+	assert.Contains(t, keys, "v2/copy")
+	require.NoError(t, c.DeleteMany(ctx, s.bucket, slices.Values(keys)))
+	require.NoError(t, c.Delete(ctx, s.bucket, "v2/never"))
+	assert.Empty(t, s.keysUnder(t, "v2/"))
+
+	rec.mu.Lock()
+	assert.Equal(t, []string{"AWS"}, slices.Sorted(maps.Keys(rec.seen)), "every request signed with SigV2: %v", rec.seen)
+	rec.mu.Unlock()
+
+	bad, err := s3kit.New(ctx, append(slices.Clone(opts), s3kit.WithCredentials(accessKeyOf(t, s), "wrong-secret"))...)
+	require.NoError(t, err)
+	_, err = bad.Put(ctx, s.bucket, "v2/denied", strings.NewReader("x"))
+	assert.ErrorIs(t, err, s3kit.ErrAccessDenied)
 }
