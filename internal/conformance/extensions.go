@@ -32,6 +32,7 @@ func runExtensions(t *testing.T, s *suite) {
 	if s.target.ProfileOptions != nil {
 		t.Run("Profile", s.profile)
 	}
+	t.Run("Doctor", s.doctor)
 }
 
 // do sends a request built from a presigned one.
@@ -286,4 +287,32 @@ func (s *suite) sigV2(t *testing.T) {
 	require.NoError(t, err)
 	_, err = bad.Put(ctx, s.bucket, "v2/denied", strings.NewReader("x"))
 	assert.ErrorIs(t, err, s3kit.ErrAccessDenied)
+}
+
+// doctor checks that Doctor's findings match what the target is known to
+// do, and that it leaves nothing behind.
+func (s *suite) doctor(t *testing.T) {
+	ctx := t.Context()
+	before := s.keysUnder(t, "")
+	r, err := s.c.Doctor(ctx, s.bucket)
+	require.NoError(t, err)
+	t.Logf("%s: Doctor report:\n%s", s.target.Name, r)
+
+	assert.True(t, r.Reachable)
+	assert.Less(t, r.ClockSkew.Abs().Seconds(), 60.0)
+	assert.True(t, r.Authenticated)
+	assert.True(t, r.PathStyle)
+	assert.True(t, r.ListV2)
+	assert.False(t, r.DeleteNeedsMD5)
+	assert.Equal(t, s.target.ObjectACLs, r.ObjectACLs, "object ACL support")
+	assert.Equal(t, s.target.ObjectACLs, r.AnonymousPublicRead, "anonymous read of a public-read object")
+	isTLS := strings.HasPrefix(r.Endpoint, "https://")
+	assert.Equal(t, isTLS, r.StreamingChecksumsTested)
+	if isTLS {
+		// The negative control fails exactly where streaming checksums
+		// are refused or corrupted.
+		assert.Equal(t, s.target.RawSDK == nil, r.StreamingChecksums, "streaming checksums accepted")
+	}
+	assert.True(t, r.CleanedUp)
+	assert.Equal(t, before, s.keysUnder(t, ""), "the doctor left no object behind")
 }
