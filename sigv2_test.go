@@ -3,6 +3,7 @@ package s3kit_test
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -53,4 +54,20 @@ func TestSignatureV2NeedsPathStyle(t *testing.T) {
 	_, err := s3kit.New(t.Context(), s3kit.WithEndpoint("https://s3.example.com"), s3kit.WithPathStyle(false),
 		s3kit.WithSignatureV2(), s3kit.WithCredentials("ak", "sk"))
 	assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
+}
+
+func TestSignatureV2WrongSecret(t *testing.T) {
+	srv := s3kittest.NewServer(t)
+	srv.CreateBucket(t, bucket)
+	c := srv.Client(t, s3kit.WithSignatureV2(), s3kit.WithCredentials(s3kittest.AccessKey, "wrong"))
+	_, err := c.Put(t.Context(), bucket, "k", strings.NewReader("x"))
+	assert.ErrorIs(t, err, s3kit.ErrAccessDenied)
+	assert.Contains(t, err.Error(), "SignatureDoesNotMatch")
+
+	good := srv.Client(t, s3kit.WithSignatureV2())
+	for _, key := range []string{"a b", "x+y", "é/日本", "q?#%"} {
+		_, err := good.Put(t.Context(), bucket, key, strings.NewReader("x"), s3kit.WithMetadata(map[string]string{"m": " v "}))
+		require.NoError(t, err, "s3kittest verifies SigV2 for %q", key)
+	}
+	require.NoError(t, good.DeleteMany(t.Context(), bucket, slices.Values([]string{"a b", "x+y"})))
 }

@@ -57,6 +57,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				writeError(w, r, status, err.Error(), "SigV4 check failed: "+err.Error())
 				return
 			}
+		} else if err := verifySigV2(r, SecretKey); err != nil { // sigv2.go
+			writeError(w, r, http.StatusForbidden, err.Error(), "SigV2 check failed")
+			return
 		}
 		if strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
 			writeError(w, r, http.StatusBadRequest, "XAmzContentSHA256Mismatch", "aws-chunked streaming payloads are not accepted (as on Dell ECS and Ceph RGW)")

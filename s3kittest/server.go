@@ -13,6 +13,8 @@
 //     rebuilt from the decoded key as a strict server does, and a signed
 //     payload hash is checked against the body; failures get 403
 //     SignatureDoesNotMatch or InvalidAccessKeyId, as on a real server;
+//   - SigV2 verification ("Authorization: AWS key:signature"), as Ceph RGW
+//     does, for clients built with s3kit.WithSignatureV2;
 //   - rejection of aws-chunked streaming uploads with
 //     XAmzContentSHA256Mismatch, as Dell ECS and Ceph RGW do, so that the
 //     AWS SDK's default checksum mode fails here as it fails there;
