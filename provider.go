@@ -34,8 +34,8 @@ func (p Provider) String() string {
 	if ep == "" {
 		ep = "AWS"
 	}
-	return fmt.Sprintf("%s (endpoint %s, region %s, path-style %t, object ACLs %t, list v1 %t)",
-		p.name, ep, p.region, p.pathStyle, p.objectACLs, p.listV1)
+	return fmt.Sprintf("%s (endpoint %s, region %s, path-style %t, object ACLs %t, list v1 %t, DeleteObjects needs Content-MD5 %t)",
+		p.name, ep, p.region, p.pathStyle, p.objectACLs, p.listV1, p.deleteNeedsMD5)
 }
 
 // WithProvider applies a provider profile. Every explicit option (such as

@@ -182,7 +182,11 @@ func WithListV1() Option {
 // ("AWS access:signature" with HMAC-SHA1) instead of SigV4, for old
 // S3-compatible servers that know nothing else. SigV4 is preferred: it is
 // stronger, and AWS and most providers no longer accept SigV2. Presigned URLs
-// are still signed with SigV4. SigV2 is only offered with path-style
+// are still signed with SigV4. SigV2 does not make the SDK's default
+// streaming checksums safe: Ceph RGW over TLS accepts a SigV2-signed
+// aws-chunked upload and stores the chunk framing as the object's data
+// (seen with [Client.Doctor]), so s3kit keeps computing checksums only
+// when required. SigV2 is only offered with path-style
 // addressing; New refuses it with [WithPathStyle](false). Default: SigV4.
 func WithSignatureV2() Option {
 	return clientOption(func(c *clientConfig) { c.ext.sigV2 = true })

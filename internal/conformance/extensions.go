@@ -283,6 +283,15 @@ func (s *suite) sigV2(t *testing.T) {
 	assert.Equal(t, []string{"AWS"}, slices.Sorted(maps.Keys(rec.seen)), "every request signed with SigV2: %v", rec.seen)
 	rec.mu.Unlock()
 
+	// With SigV2 RGW stops checking x-amz-content-sha256: the SDK's
+	// streaming checksums are then stored as data, which Doctor must see.
+	r, err := c.Doctor(ctx, s.bucket)
+	require.NoError(t, err)
+	t.Logf("%s: Doctor report with SigV2:\n%s", s.target.Name, r)
+	assert.True(t, r.Authenticated)
+	assert.True(t, r.CleanedUp)
+	assert.False(t, r.StreamingChecksums)
+
 	bad, err := s3kit.New(ctx, append(slices.Clone(opts), s3kit.WithCredentials(accessKeyOf(t, s), "wrong-secret"))...)
 	require.NoError(t, err)
 	_, err = bad.Put(ctx, s.bucket, "v2/denied", strings.NewReader("x"))
