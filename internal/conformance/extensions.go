@@ -23,6 +23,7 @@ import (
 // listing options, legacy signatures and the doctor.
 func runExtensions(t *testing.T, s *suite) {
 	t.Run("Presign", s.presign)
+	t.Run("PublicHosts", s.publicHosts)
 	t.Run("DeleteMany", s.deleteMany)
 	t.Run("Copy", s.copy)
 	t.Run("ListV1AndDelimiter", s.listV1AndDelimiter)
@@ -324,4 +325,48 @@ func (s *suite) doctor(t *testing.T) {
 	}
 	assert.True(t, r.CleanedUp)
 	assert.Equal(t, before, s.keysUnder(t, ""), "the doctor left no object behind")
+}
+
+// publicHosts checks WithPresignEndpoint, by sending a URL signed for a
+// public name to the server with that name as Host (as a reverse proxy
+// would), and WithPublicBaseURL, with a base that is the endpoint itself.
+func (s *suite) publicHosts(t *testing.T) {
+	ctx := t.Context()
+	_, err := s.c.Put(ctx, s.bucket, "hosts/a b", strings.NewReader("hosts"))
+	require.NoError(t, err)
+	pub, err := s3kit.New(ctx, append(slices.Clone(s.target.Options), s3kit.WithPresignEndpoint("https://files.example.com"))...)
+	require.NoError(t, err)
+	p, err := pub.PresignGet(ctx, s.bucket, "hosts/a b", time.Minute)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(p.URL, "https://files.example.com/"), p.URL)
+	internal, err := s.c.PresignGet(ctx, s.bucket, "hosts/a b", time.Minute)
+	require.NoError(t, err)
+	base, _, _ := strings.Cut(internal.URL, "/"+s.bucket+"/")
+
+	send := func(u string) int {
+		direct := base + u[len("https://files.example.com"):]
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, direct, nil)
+		require.NoError(t, err)
+		req.Host = "files.example.com"
+		resp, err := s.target.HTTPClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusOK, send(p.URL), "signed for the public host")
+	wrongHost := "https://files.example.com" + internal.URL[len(base):]
+	assert.Equal(t, http.StatusForbidden, send(wrongHost), "signed for the internal host, sent with the public one")
+
+	if !s.target.ObjectACLs {
+		return
+	}
+	cdn, err := s3kit.New(ctx, append(slices.Clone(s.target.Options), s3kit.WithPublicBaseURL(base+"/{bucket}"))...)
+	require.NoError(t, err)
+	u, err := cdn.MakePublic(ctx, s.bucket, "hosts/a b")
+	require.NoError(t, err)
+	assert.Equal(t, s.c.PublicURL(s.bucket, "hosts/a b"), u)
+	status, body := s.anonGet(t, u)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "hosts", string(body))
 }
