@@ -51,6 +51,9 @@ func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error 
 	if err := checkACL(op, bucket, key, acl); err != nil {
 		return err
 	}
+	if err := c.aclUnsupported(op, bucket, key); err != nil {
+		return err
+	}
 	_, err := c.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{
 		Bucket: &bucket,
 		Key:    &key,
@@ -79,8 +82,12 @@ func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, er
 // bucket is the first label of the host. The key is escaped the way S3
 // signs it: every byte except A-Z a-z 0-9 - . _ ~ is percent-encoded, and
 // each "/" stays as a separator, so "a b+c" becomes "a%20b%2Bc". PublicURL
-// does not check that the object exists or is public.
+// does not check that the object exists or is public. [WithPublicBaseURL]
+// replaces the endpoint with a CDN or custom domain.
 func (c *Client) PublicURL(bucket, key string) string {
+	if c.ext.publicBase != "" {
+		return c.publicBaseURL(bucket, key)
+	}
 	var scheme, host string
 	if c.endpoint != nil {
 		scheme, host = c.endpoint.Scheme, c.endpoint.Host

@@ -23,6 +23,7 @@ type Client struct {
 	region    string
 	pathStyle bool
 	transfer  transferConfig
+	ext       clientExt // settings.go
 }
 
 // defaultEndpointRegion is the region used with a custom endpoint when none is
@@ -44,6 +45,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 			return nil, invalidf("New", "", "", "nil Option")
 		}
 		o.applyClient(&cfg)
+	}
+	if err := cfg.applyProvider(); err != nil {
+		return nil, err
 	}
 	if cfg.fromEnv {
 		cfg.fillFromEnv()
@@ -94,6 +98,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		return nil, invalidf("New", "", "", "no region configured: use WithRegion or set S3_REGION or AWS_REGION")
 	}
 	pathStyle := !isAWS
+	compat := cfg.compatChecksums(isAWS)
 	if cfg.pathStyleSet {
 		pathStyle = cfg.pathStyle
 	}
@@ -103,20 +108,26 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		if endpoint != nil {
 			o.BaseEndpoint = aws.String(endpoint.String())
 		}
-		if !isAWS {
+		if compat {
 			// Third-party stores (Dell ECS, Ceph RGW, ...) reject the
 			// aws-chunked streaming checksums the SDK sends by default.
 			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		}
 		o.DisableLogOutputChecksumValidationSkipped = true
+		cfg.s3Options(o)
 	})
+	ext, err := cfg.buildExt(client, pathStyle)
+	if err != nil {
+		return nil, err
+	}
 	return &Client{
 		s3:        client,
 		endpoint:  endpoint,
 		region:    awsCfg.Region,
 		pathStyle: pathStyle,
 		transfer:  cfg.transfer,
+		ext:       ext,
 	}, nil
 }
 

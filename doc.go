@@ -57,6 +57,46 @@
 // loop. Providers that repeat a continuation token, or report a truncated
 // page without one, end the listing with an error instead of a loop.
 //
+// [WithDelimiter] groups keys into common prefixes, which come back as
+// entries with [Object.IsPrefix] set, like directories. [WithListV1] lists
+// with ListObjects version 1 (markers) for providers without version 2; the
+// loop protection covers markers too.
+//
+// # Provider profiles
+//
+// Every S3-compatible provider differs a little. [WithProvider] applies a
+// [Provider] profile that sets everything a provider needs: endpoint,
+// region, addressing style, checksum mode, ListObjects version, object ACL
+// support and key length limit:
+//
+//	client, err := s3kit.New(ctx,
+//		s3kit.WithProvider(s3kit.CloudTemple("NAMESPACE", "fr1")),
+//		s3kit.WithCredentials(accessKey, secretKey),
+//	)
+//
+// Profiles: [CloudTemple], [AWS], [CephRGW], [MinIO], [Versitygw],
+// [Scaleway], [OVHcloud], [Wasabi], [BackblazeB2], [CloudflareR2],
+// [DigitalOceanSpaces] and [GoogleCloudStorage]. An explicit option always
+// wins over the profile. With a profile that has no object ACLs, ACL calls
+// fail with [ErrACLNotSupported] before any request is sent. Without a
+// profile, s3kit uses the generic compatible settings below.
+//
+// # Presigned URLs
+//
+// [Client.PresignGet] and [Client.PresignPut] return a [Presigned] request
+// that anyone can send without credentials until it expires (at most 7
+// days). PresignPut binds [WithContentType] into the signature, so an upload
+// with another Content-Type is refused. [WithPresignEndpoint] signs for a
+// public host in front of the endpoint the client talks to.
+//
+// # Batch delete and copy
+//
+// [Client.DeleteMany] deletes the keys of an [iter.Seq] in DeleteObjects
+// requests of 1000, with the Content-MD5 header some providers require and
+// the SDK does not send; keys the provider refuses are listed in a
+// [*DeleteError]. [Client.DeletePrefix] deletes everything under a prefix.
+// [Client.Copy] copies inside the provider, in parts above 5 GiB.
+//
 // # ACLs and public URLs
 //
 // [WithACL] sets a canned [ACL] when putting; [Client.SetACL] changes the ACL
@@ -69,7 +109,8 @@
 //
 // Providers without object ACLs (MinIO, versitygw, AWS buckets with ACLs
 // disabled) answer ACL requests with an error matching [ErrACLNotSupported];
-// use a bucket policy there.
+// use a bucket policy there. [WithPublicBaseURL] builds public URLs on a CDN
+// or custom domain instead of the endpoint.
 //
 // # Errors
 //
@@ -98,6 +139,17 @@
 // Multipart uploads use the same client, so the setting covers them too.
 // [Client.CreateBucket] sends no LocationConstraint unless asked, because Ceph
 // RGW rejects constraints it does not know.
+//
+// [WithSignatureV2] signs requests with the legacy SigV2 scheme, which some
+// old servers and guides (boto3's signature_version='s3' for Cloud Temple's
+// writes) still use. SigV4, the default, is preferred: it is stronger and
+// the only scheme AWS and most providers accept today.
+//
+// [Client.Doctor] probes an endpoint (reachability, clock skew,
+// authentication, addressing, ListObjectsV2, streaming checksums,
+// Content-MD5 on DeleteObjects, object ACLs and anonymous reads) and
+// reports what it found with the options to use; examples/doctor runs it
+// from the command line.
 //
 // # Testing
 //

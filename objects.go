@@ -28,6 +28,7 @@ type Object struct {
 	Metadata     map[string]string // user metadata, keys in lower case
 	StorageClass string            // such as "STANDARD"; empty if not reported
 	VersionID    string            // version ID on versioned buckets
+	IsPrefix     bool              // a common prefix from a listing with WithDelimiter; only Key is set
 }
 
 // PutResult describes an object that [Client.Put] stored.
@@ -59,6 +60,9 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 		o.applyPut(&cfg)
 	}
 	if err := cfg.validate(op, bucket, key, body); err != nil {
+		return PutResult{}, err
+	}
+	if err := c.checkProviderPut(op, bucket, key, &cfg); err != nil {
 		return PutResult{}, err
 	}
 	size, ra, base := cfg.size, io.ReaderAt(nil), int64(0)

@@ -73,6 +73,7 @@ type clientConfig struct {
 	httpSet      bool
 	fromEnv      bool
 	transfer     transferConfig
+	ext          extConfig // settings.go
 }
 
 // transferConfig holds the multipart settings.
@@ -192,6 +193,7 @@ type listConfig struct {
 	prefix     string
 	pageSize   int
 	startAfter string
+	delimiter  string // listing.go
 }
 
 // WithPrefix limits a listing to keys that start with prefix. Default: all

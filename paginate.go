@@ -2,11 +2,7 @@ package s3kit
 
 import (
 	"context"
-	"fmt"
 	"iter"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 const maxPageSize = 1000
@@ -58,58 +54,8 @@ func (cfg *listConfig) validate(op, bucket string) error {
 	if cfg.pageSize < 1 || cfg.pageSize > maxPageSize {
 		return invalidf(op, bucket, "", "page size %d out of range [1, %d]", cfg.pageSize, maxPageSize)
 	}
-	if len(cfg.prefix) > maxKeyLen || len(cfg.startAfter) > maxKeyLen {
-		return invalidf(op, bucket, "", "prefix or start-after longer than %d bytes", maxKeyLen)
+	if len(cfg.prefix) > maxKeyLen || len(cfg.startAfter) > maxKeyLen || len(cfg.delimiter) > maxKeyLen {
+		return invalidf(op, bucket, "", "prefix, delimiter or start-after longer than %d bytes", maxKeyLen)
 	}
 	return nil
-}
-
-// list walks the pages of ListObjectsV2 and feeds yield.
-func (c *Client) list(ctx context.Context, op, bucket string, cfg *listConfig, yield func(Object, error) bool) {
-	in := &s3.ListObjectsV2Input{Bucket: &bucket, MaxKeys: aws.Int32(int32(cfg.pageSize))}
-	if cfg.prefix != "" {
-		in.Prefix = &cfg.prefix
-	}
-	if cfg.startAfter != "" {
-		in.StartAfter = &cfg.startAfter
-	}
-	seen := make(map[string]struct{})
-	for page := 1; ; page++ {
-		if err := ctx.Err(); err != nil {
-			yield(Object{}, &Error{Op: op, Bucket: bucket, Err: context.Cause(ctx)})
-			return
-		}
-		out, err := c.s3.ListObjectsV2(ctx, in)
-		if err != nil {
-			yield(Object{}, wrapErr(op, bucket, "", kindBucket, err))
-			return
-		}
-		for _, o := range out.Contents {
-			obj := Object{
-				Key:          aws.ToString(o.Key),
-				Size:         aws.ToInt64(o.Size),
-				ETag:         trimETag(o.ETag),
-				LastModified: aws.ToTime(o.LastModified),
-				StorageClass: string(o.StorageClass),
-			}
-			if !yield(obj, nil) {
-				return
-			}
-		}
-		if !aws.ToBool(out.IsTruncated) {
-			return
-		}
-		token := aws.ToString(out.NextContinuationToken)
-		if token == "" {
-			yield(Object{}, &Error{Op: op, Bucket: bucket, Err: fmt.Errorf("provider reported page %d as truncated but gave no continuation token", page)})
-			return
-		}
-		if _, dup := seen[token]; dup {
-			yield(Object{}, &Error{Op: op, Bucket: bucket, Err: fmt.Errorf("provider repeated continuation token %q on page %d; stopping instead of looping", token, page)})
-			return
-		}
-		seen[token] = struct{}{}
-		in.ContinuationToken = &token
-		in.StartAfter = nil
-	}
 }

@@ -58,6 +58,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				writeError(w, r, status, err.Error(), "SigV4 check failed: "+err.Error())
 				return
 			}
+		} else if err := verifySigV2(r, SecretKey); err != nil { // sigv2.go
+			writeError(w, r, http.StatusForbidden, err.Error(), "SigV2 check failed")
+			return
 		}
 		if strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
 			writeError(w, r, http.StatusBadRequest, "XAmzContentSHA256Mismatch", "aws-chunked streaming payloads are not accepted (as on Dell ECS and Ceph RGW)")
@@ -76,6 +79,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.createMultipart(next, w, r, bucket, key)
 		case q.Has("uploads") && r.Method == http.MethodGet && key == "":
 			s.listMultipart(next, w, r, bucket)
+		case q.Has("delete") && r.Method == http.MethodPost && key == "":
+			s.deleteObjects(next, w, r, bucket)
+		case q.Has("uploadId") && key != "" && r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
+			s.uploadPartCopy(next, w, r)
 		case q.Has("uploadId") && key != "":
 			s.finishMultipart(next, w, r, bucket, key, q.Get("uploadId"))
 		case key != "" && r.Method == http.MethodPut:
@@ -153,6 +160,11 @@ func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Req
 		return
 	}
 	extra := objectExtra{acl: acl, cacheControl: r.Header.Get("Cache-Control")}
+	if sb, sk, ok := copySource(r.Header.Get("X-Amz-Copy-Source")); ok && !strings.EqualFold(r.Header.Get("X-Amz-Metadata-Directive"), "REPLACE") {
+		s.mu.Lock()
+		extra.cacheControl = s.objects[objectID{sb, sk}].cacheControl
+		s.mu.Unlock()
+	}
 	rec := serve(next, r)
 	if rec.Code/100 == 2 {
 		s.mu.Lock()

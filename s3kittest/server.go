@@ -13,6 +13,8 @@
 //     rebuilt from the decoded key as a strict server does, and a signed
 //     payload hash is checked against the body; failures get 403
 //     SignatureDoesNotMatch or InvalidAccessKeyId, as on a real server;
+//   - SigV2 verification ("Authorization: AWS key:signature"), as Ceph RGW
+//     does, for clients built with s3kit.WithSignatureV2;
 //   - rejection of aws-chunked streaming uploads with
 //     XAmzContentSHA256Mismatch, as Dell ECS and Ceph RGW do, so that the
 //     AWS SDK's default checksum mode fails here as it fails there;
@@ -52,9 +54,10 @@ type Server struct {
 	// URL is the endpoint, such as "http://127.0.0.1:40123".
 	URL string
 
-	httpSrv  *httptest.Server
-	backend  *s3mem.Backend
-	requests atomic.Int64
+	httpSrv    *httptest.Server
+	backend    *s3mem.Backend
+	requests   atomic.Int64
+	requireMD5 bool
 
 	mu      sync.Mutex
 	objects map[objectID]objectExtra // ACL and Cache-Control per object
@@ -73,7 +76,10 @@ type objectExtra struct {
 // Option configures a Server.
 type Option interface{ apply(*serverConfig) }
 
-type serverConfig struct{ tls bool }
+type serverConfig struct {
+	tls        bool
+	requireMD5 bool // batch.go
+}
 
 type optionFunc func(*serverConfig)
 
@@ -94,6 +100,8 @@ func Start(opts ...Option) *Server {
 		backend: s3mem.New(),
 		objects: make(map[objectID]objectExtra),
 		pending: make(map[string]objectExtra),
+
+		requireMD5: cfg.requireMD5,
 	}
 	faker := gofakes3.New(s.backend, gofakes3.WithAutoBucket(false))
 	s.httpSrv = httptest.NewUnstartedServer(s.middleware(faker.Server()))

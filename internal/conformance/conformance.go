@@ -41,6 +41,12 @@ type Target struct {
 	// EmptySegmentsListed is true if the server lists a key such as "a//b"
 	// back unchanged (versitygw's posix backend lists it as "a/b").
 	EmptySegmentsListed bool
+	// ProfileOptions, if not nil, build a client from the server's provider
+	// profile (such as s3kit.CephRGW) plus credentials, instead of from
+	// explicit endpoint and region options.
+	ProfileOptions []s3kit.Option
+	// SigV2 is true if the server accepts legacy SigV2 signatures.
+	SigV2 bool
 	// RawSDK, if not nil, runs the negative control: it must show that the
 	// raw SDK with its default settings fails against this server, or
 	// corrupts data there.
@@ -62,6 +68,7 @@ func Run(t *testing.T, target Target) {
 	t.Run("HeadAndDelete", s.headAndDelete)
 	t.Run("ACL", s.acl)
 	t.Run("Errors", s.errors)
+	runExtensions(t, s)
 	if target.RawSDK != nil {
 		t.Run("NegativeControl", func(t *testing.T) { s.negativeControl(t) })
 	}

@@ -40,6 +40,11 @@ func TestS3kittest(t *testing.T) {
 				HTTPClient:          srv.HTTPClient(),
 				ObjectACLs:          true,
 				EmptySegmentsListed: true,
+				ProfileOptions: []s3kit.Option{
+					s3kit.WithProvider(s3kit.CephRGW(srv.URL)),
+					s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey),
+					s3kit.WithHTTPClient(srv.HTTPClient()),
+				},
 			}
 			if tlsOn {
 				target.RawSDK = rawSDK(srv.URL, "eu-west-1", s3kittest.AccessKey, s3kittest.SecretKey, srv.HTTPClient())
@@ -58,6 +63,8 @@ func TestRGW(t *testing.T) {
 			target := fromEnv(t, v.name, v.endpointVar, "S3KIT_TEST_RGW")
 			target.ObjectACLs = true
 			target.EmptySegmentsListed = true
+			target.SigV2 = true
+			target.ProfileOptions = profileOptions(s3kit.CephRGW(os.Getenv(v.endpointVar)), "S3KIT_TEST_RGW", target.HTTPClient)
 			conformance.Run(t, target)
 		})
 	}
@@ -68,6 +75,10 @@ func TestVersitygw(t *testing.T) {
 	target.ObjectACLs = false          // object ACLs are NotImplemented
 	target.EmptySegmentsListed = false // posix backend lists "a//b" as "a/b"
 	target.RawSDK = nil                // versitygw accepts the SDK's streaming checksums
+	// versitygw enforces the region it was started with, which differs
+	// from the profile's default: the explicit option wins.
+	target.ProfileOptions = append(profileOptions(s3kit.Versitygw(os.Getenv("S3KIT_TEST_VERSITYGW_ENDPOINT")), "S3KIT_TEST_VERSITYGW", target.HTTPClient),
+		s3kit.WithRegion(os.Getenv("S3KIT_TEST_VERSITYGW_REGION")))
 	conformance.Run(t, target)
 }
 
@@ -154,5 +165,14 @@ func rawSDK(endpoint, region, ak, sk string, hc *http.Client) func(t *testing.T,
 			return fmt.Errorf("data corrupted: stored %d bytes, sent %d", len(got), len(want))
 		}
 		return nil
+	}
+}
+
+// profileOptions points a client at a server through its provider profile.
+func profileOptions(p s3kit.Provider, prefix string, hc *http.Client) []s3kit.Option {
+	return []s3kit.Option{
+		s3kit.WithProvider(p),
+		s3kit.WithCredentials(os.Getenv(prefix+"_ACCESS_KEY"), os.Getenv(prefix+"_SECRET_KEY")),
+		s3kit.WithHTTPClient(hc),
 	}
 }

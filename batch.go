@@ -1,0 +1,200 @@
+package s3kit
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"iter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// maxDeleteBatch is the most keys one DeleteObjects request may name.
+const maxDeleteBatch = 1000
+
+// DeleteError lists the keys a [Client.DeleteMany] or [Client.DeletePrefix]
+// could not delete. It is found with errors.As inside the [*Error] those
+// methods return; keys that are not listed were deleted.
+type DeleteError struct {
+	Failed []DeleteFailure // one entry per key, in the order the provider reported them
+}
+
+// DeleteFailure is one key that a batch delete could not remove.
+type DeleteFailure struct {
+	Key     string
+	Code    string // S3 error code, such as "AccessDenied"
+	Message string // the provider's message, if any
+}
+
+// Error summarises the failures: how many keys failed and the first of them.
+func (e *DeleteError) Error() string {
+	if len(e.Failed) == 0 {
+		return "no keys failed"
+	}
+	f := e.Failed[0]
+	msg := fmt.Sprintf("%d key(s) not deleted; first: %q: %s", len(e.Failed), f.Key, f.Code)
+	if f.Message != "" {
+		msg += ": " + f.Message
+	}
+	return msg
+}
+
+// DeleteMany deletes every key keys yields from bucket, in DeleteObjects
+// requests of up to 1000 keys that carry a Content-MD5 header (which some
+// providers require and the SDK does not send). Keys that do not exist count
+// as deleted, as in S3.
+//
+// Keys are checked batch by batch: an invalid key gives an error matching
+// [ErrInvalidInput] before its batch is sent, after earlier batches were
+// deleted. Keys the provider refuses do not stop the other batches; they
+// are reported at the end in a [*DeleteError] inside the returned [*Error],
+// which also matches the sentinel of their error code when all share one
+// (such as [ErrAccessDenied]). A failed request stops DeleteMany at once.
+func (c *Client) DeleteMany(ctx context.Context, bucket string, keys iter.Seq[string]) error {
+	return c.deleteMany(ctx, "DeleteMany", bucket, keys)
+}
+
+func (c *Client) deleteMany(ctx context.Context, op, bucket string, keys iter.Seq[string]) error {
+	if err := checkBucket(op, bucket); err != nil {
+		return err
+	}
+	if keys == nil {
+		return invalidf(op, bucket, "", "keys is nil")
+	}
+	var failed []DeleteFailure
+	batch := make([]types.ObjectIdentifier, 0, maxDeleteBatch)
+	var err error
+	flush := func() bool {
+		var f []DeleteFailure
+		f, err = c.deleteBatch(ctx, op, bucket, batch)
+		failed = append(failed, f...)
+		batch = batch[:0]
+		return err == nil
+	}
+	for key := range keys {
+		if err = checkKey(op, bucket, key); err != nil {
+			break
+		}
+		batch = append(batch, types.ObjectIdentifier{Key: aws.String(key)})
+		if len(batch) == maxDeleteBatch && !flush() {
+			break
+		}
+	}
+	if err == nil && len(batch) > 0 {
+		flush()
+	}
+	if err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return deleteFailed(op, bucket, failed)
+	}
+	return nil
+}
+
+// deleteBatch sends one DeleteObjects request in quiet mode, so that only
+// failures come back.
+func (c *Client) deleteBatch(ctx context.Context, op, bucket string, objs []types.ObjectIdentifier) ([]DeleteFailure, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: op, Bucket: bucket, Err: context.Cause(ctx)}
+	}
+	out, err := c.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+		Bucket: &bucket,
+		Delete: &types.Delete{Objects: objs, Quiet: aws.Bool(true)},
+	}, withContentMD5)
+	if err != nil {
+		return nil, wrapErr(op, bucket, "", kindBucket, err)
+	}
+	failed := make([]DeleteFailure, 0, len(out.Errors))
+	for _, e := range out.Errors {
+		failed = append(failed, DeleteFailure{Key: aws.ToString(e.Key), Code: aws.ToString(e.Code), Message: aws.ToString(e.Message)})
+	}
+	return failed, nil
+}
+
+// deleteFailed builds the error for keys a provider refused to delete.
+func deleteFailed(op, bucket string, failed []DeleteFailure) error {
+	e := &Error{Op: op, Bucket: bucket, Err: &DeleteError{Failed: failed}}
+	kind := classify(failed[0].Code, 0, kindObject)
+	for _, f := range failed[1:] {
+		if classify(f.Code, 0, kindObject) != kind {
+			kind = nil
+			break
+		}
+	}
+	e.kind = kind
+	if kind == nil {
+		e.Code = failed[0].Code
+	}
+	return e
+}
+
+// DeletePrefix deletes every object whose key starts with prefix, listing
+// them with [Client.List] and deleting them with [Client.DeleteMany]. prefix
+// must not be empty, so that a missing argument cannot empty a bucket; to do
+// that on purpose, pass the keys of List to DeleteMany. Errors are those of
+// List and DeleteMany.
+func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error {
+	const op = "DeletePrefix"
+	if err := checkBucket(op, bucket); err != nil {
+		return err
+	}
+	if prefix == "" {
+		return invalidf(op, bucket, "", "prefix is empty; DeletePrefix refuses to empty a whole bucket")
+	}
+	var listErr error
+	keys := func(yield func(string) bool) {
+		for obj, err := range c.List(ctx, bucket, WithPrefix(prefix)) {
+			if err != nil {
+				listErr = err
+				return
+			}
+			if !yield(obj.Key) {
+				return
+			}
+		}
+	}
+	err := c.deleteMany(ctx, op, bucket, keys)
+	if listErr != nil {
+		if e, ok := listErr.(*Error); ok {
+			e.Op = op
+		}
+		return listErr
+	}
+	return err
+}
+
+// withContentMD5 adds the Content-MD5 middleware to one call.
+func withContentMD5(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, addContentMD5)
+}
+
+// addContentMD5 computes Content-MD5 of the serialised request body. The SDK
+// sends only a CRC32 checksum on DeleteObjects; older MinIO, Oracle Cloud and
+// other stores answer MissingContentMD5 without the MD5 (SDK issue 3258).
+func addContentMD5(stack *middleware.Stack) error {
+	return stack.Build.Add(middleware.BuildMiddlewareFunc("s3kitContentMD5",
+		func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+			req, ok := in.Request.(*smithyhttp.Request)
+			if !ok || req.Header.Get("Content-MD5") != "" {
+				return next.HandleBuild(ctx, in)
+			}
+			if s := req.GetStream(); s != nil {
+				h := md5.New()
+				if _, err := io.Copy(h, s); err != nil {
+					return middleware.BuildOutput{}, middleware.Metadata{}, fmt.Errorf("s3kit: computing Content-MD5: %w", err)
+				}
+				if err := req.RewindStream(); err != nil {
+					return middleware.BuildOutput{}, middleware.Metadata{}, fmt.Errorf("s3kit: computing Content-MD5: %w", err)
+				}
+				req.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(h.Sum(nil)))
+			}
+			return next.HandleBuild(ctx, in)
+		}), middleware.After)
+}

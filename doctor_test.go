@@ -1,0 +1,93 @@
+package s3kit_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/s3kittest"
+)
+
+func TestDoctor(t *testing.T) {
+	tests := []struct {
+		name         string
+		opts         []s3kittest.Option
+		tlsTested    bool
+		deleteNeeds  bool
+		checksumStat s3kit.Status
+	}{
+		{"http", nil, false, false, s3kit.StatusSkipped},
+		{"tls", []s3kittest.Option{s3kittest.WithTLS()}, true, false, s3kit.StatusInfo},
+		{"http, Content-MD5 required", []s3kittest.Option{s3kittest.WithRequireContentMD5()}, false, true, s3kit.StatusSkipped},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, c := setup(t, tc.opts...)
+			r, err := c.Doctor(t.Context(), bucket)
+			require.NoError(t, err)
+			t.Log("\n" + r.String())
+
+			assert.True(t, r.Reachable)
+			assert.Less(t, r.ClockSkew.Abs().Seconds(), 5.0)
+			assert.True(t, r.Authenticated)
+			assert.True(t, r.PathStyle)
+			assert.False(t, r.VirtualHost, "bkt.127.0.0.1 does not resolve")
+			assert.True(t, r.ListV2)
+			assert.Equal(t, tc.tlsTested, r.StreamingChecksumsTested)
+			assert.False(t, r.StreamingChecksums, "s3kittest rejects aws-chunked uploads")
+			assert.Equal(t, tc.deleteNeeds, r.DeleteNeedsMD5)
+			assert.True(t, r.ObjectACLs)
+			assert.True(t, r.AnonymousPublicRead)
+			assert.True(t, r.CleanedUp)
+			f, ok := r.Finding(s3kit.CheckChecksums)
+			require.True(t, ok)
+			assert.Equal(t, tc.checksumStat, f.Status)
+			for _, f := range r.Findings {
+				assert.NotEqual(t, s3kit.StatusFailed, f.Status, "%s: %s", f.Check, f.Detail)
+			}
+			assert.Equal(t, []string{"s3kit.WithPathStyle(true)"}, r.Suggestions)
+
+			assert.Empty(t, listKeys(t, c), "every object the doctor wrote is gone")
+			assert.Zero(t, pendingUploads(t, c))
+			_ = srv
+		})
+	}
+}
+
+func TestDoctorMissingBucketAndBadCredentials(t *testing.T) {
+	srv, c := setup(t)
+	r, err := c.Doctor(t.Context(), "no-such-bucket")
+	require.NoError(t, err)
+	assert.True(t, r.Reachable)
+	assert.False(t, r.Authenticated)
+	f, _ := r.Finding(s3kit.CheckAuth)
+	assert.Equal(t, s3kit.StatusFailed, f.Status)
+	assert.Contains(t, f.Detail, "does not exist")
+	f, _ = r.Finding(s3kit.CheckACLs)
+	assert.Equal(t, s3kit.StatusSkipped, f.Status)
+
+	bad := srv.Client(t, s3kit.WithCredentials(s3kittest.AccessKey, "wrong"))
+	r, err = bad.Doctor(t.Context(), bucket)
+	require.NoError(t, err)
+	f, _ = r.Finding(s3kit.CheckAuth)
+	assert.Equal(t, s3kit.StatusFailed, f.Status)
+	assert.Contains(t, f.Detail, "refused")
+	assert.NotContains(t, r.String(), "wrong")
+
+	_, err = c.Doctor(t.Context(), "B")
+	assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
+}
+
+func TestDoctorUnreachable(t *testing.T) {
+	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint("http://127.0.0.1:1"), s3kit.WithCredentials("ak", "sk"))
+	require.NoError(t, err)
+	r, err := c.Doctor(t.Context(), bucket)
+	require.NoError(t, err)
+	assert.False(t, r.Reachable)
+	f, _ := r.Finding(s3kit.CheckReachability)
+	assert.Equal(t, s3kit.StatusFailed, f.Status)
+	_, ok := r.Finding(s3kit.CheckCleanup)
+	assert.False(t, ok, "nothing written, nothing to clean")
+}

@@ -1,0 +1,130 @@
+package s3kit
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// MaxPresignTTL is the longest validity a SigV4 presigned URL can have.
+const MaxPresignTTL = 7 * 24 * time.Hour
+
+// Presigned is a request signed in advance: anyone holding it can send it
+// until Expires, without credentials.
+type Presigned struct {
+	Method  string      // "GET" or "PUT"
+	URL     string      // the signed URL
+	Header  http.Header // headers the request must carry with these exact values (such as Content-Type); Host is left out
+	Expires time.Time   // when the signature stops being valid
+}
+
+// PresignGet returns a URL that lets anyone download bucket/key with a plain
+// GET for ttl, which must be positive and at most 7 days ([MaxPresignTTL]);
+// otherwise it returns an error matching [ErrInvalidInput]. The URL is
+// signed for the endpoint given by [WithPresignEndpoint] if any. No request
+// is sent, so the object need not exist yet.
+func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Duration) (Presigned, error) {
+	const op = "PresignGet"
+	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
+		return Presigned{}, err
+	}
+	now := time.Now()
+	req, err := c.ext.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
+	}
+	return presigned(req.Method, req.URL, req.SignedHeader, now.Add(ttl)), nil
+}
+
+// PresignPut returns a request that lets anyone upload bucket/key with one
+// PUT for ttl (positive, at most 7 days). [WithContentType],
+// [WithCacheControl], [WithMetadata] and [WithACL] are bound into the
+// signature: the upload must send them as [Presigned.Header] lists them, and
+// a server refuses an upload with another Content-Type. Other PutOptions are
+// ignored. A single PUT holds at most 5 GiB.
+func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Duration, opts ...PutOption) (Presigned, error) {
+	const op = "PresignPut"
+	cfg := putConfig{size: -1, transfer: c.transfer}
+	for _, o := range opts {
+		if o == nil {
+			return Presigned{}, invalidf(op, bucket, key, "nil PutOption")
+		}
+		o.applyPut(&cfg)
+	}
+	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
+		return Presigned{}, err
+	}
+	if err := cfg.validate(op, bucket, key, http.NoBody); err != nil {
+		return Presigned{}, err
+	}
+	if cfg.acl != "" && cfg.acl != ACLPrivate {
+		if err := c.aclUnsupported(op, bucket, key); err != nil {
+			return Presigned{}, err
+		}
+	}
+	in := &s3.PutObjectInput{Bucket: &bucket, Key: &key, Metadata: cfg.metadata}
+	if cfg.contentType != "" {
+		in.ContentType = &cfg.contentType
+	}
+	if cfg.cacheControl != "" {
+		in.CacheControl = &cfg.cacheControl
+	}
+	if cfg.acl != "" {
+		in.ACL = types.ObjectCannedACL(cfg.acl)
+	}
+	now := time.Now()
+	req, err := c.ext.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl), func(po *s3.PresignOptions) {
+		if cfg.contentType != "" {
+			po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {
+				o.APIOptions = append(o.APIOptions, setContentType(cfg.contentType))
+			})
+		}
+	})
+	if err != nil {
+		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
+	}
+	return presigned(req.Method, req.URL, req.SignedHeader, now.Add(ttl)), nil
+}
+
+// checkPresign validates the arguments common to both presign calls.
+func (c *Client) checkPresign(op, bucket, key string, ttl time.Duration) error {
+	if err := checkObject(op, bucket, key); err != nil {
+		return err
+	}
+	if err := c.checkKeyLimit(op, bucket, key); err != nil {
+		return err
+	}
+	if ttl <= 0 || ttl > MaxPresignTTL {
+		return invalidf(op, bucket, key, "ttl %v out of range (0, 7 days]", ttl)
+	}
+	return nil
+}
+
+func presigned(method, u string, signed http.Header, expires time.Time) Presigned {
+	h := signed.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Del("Host")
+	return Presigned{Method: method, URL: u, Header: h, Expires: expires}
+}
+
+// setContentType puts Content-Type back on a presigned PUT: the SDK removes
+// it from requests without a body, which is every presigned PUT, and so
+// would not sign it.
+func setContentType(ct string) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Build.Add(middleware.BuildMiddlewareFunc("s3kitPresignContentType",
+			func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+				if req, ok := in.Request.(*smithyhttp.Request); ok {
+					req.Header.Set("Content-Type", ct)
+				}
+				return next.HandleBuild(ctx, in)
+			}), middleware.After)
+	}
+}
