@@ -152,3 +152,22 @@ func ExampleWithDelimiter() {
 	// dir  photos/2026/
 	// file photos/index.html
 }
+
+func ExampleClient_Doctor() {
+	ctx := context.Background()
+	client, srv := exampleClient(ctx)
+	defer srv.Close()
+
+	report, err := client.Doctor(ctx, "docs")
+	if err != nil {
+		log.Fatal(err)
+	}
+	// fmt.Print(report) prints every finding and the suggested options.
+	fmt.Println("authenticated:", report.Authenticated)
+	fmt.Println("object ACLs:", report.ObjectACLs, "public reads:", report.AnonymousPublicRead)
+	fmt.Println("cleaned up:", report.CleanedUp)
+	// Output:
+	// authenticated: true
+	// object ACLs: true public reads: true
+	// cleaned up: true
+}
