@@ -158,7 +158,12 @@ func wrapErr(op, bucket, key string, k opKind, err error) error {
 // classify maps an S3 error code and HTTP status to a sentinel, or nil.
 func classify(code string, status int, k opKind) error {
 	switch code {
-	case "NoSuchKey", "NotFound", "NoSuchVersion":
+	case "NotFound":
+		if k == kindBucket { // HeadBucket on a missing bucket
+			return ErrBucketNotFound
+		}
+		return ErrNotFound
+	case "NoSuchKey", "NoSuchVersion":
 		return ErrNotFound
 	case "NoSuchBucket":
 		return ErrBucketNotFound

@@ -42,6 +42,7 @@ func TestClassify(t *testing.T) {
 		{"get NoSuchKey", 404, "NoSuchKey", kindObject, ErrNotFound},
 		{"head NotFound", 404, "NotFound", kindObject, ErrNotFound},
 		{"head 404 without code", 404, "", kindObject, ErrNotFound},
+		{"HeadBucket NotFound", 404, "NotFound", kindBucket, ErrBucketNotFound},
 		{"NoSuchBucket on object", 404, "NoSuchBucket", kindObject, ErrBucketNotFound},
 		{"NoSuchBucket on list", 404, "NoSuchBucket", kindBucket, ErrBucketNotFound},
 		{"404 without code on bucket", 404, "", kindBucket, ErrBucketNotFound},
