@@ -168,3 +168,10 @@ func TestEscapePath(t *testing.T) {
 		assert.Equal(t, want, escapePath(in), "escapePath(%q)", in)
 	}
 }
+
+func TestEqualPartsProviderKeepsPartSize(t *testing.T) {
+	c := &Client{ext: clientExt{equalParts: true}}
+	u := &upload{c: c, size: -1, cfg: &putConfig{transfer: defaultTransfer()}}
+	assert.Equal(t, int64(defaultPartSize), u.partSizeFor(0))
+	assert.Equal(t, int64(defaultPartSize), u.partSizeFor(100<<30), "no growth for R2")
+}

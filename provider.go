@@ -22,6 +22,7 @@ type Provider struct {
 	listV1          bool  // use ListObjects v1
 	maxKeyLen       int   // longest key in bytes; 0 means S3's 1024
 	deleteNeedsMD5  bool  // DeleteObjects without Content-MD5 is refused (s3kit always sends it)
+	equalParts      bool  // all multipart parts but the last must have the same size
 	err             error // a bad constructor argument, reported by New
 }
 
@@ -219,6 +220,7 @@ func BackblazeB2(region string) Provider {
 func CloudflareR2(accountID string) Provider {
 	p := generic("Cloudflare R2", "https://"+accountID+".r2.cloudflarestorage.com", "auto")
 	p.objectACLs = false
+	p.equalParts = true
 	if err := checkLabel("Cloudflare R2 account ID", accountID); err != nil {
 		p.err = err
 	}

@@ -30,6 +30,7 @@ type clientExt struct {
 	listV1       bool
 	noObjectACLs bool
 	maxKeyLen    int // 0 means S3's 1024 bytes
+	equalParts   bool
 	sigV2        bool
 	provider     string
 }
@@ -84,6 +85,7 @@ func (c *clientConfig) buildExt(client *s3.Client, pathStyle bool) (clientExt, e
 	if p := c.ext.provider; p != nil {
 		ext.noObjectACLs = !p.objectACLs
 		ext.maxKeyLen = p.maxKeyLen
+		ext.equalParts = p.equalParts
 		ext.provider = p.name
 	}
 	if c.ext.publicBaseSet {

@@ -58,9 +58,13 @@ func (u *upload) partSizeFor(offset int64) int64 {
 	const mib = 1 << 20
 	ps := u.cfg.transfer.partSize
 	need := int64(0)
-	if u.size >= 0 {
+	switch {
+	case u.size >= 0:
 		need = (u.size + maxParts - 1) / maxParts
-	} else {
+	case u.c != nil && u.c.ext.equalParts:
+		// Cloudflare R2 wants parts of one size: keep the first one, which
+		// limits a stream of unknown size to 10,000 parts of it.
+	default:
 		need = offset / growthDivisor
 	}
 	if need > ps {
