@@ -38,7 +38,7 @@ const defaultEndpointRegion = "eu-west-1"
 // asks the SDK to compute and validate checksums only when an operation
 // requires them; see the package documentation.
 func New(ctx context.Context, opts ...Option) (*Client, error) {
-	cfg := clientConfig{transfer: defaultTransfer()}
+	cfg := clientConfig{transfer: defaultTransfer(), retry: defaultRetry()}
 	for _, o := range opts {
 		if o == nil {
 			return nil, invalidf("New", "", "", "nil Option")
@@ -49,6 +49,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		cfg.fillFromEnv()
 	}
 	if err := cfg.transfer.validate("New"); err != nil {
+		return nil, err
+	}
+	if err := cfg.retry.validate(); err != nil {
 		return nil, err
 	}
 	if cfg.httpSet && cfg.httpClient == nil {
@@ -84,6 +87,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 		isAWS = isAWSHost(endpoint.Hostname())
 	}
+	if err := checkTransport(endpoint, cfg.allowInsecure); err != nil {
+		return nil, err
+	}
 	if awsCfg.Region == "" && endpoint != nil {
 		awsCfg.Region = defaultEndpointRegion
 	}
@@ -107,6 +113,10 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		}
 		o.DisableLogOutputChecksumValidationSkipped = true
+		cfg.retry.apply(o)
+		for _, fn := range cfg.sdkOptions {
+			fn(o)
+		}
 	})
 	return &Client{
 		s3:        client,

@@ -45,13 +45,15 @@ type Error struct {
 	Code       string // S3 error code, such as "NoSuchKey"; empty if none
 	StatusCode int    // HTTP status; 0 if no response was received
 	RequestID  string // provider's request ID; empty if none
+	Attempts   int    // requests sent for the failed step; 0 if none was sent
 	Err        error  // underlying cause
 
 	kind    error  // one of the sentinels, or nil
 	message string // the provider's error message, if any
 }
 
-// Error formats the error as "s3kit: OP BUCKET/KEY: CODE (STATUS): cause".
+// Error formats the error as "s3kit: OP BUCKET/KEY: CODE (STATUS): cause",
+// followed by "(after N attempts)" when the request was retried.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("s3kit: ")
@@ -91,6 +93,7 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(e.Err.Error())
 	}
+	b.WriteString(retryNote(e))
 	return b.String()
 }
 
@@ -144,6 +147,7 @@ func wrapErr(op, bucket, key string, k opKind, err error) error {
 	if errors.As(err, &rid) {
 		e.RequestID = rid.ServiceRequestID()
 	}
+	e.Attempts = attemptsOf(err)
 	e.kind = classify(e.Code, e.StatusCode, k)
 	return e
 }

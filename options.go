@@ -2,6 +2,8 @@ package s3kit
 
 import (
 	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Option configures a [Client] in [New]. Options are applied in order and
@@ -70,6 +72,10 @@ type clientConfig struct {
 	httpSet      bool
 	fromEnv      bool
 	transfer     transferConfig
+	// Reliability and security settings (retry.go, security.go).
+	retry         retryConfig
+	allowInsecure bool
+	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
 }
 
 // transferConfig holds the multipart settings.

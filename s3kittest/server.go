@@ -73,7 +73,10 @@ type objectExtra struct {
 // Option configures a Server.
 type Option interface{ apply(*serverConfig) }
 
-type serverConfig struct{ tls bool }
+type serverConfig struct {
+	tls    bool
+	faults []*Rule
+}
 
 type optionFunc func(*serverConfig)
 
@@ -96,7 +99,11 @@ func Start(opts ...Option) *Server {
 		pending: make(map[string]objectExtra),
 	}
 	faker := gofakes3.New(s.backend, gofakes3.WithAutoBucket(false))
-	s.httpSrv = httptest.NewUnstartedServer(s.middleware(faker.Server()))
+	handler := s.middleware(faker.Server())
+	if len(cfg.faults) > 0 {
+		handler = NewFaultHandler(handler, cfg.faults...)
+	}
+	s.httpSrv = httptest.NewUnstartedServer(handler)
 	if cfg.tls {
 		s.httpSrv.StartTLS()
 	} else {
