@@ -175,8 +175,12 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		}
 		in.Range = &r
 	}
-	out, err := c.s3.GetObject(ctx, in)
+	// The request lives as long as the reader; Close cancels it so that an
+	// early Close never waits on a slow body (see reader.go).
+	rctx, cancel := context.WithCancel(ctx)
+	out, err := c.s3.GetObject(rctx, in)
 	if err != nil {
+		cancel()
 		return nil, wrapErr(op, bucket, key, kindObject, err)
 	}
 	obj := Object{
@@ -193,7 +197,12 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 	if total, ok := totalFromContentRange(aws.ToString(out.ContentRange)); ok {
 		obj.Size = total
 	}
-	return &ObjectReader{Object: obj, ContentLength: aws.ToInt64(out.ContentLength), body: out.Body}, nil
+	return &ObjectReader{
+		Object:        obj,
+		ContentLength: aws.ToInt64(out.ContentLength),
+		body:          out.Body,
+		check:         newIntegrity(rctx, cancel, op, bucket, key, &cfg, out, &obj),
+	}, nil
 }
 
 // totalFromContentRange parses the total size out of "bytes a-b/total".
@@ -214,30 +223,34 @@ type ObjectReader struct {
 
 	body   io.ReadCloser
 	closed bool
+	check  *integrity // length and MD5 checks, see reader.go
 }
 
-// Read reads the object's body.
+// Read reads the object's body. It checks the body's length, and its MD5
+// when the ETag gives one (see [WithMD5Check]): a body that ends early or
+// differs fails with [ErrDataCorrupted] instead of io.EOF, so a short or
+// damaged download never looks complete.
 func (r *ObjectReader) Read(p []byte) (int, error) {
 	if r.closed {
 		return 0, errors.New("s3kit: read from closed ObjectReader")
 	}
-	return r.body.Read(p)
+	return r.readBody(p)
 }
 
 // drainLimit bounds how much of an unread body Close discards so that the
 // connection can be reused; beyond it the connection is closed instead.
 const drainLimit = 64 << 10
 
-// Close releases the connection. Closing before the end is fine: up to 64 KiB
-// of the rest is discarded so the connection can be reused, and beyond that
-// the connection is dropped. Close is idempotent.
+// Close releases the connection. Closing before the end is fine: a rest of
+// up to 64 KiB is discarded so the connection can be reused, and beyond that,
+// or if the rest is slow to come, the connection is dropped. Close returns
+// promptly and is idempotent.
 func (r *ObjectReader) Close() error {
 	if r.closed {
 		return nil
 	}
 	r.closed = true
-	_, _ = io.CopyN(io.Discard, r.body, drainLimit)
-	return r.body.Close()
+	return r.closeBody()
 }
 
 // Head returns the description of bucket/key without its body, or an error

@@ -256,6 +256,7 @@ type getConfig struct {
 	offset   int64
 	length   int64
 	hasRange bool
+	noMD5    bool // see WithMD5Check in reader.go
 }
 
 // WithRange reads length bytes starting at offset. A length of 0 reads to the

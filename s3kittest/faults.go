@@ -283,8 +283,9 @@ func (dropFault) inject(w http.ResponseWriter, r *http.Request, next http.Handle
 	reset(w, nil)
 }
 
-// DelayHeaders waits d, or until the client goes away, before handing the
-// request to the server behind.
+// DelayHeaders reads the request body, then waits d, or until the client
+// goes away, before handing the request to the server behind: a server slow
+// to answer.
 func DelayHeaders(d time.Duration) Fault { return delayHeadersFault{d} }
 
 type delayHeadersFault struct{ d time.Duration }
@@ -292,6 +293,12 @@ type delayHeadersFault struct{ d time.Duration }
 func (f delayHeadersFault) String() string { return fmt.Sprintf("delay headers %v", f.d) }
 
 func (f delayHeadersFault) inject(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	// Reading the body first lets the server notice a client that goes away.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !wait(r.Context(), f.d) {
 		return
 	}
