@@ -132,8 +132,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 // as c. Errors it returns are the SDK's own, not [*Error].
 func (c *Client) S3() *s3.Client { return c.s3 }
 
-// String describes the client without its credentials.
-func (c *Client) String() string {
+// String describes the client without its credentials. It has a value
+// receiver so that printing a Client value, not only a pointer, uses it.
+func (c Client) String() string {
 	ep := "AWS"
 	if c.endpoint != nil {
 		ep = c.endpoint.String()
@@ -142,7 +143,7 @@ func (c *Client) String() string {
 }
 
 // GoString is like String, so that %#v does not print credentials either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // fillFromEnv sets from S3_* variables what no explicit option set. The AWS_*
 // variables and shared config are read later by config.LoadDefaultConfig.
@@ -171,7 +172,7 @@ func (c *clientConfig) fillFromEnv() {
 func (c *clientConfig) awsConfig(ctx context.Context, endpoint *url.URL) (aws.Config, error) {
 	var static aws.CredentialsProvider
 	if c.credsSet {
-		static = credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, "")
+		static = redactedCredentials(credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, ""))
 	}
 	var hc aws.HTTPClient
 	if c.httpClient != nil {

@@ -1,10 +1,13 @@
 package s3kit
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // WithAllowInsecureHTTP lets [New] accept a plain http:// endpoint on a host
@@ -34,8 +37,32 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// secretProvider holds static credentials behind a pointer whose printed
+// forms are redacted, so that even a deep print of the SDK's options (fmt
+// walks unexported fields without calling their methods) shows an address,
+// not the secret.
+type secretProvider struct{ p aws.CredentialsProvider }
+
+func redactedCredentials(p aws.CredentialsProvider) aws.CredentialsProvider {
+	return &secretProvider{p: p}
+}
+
+// Retrieve returns the credentials.
+func (s *secretProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	return s.p.Retrieve(ctx)
+}
+
+// String hides the credentials.
+func (s *secretProvider) String() string { return "s3kit.credentials{REDACTED}" }
+
+// GoString hides the credentials.
+func (s *secretProvider) GoString() string { return s.String() }
+
+// LogValue hides the credentials.
+func (s *secretProvider) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
 // LogValue describes the client for log/slog, without its credentials.
-func (c *Client) LogValue() slog.Value {
+func (c Client) LogValue() slog.Value {
 	ep := "AWS"
 	if c.endpoint != nil {
 		ep = c.endpoint.String()
