@@ -261,6 +261,9 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: mp.parts},
 	})
 	if err != nil {
+		if res, ok := mp.completedAnyway(ctx, err, total); ok {
+			return res, nil
+		}
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kindObject, err)
 	}
 	return PutResult{
@@ -278,7 +281,7 @@ func (mp *multipartRun) abort(ctx context.Context, cause error) error {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
 	_, err := u.c.s3.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, UploadId: &mp.id})
-	if err == nil {
+	if err == nil || isNoSuchUpload(err) { // NoSuchUpload: a lost answer to an abort that worked
 		return cause
 	}
 	var e *Error

@@ -165,11 +165,14 @@ func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Req
 // Cache-Control that gofakes3 does not keep.
 func (s *Server) serveObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
 	s.mu.Lock()
-	cc := s.objects[objectID{bucket, key}].cacheControl
+	extra := s.objects[objectID{bucket, key}]
 	s.mu.Unlock()
 	hh := &headerHook{ResponseWriter: w, hook: func(status int) {
-		if cc != "" && status/100 == 2 {
-			w.Header().Set("Cache-Control", cc)
+		if extra.cacheControl != "" && status/100 == 2 {
+			w.Header().Set("Cache-Control", extra.cacheControl)
+		}
+		if extra.etag != "" && status/100 == 2 {
+			w.Header().Set("ETag", extra.etag)
 		}
 	}}
 	next.ServeHTTP(hh, r)
@@ -213,7 +216,15 @@ func (s *Server) finishMultipart(next http.Handler, w http.ResponseWriter, r *ht
 	if rec.Code/100 == 2 {
 		s.mu.Lock()
 		if r.Method == http.MethodPost {
-			s.objects[objectID{bucket, key}] = s.pending[uploadID]
+			// Serve the multipart ETag on GET and HEAD, as S3 does.
+			var res struct {
+				ETag string `xml:"ETag"`
+			}
+			extra := s.pending[uploadID]
+			if err := xml.Unmarshal(rec.Body.Bytes(), &res); err == nil {
+				extra.etag = res.ETag
+			}
+			s.objects[objectID{bucket, key}] = extra
 		}
 		delete(s.pending, uploadID)
 		s.mu.Unlock()

@@ -68,6 +68,7 @@ type objectID struct{ bucket, key string }
 type objectExtra struct {
 	acl          s3kit.ACL
 	cacheControl string
+	etag         string // multipart ETag ("md5-N"), which gofakes3 does not keep
 }
 
 // Option configures a Server.
