@@ -227,8 +227,10 @@ func WithACL(acl ACL) PutOption {
 }
 
 // WithMetadata sets user metadata, sent as x-amz-meta-* headers. Keys are
-// case-insensitive HTTP header tokens (providers return them in lower case);
-// values must be printable ASCII. The map is copied. Default: none.
+// case-insensitive HTTP header tokens (providers return them in lower case),
+// so two keys must not differ only in case; values must be printable ASCII
+// without tabs or leading and trailing spaces, so that they read back
+// exactly. The map is copied. Default: none.
 func WithMetadata(md map[string]string) PutOption {
 	cp := make(map[string]string, len(md))
 	for k, v := range md {
