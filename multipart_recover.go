@@ -6,11 +6,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // isNoSuchUpload reports whether err says the multipart upload is gone.
@@ -58,4 +63,40 @@ func (mp *multipartRun) completedAnyway(ctx context.Context, err error, total in
 		return PutResult{}, false
 	}
 	return PutResult{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, true
+}
+
+// abortOrphans cleans up after a CreateMultipartUpload that needed more than
+// one attempt: an attempt whose answer was lost or garbled may have started
+// an upload that nobody knows the ID of, which would hold storage until a
+// lifecycle rule removes it. It aborts the uploads of the same key that the
+// server started while this call was being retried, measured on the
+// server's clock (the Date of the final answer), and nothing else. It is
+// best effort: failures are ignored.
+func (u *upload) abortOrphans(ctx context.Context, created *s3.CreateMultipartUploadOutput, took time.Duration) {
+	if res, ok := retry.GetAttemptResults(created.ResultMetadata); !ok || len(res.Results) < 2 {
+		return
+	}
+	raw, ok := awsmiddleware.GetRawResponse(created.ResultMetadata).(*smithyhttp.Response)
+	if !ok || raw.Response == nil {
+		return
+	}
+	serverNow, err := http.ParseTime(raw.Header.Get("Date"))
+	if err != nil {
+		return
+	}
+	// Initiated has a resolution of one second.
+	from, to := serverNow.Add(-took-2*time.Second), serverNow.Add(time.Second)
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	out, err := u.c.s3.ListMultipartUploads(actx, &s3.ListMultipartUploadsInput{Bucket: &u.bucket, Prefix: &u.key})
+	if err != nil {
+		return
+	}
+	for _, up := range out.Uploads {
+		at := aws.ToTime(up.Initiated)
+		if aws.ToString(up.Key) != u.key || aws.ToString(up.UploadId) == aws.ToString(created.UploadId) || at.Before(from) || at.After(to) {
+			continue
+		}
+		_, _ = u.c.s3.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, UploadId: up.UploadId})
+	}
 }

@@ -87,10 +87,12 @@ func (u *upload) multipart(ctx context.Context) (PutResult, error) {
 	if u.cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(u.cfg.acl)
 	}
+	start := time.Now()
 	created, err := u.c.s3.CreateMultipartUpload(ctx, in)
 	if err != nil {
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
 	}
+	u.abortOrphans(ctx, created, time.Since(start))
 	mp := &multipartRun{u: u, id: aws.ToString(created.UploadId)}
 	res, err := mp.run(ctx, first)
 	if err != nil {

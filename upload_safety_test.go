@@ -78,6 +78,8 @@ func TestLostAnswersAreRecovered(t *testing.T) {
 	}{
 		{"PutObject dropped", small, "PutObject", s3kittest.DropResponse()},
 		{"UploadPart dropped", big, "UploadPart", s3kittest.DropResponse()},
+		{"CreateMultipartUpload dropped", big, "CreateMultipartUpload", s3kittest.DropResponse()},
+		{"CreateMultipartUpload invalid XML", big, "CreateMultipartUpload", s3kittest.InvalidXML()},
 		{"CompleteMultipartUpload dropped", big, "CompleteMultipartUpload", s3kittest.DropResponse()},
 		{"CompleteMultipartUpload truncated XML", big, "CompleteMultipartUpload", s3kittest.TruncateXML()},
 		{"CompleteMultipartUpload invalid XML", big, "CompleteMultipartUpload", s3kittest.InvalidXML()},
