@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -48,8 +50,9 @@ func defaultRetry() retryConfig {
 
 // WithMaxAttempts sets how many times one request is tried in all, the first
 // attempt included, when it fails with a transient error: HTTP 5xx, SlowDown
-// and other throttling codes, RequestTimeout, or a connection reset or
-// refused before a response arrived. Other errors (4xx) are never retried.
+// and other throttling codes, RequestTimeout, a connection reset or refused
+// before the answer was read, or an answer cut short or not parseable.
+// Other errors (4xx) are never retried.
 // Default: 5. It must be between 1 (no retries) and 20.
 func WithMaxAttempts(n int) Option {
 	return clientOption(func(c *clientConfig) { c.retry.maxAttempts = n })
@@ -86,10 +89,26 @@ func (r retryConfig) apply(o *s3.Options) {
 		so.MaxAttempts = r.maxAttempts
 		so.RateLimiter = ratelimit.None
 		so.Backoff = &backoff{cfg: r, throttle: retry.IsErrorThrottles(so.Throttles)}
+		so.Retryables = append(so.Retryables, retry.IsErrorRetryableFunc(garbledAnswer))
 	})
 	o.Retryer = &budgetRetryer{Standard: std, timeout: r.timeout}
 	o.RetryMaxAttempts = 0 // keep AWS_MAX_ATTEMPTS from wrapping our retryer
 	o.APIOptions = append(o.APIOptions, addCallState)
+}
+
+// garbledAnswer makes an answer that could not be read retryable: a body
+// cut short (io.ErrUnexpectedEOF, io.EOF) or XML that does not parse. The
+// SDK gives up on these at once, but they come from the network or a proxy
+// and pass on a retry. Retrying is safe for every call s3kit makes: reads
+// and PUTs are idempotent, a retried CreateMultipartUpload has its orphan
+// aborted and a retried CompleteMultipartUpload is checked by ETag
+// (multipart_recover.go).
+func garbledAnswer(err error) aws.Ternary {
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
 }
 
 // backoff computes exponential delays with full jitter.

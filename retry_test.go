@@ -232,3 +232,20 @@ func TestRetryOptionsAreValidated(t *testing.T) {
 		s3kit.WithMaxAttempts(1), s3kit.WithRetryTimeout(time.Second))
 	require.NoError(t, err)
 }
+
+func TestGarbledAnswersAreRetried(t *testing.T) {
+	for _, fault := range []s3kittest.Fault{s3kittest.TruncateXML(), s3kittest.InvalidXML(), s3kittest.ResetResponse(50)} {
+		t.Run(fault.String(), func(t *testing.T) {
+			rule := &s3kittest.Rule{Op: "ListObjectsV2", Times: 2, Fault: fault}
+			srv, c := faultSetup(t, []*s3kittest.Rule{rule})
+			seed(t, srv)
+			var keys []string
+			for obj, err := range c.List(t.Context(), bucket) {
+				require.NoError(t, err)
+				keys = append(keys, obj.Key)
+			}
+			assert.Equal(t, []string{"k"}, keys)
+			assert.Equal(t, 2, rule.Fired())
+		})
+	}
+}
