@@ -83,7 +83,7 @@ func (r *faultRun) put(i int, multipart bool) {
 	key := fmt.Sprintf("obj/%04d", i)
 	size, call := 1+r.rng.IntN(256<<10), "Put (single)"
 	if multipart {
-		size, call = 5<<20+r.rng.IntN(6<<20), "Put (multipart)"
+		size, call = 5<<20+r.rng.IntN(2<<20), "Put (multipart)"
 	}
 	data := make([]byte, size)
 	_, _ = rand.NewChaCha8([32]byte{byte(i), byte(i >> 8)}).Read(data)
@@ -207,8 +207,8 @@ func (r *faultRun) verify() (lost, visible, uploads int) {
 // the ones quoted in docs/RELIABILITY.md.
 func TestFaultRuns(t *testing.T) {
 	seeds, ops := []uint64{1, 2, 3}, 200
-	if testing.Short() {
-		seeds, ops = seeds[:1], 60
+	if testing.Short() || raceEnabled {
+		seeds, ops = seeds[:1], 100 // the race detector makes a run about 9 times slower
 	}
 	total := map[string]*tally{}
 	fired := map[string]int{}
