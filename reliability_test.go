@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/s3kit/s3kit"
 	"github.com/s3kit/s3kit/s3kittest"
@@ -30,6 +32,7 @@ type frontEnd struct {
 	srv       *s3kittest.Server // the server behind, reachable without faults
 	client    *s3kit.Client     // a client of the front, with fast retries
 	transport *http.Transport   // the client's transport
+	backend   *http.Transport   // the proxy's transport to the server
 	arrived   chan string       // receives the operation of each request, if not nil
 
 	mu    sync.Mutex
@@ -46,7 +49,9 @@ func newFrontEnd(t *testing.T, rules []*s3kittest.Rule, opts ...s3kit.Option) *f
 	require.NoError(t, err)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.ErrorLog = log.New(io.Discard, "", 0)
-	fe := &frontEnd{srv: srv}
+	fe := &frontEnd{srv: srv, backend: &http.Transport{}}
+	rp.Transport = fe.backend
+	t.Cleanup(fe.backend.CloseIdleConnections)
 	faulty := s3kittest.NewFaultHandler(rp, rules...)
 	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if fe.arrived != nil {
@@ -264,4 +269,58 @@ func TestCloseOfStalledBodyIsPrompt(t *testing.T) {
 	assert.Less(t, time.Since(start), 100*time.Millisecond)
 	_, err = r.Read(make([]byte, 1))
 	assert.Error(t, err)
+}
+
+// TestNoGoroutineOutlivesACall checks, right after each call, that nothing
+// it started is still running: a listing broken off, failed and cancelled
+// uploads, a Get closed early and a failing Get.
+func TestNoGoroutineOutlivesACall(t *testing.T) {
+	failPart := &s3kittest.Rule{Op: "UploadPart", Key: "fail", Nth: 2, Fault: s3kittest.ErrorResponse(400, "InvalidArgument")}
+	fe := newFrontEnd(t, []*s3kittest.Rule{failPart})
+	for i := range 5 {
+		fe.put(t, fmt.Sprint("k", i), randomBytes(100<<10))
+	}
+	mp := []s3kit.PutOption{s3kit.WithMultipartThreshold(5 << 20), s3kit.WithPartSize(5 << 20), s3kit.WithConcurrency(4)}
+	calls := map[string]func(){
+		"break out of List": func() {
+			for range fe.client.List(t.Context(), bucket, s3kit.WithPageSize(2)) {
+				break
+			}
+		},
+		"failed multipart Put": func() {
+			_, err := fe.client.Put(t.Context(), bucket, "fail", onlyReader{bytes.NewReader(randomBytes(16 << 20))}, mp...)
+			require.Error(t, err)
+		},
+		"cancelled multipart Put": func() {
+			ctx, cancel := context.WithCancel(t.Context())
+			r := &cancelReader{data: randomBytes(16 << 20), limit: 11 << 20, cancel: cancel}
+			_, err := fe.client.Put(ctx, bucket, "cancelled", r, mp...)
+			require.ErrorIs(t, err, context.Canceled)
+		},
+		"Get closed early": func() {
+			r, err := fe.client.Get(t.Context(), bucket, "k0")
+			require.NoError(t, err)
+			require.NoError(t, r.Close())
+		},
+		"Get of a missing key": func() {
+			_, err := fe.client.Get(t.Context(), bucket, "missing")
+			require.ErrorIs(t, err, s3kit.ErrNotFound)
+		},
+	}
+	idle := func() {
+		fe.transport.CloseIdleConnections()
+		fe.backend.CloseIdleConnections()
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			idle()
+			before := goleak.IgnoreCurrent()
+			call()
+			idle()
+			goleak.VerifyNone(t, before,
+				// The server's side of the closed connections ends on its own.
+				goleak.IgnoreTopFunction("net/http.(*conn).serve"),
+				goleak.IgnoreAnyFunction("net/http.(*conn).serve"))
+		})
+	}
 }

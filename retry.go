@@ -188,13 +188,19 @@ func addCallState(stack *middleware.Stack) error {
 		}), middleware.Before); err != nil {
 		return err
 	}
+	// The retry middleware sits just before ResolveAuthScheme; inserting
+	// there too puts the counter inside the retry loop. Presigning removes
+	// the retry middleware, so nothing here may be placed relative to it.
+	if _, ok := stack.Finalize.Get("ResolveAuthScheme"); !ok {
+		return nil
+	}
 	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("s3kit.CountAttempts",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			if st := stateOf(ctx); st != nil {
 				st.attempts.Add(1)
 			}
 			return next.HandleFinalize(ctx, in)
-		}), "Retry", middleware.After)
+		}), "ResolveAuthScheme", middleware.Before)
 }
 
 // attemptsError carries the number of attempts an operation made. Its text

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -248,4 +250,13 @@ func TestGarbledAnswersAreRetried(t *testing.T) {
 			assert.Equal(t, 2, rule.Fired())
 		})
 	}
+}
+
+// TestPresignIgnoresRetryBookkeeping checks that the attempt-counting
+// middleware does not break SDK features that remove the retry middleware.
+func TestPresignIgnoresRetryBookkeeping(t *testing.T) {
+	_, c := setup(t)
+	req, err := s3.NewPresignClient(c.S3()).PresignGetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")})
+	require.NoError(t, err)
+	assert.Contains(t, req.URL, "X-Amz-Signature=")
 }
