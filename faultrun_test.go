@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -22,6 +23,12 @@ import (
 	"github.com/s3kit/s3kit"
 	"github.com/s3kit/s3kit/s3kittest"
 )
+
+// faultSeeds is how many fault runs TestFaultRuns does. The table in
+// docs/RELIABILITY.md comes from
+//
+//	go test -run TestFaultRuns -v . -faultseeds=3
+var faultSeeds = flag.Int("faultseeds", 1, "number of seeded fault runs in TestFaultRuns")
 
 // faultRules returns the probabilistic faults of a fault run, each with its
 // own fixed seed.
@@ -206,9 +213,12 @@ func (r *faultRun) verify() (lost, visible, uploads int) {
 // every failed Put, and the multipart uploads left. The logged tables are
 // the ones quoted in docs/RELIABILITY.md.
 func TestFaultRuns(t *testing.T) {
-	seeds, ops := []uint64{1, 2, 3}, 200
+	seeds, ops := []uint64{}, 200
+	for i := range *faultSeeds {
+		seeds = append(seeds, uint64(i+1))
+	}
 	if testing.Short() || raceEnabled {
-		seeds, ops = seeds[:1], 100 // the race detector makes a run about 9 times slower
+		seeds, ops = seeds[:min(len(seeds), 1)], 100 // the race detector makes a run about 9 times slower
 	}
 	total := map[string]*tally{}
 	fired := map[string]int{}
