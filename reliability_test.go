@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -219,16 +220,25 @@ var promptly = map[bool]time.Duration{false: 100 * time.Millisecond, true: time.
 // TestCancellationIsPrompt cancels each call while the server holds it, and
 // checks that the call returns within 100 ms with context.Canceled.
 func TestCancellationIsPrompt(t *testing.T) {
-	ops := append(operations, operation{"UploadPart", func(ctx context.Context, c *s3kit.Client) error {
-		_, err := c.Put(ctx, bucket, "big", onlyReader{bytes.NewReader(randomBytes(11 << 20))}, s3kit.WithPartSize(5<<20), s3kit.WithMultipartThreshold(5<<20))
-		return err
-	}})
+	ops := append(slices.Clone(operations),
+		operation{"UploadPart", func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.Put(ctx, bucket, "big", onlyReader{bytes.NewReader(randomBytes(11 << 20))}, s3kit.WithPartSize(5<<20), s3kit.WithMultipartThreshold(5<<20))
+			return err
+		}},
+		operation{"PutObjectAcl", func(ctx context.Context, c *s3kit.Client) error {
+			return c.SetACL(ctx, bucket, "k", s3kit.ACLPublicRead)
+		}},
+		operation{"CreateBucket", func(ctx context.Context, c *s3kit.Client) error {
+			return c.CreateBucket(ctx, "other-bucket")
+		}},
+		operation{"DeleteBucket", func(ctx context.Context, c *s3kit.Client) error {
+			return c.DeleteBucket(ctx, bucket)
+		}},
+	)
 	for _, op := range ops {
 		for _, fault := range []s3kittest.Fault{s3kittest.DelayHeaders(time.Minute), s3kittest.DelayBody(time.Minute)} {
-			if op.name == "PutObject" || op.name == "UploadPart" || op.name == "DeleteObject" || op.name == "HeadObject" {
-				if fault.String() != s3kittest.DelayHeaders(time.Minute).String() {
-					continue // no body to delay
-				}
+			if op.name != "GetObject" && op.name != "ListObjectsV2" && fault.String() != s3kittest.DelayHeaders(time.Minute).String() {
+				continue // no body to delay
 			}
 			t.Run(op.name+"/"+fault.String(), func(t *testing.T) {
 				rule := &s3kittest.Rule{Op: op.name, Fault: fault}
