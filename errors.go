@@ -45,7 +45,7 @@ type Error struct {
 	Code       string // S3 error code, such as "NoSuchKey"; empty if none
 	StatusCode int    // HTTP status; 0 if no response was received
 	RequestID  string // provider's request ID; empty if none
-	Attempts   int    // requests sent for the failed step; 0 if none was sent
+	Attempts   int    // requests sent for the failed step; 0 if none was sent or unknown
 	Err        error  // underlying cause
 
 	kind    error  // one of the sentinels, or nil
