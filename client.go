@@ -39,7 +39,7 @@ const defaultEndpointRegion = "eu-west-1"
 // asks the SDK to compute and validate checksums only when an operation
 // requires them; see the package documentation.
 func New(ctx context.Context, opts ...Option) (*Client, error) {
-	cfg := clientConfig{transfer: defaultTransfer()}
+	cfg := clientConfig{transfer: defaultTransfer(), retry: defaultRetry()}
 	for _, o := range opts {
 		if o == nil {
 			return nil, invalidf("New", "", "", "nil Option")
@@ -53,6 +53,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		cfg.fillFromEnv()
 	}
 	if err := cfg.transfer.validate("New"); err != nil {
+		return nil, err
+	}
+	if err := cfg.retry.validate(); err != nil {
 		return nil, err
 	}
 	if cfg.httpSet && cfg.httpClient == nil {
@@ -91,6 +94,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 		isAWS = isAWSHost(endpoint.Hostname())
 	}
+	if err := checkTransport(endpoint, cfg.allowInsecure); err != nil {
+		return nil, err
+	}
 	if awsCfg.Region == "" && endpoint != nil {
 		awsCfg.Region = defaultEndpointRegion
 	}
@@ -116,6 +122,10 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 		o.DisableLogOutputChecksumValidationSkipped = true
 		cfg.s3Options(o)
+		cfg.retry.apply(o)
+		for _, fn := range cfg.sdkOptions {
+			fn(o)
+		}
 	})
 	ext, err := cfg.buildExt(client, pathStyle)
 	if err != nil {
@@ -136,8 +146,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 // as c. Errors it returns are the SDK's own, not [*Error].
 func (c *Client) S3() *s3.Client { return c.s3 }
 
-// String describes the client without its credentials.
-func (c *Client) String() string {
+// String describes the client without its credentials. It has a value
+// receiver so that printing a Client value, not only a pointer, uses it.
+func (c Client) String() string {
 	ep := "AWS"
 	if c.endpoint != nil {
 		ep = c.endpoint.String()
@@ -146,7 +157,7 @@ func (c *Client) String() string {
 }
 
 // GoString is like String, so that %#v does not print credentials either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // fillFromEnv sets from S3_* variables what no explicit option set. The AWS_*
 // variables and shared config are read later by config.LoadDefaultConfig.
@@ -175,7 +186,7 @@ func (c *clientConfig) fillFromEnv() {
 func (c *clientConfig) awsConfig(ctx context.Context, endpoint *url.URL) (aws.Config, error) {
 	var static aws.CredentialsProvider
 	if c.credsSet {
-		static = credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, "")
+		static = redactedCredentials(credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, ""))
 	}
 	var hc aws.HTTPClient
 	if c.httpClient != nil {

@@ -45,8 +45,9 @@
 // of an object. Both Download and the reader from Get resume a body whose
 // connection drops, from the last byte received; if the object changed in the
 // meantime the error matches [ErrObjectChanged]. Reads never end early
-// without an error. [WithVerify] checks whole-object reads against a plain
-// MD5 ETag ([ErrIntegrity]). [WithProgress] reports progress from one
+// without an error. Whole-object reads from Get are checked against a plain
+// MD5 ETag ([ErrDataCorrupted]); [WithMD5Check] turns this off for Get and on
+// for Download. [WithProgress] reports progress from one
 // goroutine at a bounded rate.
 //
 // # Listing
@@ -123,10 +124,32 @@
 //   - [ErrAccessDenied]: AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId
 //   - [ErrACLNotSupported]: the provider has no object ACLs
 //   - [ErrInvalidInput]: a bad argument, refused before any request is sent
+//   - [ErrDataCorrupted]: a download ended early or did not match its MD5
 //
 // It also unwraps to the SDK's error (for [errors.As] with smithy.APIError)
 // and to [context.Canceled] or [context.DeadlineExceeded] when the context
-// ended. Errors never contain credentials.
+// ended. [Error.Attempts] says how many requests were sent for the failed
+// step. Errors never contain credentials, and neither does a printed or
+// logged Client.
+//
+// # Retries and data safety
+//
+// Transient failures are retried with exponential backoff and full jitter:
+// HTTP 5xx, SlowDown and other throttling codes, RequestTimeout, connection
+// resets, and answers cut short or not parseable. 4xx errors fail at once.
+// [WithMaxAttempts] (default 5) and [WithRetryTimeout] (default 2 minutes)
+// bound each request; the SDK's retry-token quota is off, so a burst of 503s
+// slows calls down instead of failing them.
+//
+// An interrupted upload never leaves a partial object under its key nor
+// multipart parts behind: a failed multipart upload is aborted, and a
+// completion whose answer was lost is checked against the ETag its parts
+// produce. A download checks its length, and its MD5 when the ETag is one
+// ([WithMD5Check]), so a short or damaged body fails with
+// [ErrDataCorrupted] instead of ending cleanly. Every call returns promptly
+// when its context is cancelled, and an [ObjectReader] closed early releases
+// its connection. A plain-http endpoint on a host that is not loopback is
+// refused unless [WithAllowInsecureHTTP] is given.
 //
 // # Compatibility
 //
@@ -159,4 +182,8 @@
 //	srv := s3kittest.NewServer(t)
 //	srv.CreateBucket(t, "bucket")
 //	client := srv.Client(t)
+//
+// It can also inject faults (error responses, connection resets, lost
+// answers, delays, broken XML) by rules that match an operation, a key, the
+// nth request or a seeded probability; see s3kittest.WithFaults.
 package s3kit

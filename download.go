@@ -189,7 +189,7 @@ func (d *download) copyRange(ctx context.Context, out *s3.GetObjectOutput, start
 		return &Error{Op: d.op, Bucket: d.bucket, Key: d.key, Err: err}
 	}
 	if n != end-start+1 {
-		return &Error{Op: d.op, Bucket: d.bucket, Key: d.key, kind: ErrIntegrity,
+		return &Error{Op: d.op, Bucket: d.bucket, Key: d.key, kind: ErrDataCorrupted,
 			Err: fmt.Errorf("range %d-%d: got %d bytes", start, end, n)}
 	}
 	d.progress.add(0, 1)

@@ -33,9 +33,6 @@ var (
 	// several requests (a resumed or ranged download), so the pieces would
 	// not belong together (S3 code PreconditionFailed on If-Match).
 	ErrObjectChanged = errors.New("s3kit: object changed during the download")
-	// ErrIntegrity means the data read does not match its checksum or its
-	// announced length.
-	ErrIntegrity = errors.New("s3kit: data does not match its checksum")
 )
 
 // Error describes a failed operation. It names the operation, bucket and key,
@@ -52,13 +49,15 @@ type Error struct {
 	Code       string // S3 error code, such as "NoSuchKey"; empty if none
 	StatusCode int    // HTTP status; 0 if no response was received
 	RequestID  string // provider's request ID; empty if none
+	Attempts   int    // requests sent for the failed step; 0 if none was sent or unknown
 	Err        error  // underlying cause
 
 	kind    error  // one of the sentinels, or nil
 	message string // the provider's error message, if any
 }
 
-// Error formats the error as "s3kit: OP BUCKET/KEY: CODE (STATUS): cause".
+// Error formats the error as "s3kit: OP BUCKET/KEY: CODE (STATUS): cause",
+// followed by "(after N attempts)" when the request was retried.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("s3kit: ")
@@ -98,6 +97,7 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(e.Err.Error())
 	}
+	b.WriteString(retryNote(e))
 	return b.String()
 }
 
@@ -151,6 +151,7 @@ func wrapErr(op, bucket, key string, k opKind, err error) error {
 	if errors.As(err, &rid) {
 		e.RequestID = rid.ServiceRequestID()
 	}
+	e.Attempts = attemptsOf(err)
 	e.kind = classify(e.Code, e.StatusCode, k)
 	return e
 }

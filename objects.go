@@ -189,8 +189,12 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		}
 		in.Range = &r
 	}
-	out, err := c.s3.GetObject(ctx, in)
+	// The request lives as long as the reader; Close cancels it so that an
+	// early Close never waits on a slow body (see reader.go).
+	rctx, cancel := context.WithCancel(ctx)
+	out, err := c.s3.GetObject(rctx, in)
 	if err != nil {
+		cancel()
 		return nil, wrapErr(op, bucket, key, kindObject, err)
 	}
 	obj := objectFromGet(key, out)
@@ -199,12 +203,12 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 	if cr := aws.ToString(out.ContentRange); cr != "" {
 		start = startFromContentRange(cr)
 	}
-	rr := &rangeReader{ctx: ctx, c: c, op: op, bucket: bucket, key: key, etag: aws.ToString(out.ETag),
+	rr := &rangeReader{ctx: rctx, c: c, op: op, bucket: bucket, key: key, etag: aws.ToString(out.ETag),
 		pos: start, end: start + n - 1, body: out.Body}
-	if !cfg.hasRange || (start == 0 && n == obj.Size) {
-		rr.md5, rr.wantMD5 = newMD5(cfg.verify, obj.ETag)
+	if start == 0 && n == obj.Size && !encrypted(out) {
+		rr.md5, rr.wantMD5 = newMD5(!cfg.noMD5, obj.ETag)
 	}
-	return &ObjectReader{Object: obj, ContentLength: n, body: rr}, nil
+	return &ObjectReader{Object: obj, ContentLength: n, body: rr, cancel: cancel}, nil
 }
 
 // startFromContentRange parses the first byte's offset out of
@@ -243,31 +247,35 @@ type ObjectReader struct {
 	ContentLength int64 // number of bytes this reader returns (less than Size for a range)
 
 	body   *rangeReader
+	cancel context.CancelFunc // ends the request, and with it the connection
 	closed bool
 }
 
-// Read reads the object's body.
+// Read reads the object's body. It checks the body's length, and its MD5
+// when the ETag gives one (see [WithMD5Check]): a body that ends early or
+// differs fails with [ErrDataCorrupted] instead of io.EOF, so a short or
+// damaged download never looks complete.
 func (r *ObjectReader) Read(p []byte) (int, error) {
 	if r.closed {
 		return 0, errors.New("s3kit: read from closed ObjectReader")
 	}
-	return r.body.Read(p)
+	return r.readBody(p)
 }
 
 // drainLimit bounds how much of an unread body Close discards so that the
 // connection can be reused; beyond it the connection is closed instead.
 const drainLimit = 64 << 10
 
-// Close releases the connection. Closing before the end is fine: up to 64 KiB
-// of the rest is discarded so the connection can be reused, and beyond that
-// the connection is dropped. Close is idempotent.
+// Close releases the connection. Closing before the end is fine: a rest of
+// up to 64 KiB is discarded so the connection can be reused, and beyond that,
+// or if the rest is slow to come, the connection is dropped. Close returns
+// promptly and is idempotent.
 func (r *ObjectReader) Close() error {
 	if r.closed {
 		return nil
 	}
 	r.closed = true
-	_, _ = io.CopyN(io.Discard, r.body.body, drainLimit)
-	return r.body.Close()
+	return r.closeBody()
 }
 
 // Head returns the description of bucket/key without its body, or an error

@@ -2,6 +2,8 @@ package s3kit
 
 import (
 	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Option configures a [Client] in [New]. Options are applied in order and
@@ -74,6 +76,10 @@ type clientConfig struct {
 	fromEnv      bool
 	transfer     transferConfig
 	ext          extConfig // settings.go
+	// Reliability and security settings (retry.go, security.go).
+	retry         retryConfig
+	allowInsecure bool
+	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
 }
 
 // transferConfig holds the multipart settings.
@@ -238,8 +244,10 @@ func WithACL(acl ACL) PutOption {
 }
 
 // WithMetadata sets user metadata, sent as x-amz-meta-* headers. Keys are
-// case-insensitive HTTP header tokens (providers return them in lower case);
-// values must be printable ASCII. The map is copied. Default: none.
+// case-insensitive HTTP header tokens (providers return them in lower case),
+// so two keys must not differ only in case; values must be printable ASCII
+// without tabs or leading and trailing spaces, so that they read back
+// exactly. The map is copied. Default: none.
 func WithMetadata(md map[string]string) PutOption {
 	cp := make(map[string]string, len(md))
 	for k, v := range md {
@@ -267,27 +275,9 @@ type getConfig struct {
 	offset   int64
 	length   int64
 	hasRange bool
-	verify   bool
+	noMD5    bool // see WithMD5Check in reader.go
 }
 
-// VerifyOption asks [Client.Get] or [Client.Download] to check the data
-// against the object's MD5.
-type VerifyOption interface {
-	GetOption
-	DownloadOption
-}
-
-type verifyOption struct{}
-
-func (verifyOption) applyGet(c *getConfig)           { c.verify = true }
-func (verifyOption) applyDownload(c *downloadConfig) { c.verify = true }
-
-// WithVerify checks a whole-object read against the object's MD5 when its
-// ETag is one (objects uploaded in a single PUT without SSE-KMS); a mismatch
-// is an error matching [ErrIntegrity], never silent. The length of every read
-// is checked with or without this option. Default: off, because hashing
-// costs CPU and multipart ETags cannot be checked this way.
-func WithVerify() VerifyOption { return verifyOption{} }
 
 // WithRange reads length bytes starting at offset. A length of 0 reads to the
 // end of the object. Both must be non-negative. Default: the whole object.

@@ -27,7 +27,7 @@ func TestProviderProfiles(t *testing.T) {
 		{s3kit.CloudTemple("acme", ""), "https://acme.s3.fr1.cloud-temple.com", "fr1", true, true, "https://acme.s3.fr1.cloud-temple.com/bkt/a%20b"},
 		{s3kit.CloudTemple("acme", "eu-west-1"), "https://acme.s3.fr1.cloud-temple.com", "eu-west-1", true, true, ""},
 		{s3kit.AWS("eu-west-3"), "", "eu-west-3", false, false, "https://bkt.s3.eu-west-3.amazonaws.com/a%20b"},
-		{s3kit.CephRGW("http://rgw.local:7480"), "http://rgw.local:7480", "eu-west-1", true, true, "http://rgw.local:7480/bkt/a%20b"},
+		{s3kit.CephRGW("https://rgw.local:7480"), "https://rgw.local:7480", "eu-west-1", true, true, "https://rgw.local:7480/bkt/a%20b"},
 		{s3kit.MinIO("https://minio.local:9000"), "https://minio.local:9000", "us-east-1", true, true, ""},
 		{s3kit.Versitygw("https://vgw.local:7070"), "https://vgw.local:7070", "us-east-1", true, true, ""},
 		{s3kit.Scaleway("fr-par"), "https://s3.fr-par.scw.cloud", "fr-par", true, true, ""},

@@ -15,8 +15,13 @@ import (
 )
 
 // maxResumes bounds how many times in a row a body is re-requested without
-// any byte arriving in between.
-const maxResumes = 5
+// any byte arriving in between, and maxTotalResumes how many times in all,
+// so that a connection that drops after every few bytes ends in an error
+// instead of thousands of requests.
+const (
+	maxResumes      = 5
+	maxTotalResumes = 20
+)
 
 // rangeReader reads bytes [pos, end] of an object. When the connection drops
 // in the middle, it asks again for the rest with If-Match on the ETag, so the
@@ -35,12 +40,25 @@ type rangeReader struct {
 	body   io.ReadCloser
 
 	resumes int       // re-requests since the last byte arrived
+	total   int       // re-requests in all
 	md5     hash.Hash // non-nil: verify against wantMD5 at the end
 	wantMD5 string
+	err     error // sticky: returned by every Read after the first error
 }
 
 // Read reads from the body, resuming after a dropped connection.
 func (r *rangeReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
+func (r *rangeReader) read(p []byte) (int, error) {
 	if r.pos > r.end {
 		return 0, r.finish()
 	}
@@ -82,7 +100,7 @@ func (r *rangeReader) finish() error {
 		got := hex.EncodeToString(r.md5.Sum(nil))
 		r.md5 = nil
 		if got != r.wantMD5 {
-			return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, kind: ErrIntegrity,
+			return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, kind: ErrDataCorrupted,
 				Err: fmt.Errorf("MD5 of the data is %s, the ETag says %s", got, r.wantMD5)}
 		}
 	}
@@ -92,25 +110,37 @@ func (r *rangeReader) finish() error {
 // resume replaces the broken body with a new request for the rest.
 func (r *rangeReader) resume(cause error) error {
 	fail := func(err error) error {
-		return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: fmt.Errorf("body interrupted at byte %d: %w", r.pos, err)}
+		e := &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: fmt.Errorf("body interrupted at byte %d: %w", r.pos, err)}
+		if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil {
+			e.kind = ErrDataCorrupted // the body ended short and could not be completed
+		}
+		return e
+	}
+	if r.ctx == nil { // reading back a local copy: nothing to resume from
+		return fail(cause)
 	}
 	if r.ctx.Err() != nil {
-		return fail(context.Cause(r.ctx))
+		return fail(errors.Join(context.Cause(r.ctx), cause))
 	}
-	if r.etag == "" || r.resumes >= maxResumes {
+	if r.etag == "" || r.resumes >= maxResumes || r.total >= maxTotalResumes {
 		return fail(cause)
 	}
 	r.resumes++
+	r.total++
 	_ = r.body.Close()
 	r.body = io.NopCloser(eofReader{})
 	rng := "bytes=" + strconv.FormatInt(r.pos, 10) + "-" + strconv.FormatInt(r.end, 10)
 	out, err := r.c.s3.GetObject(r.ctx, &s3.GetObjectInput{Bucket: &r.bucket, Key: &r.key, Range: &rng, IfMatch: &r.etag})
 	if err != nil {
-		return wrapErr(r.op, r.bucket, r.key, kindObject, err)
+		werr := wrapErr(r.op, r.bucket, r.key, kindObject, err)
+		if errors.Is(werr, ErrObjectChanged) {
+			return werr
+		}
+		return fail(errors.Join(cause, fmt.Errorf("resuming: %w", werr)))
 	}
 	if aws.ToString(out.ContentRange) == "" {
 		_ = out.Body.Close()
-		return fail(errors.New("the server ignored the Range header on resume"))
+		return fail(errors.Join(cause, errors.New("the server ignored the Range header on resume")))
 	}
 	r.body = out.Body
 	return nil

@@ -38,7 +38,7 @@ func TestDownload(t *testing.T) {
 			defer f.Close()
 			var last s3kit.Progress
 			obj, err := c.Download(t.Context(), bucket, key, f,
-				s3kit.WithPartSize(5<<20), s3kit.WithConcurrency(3), s3kit.WithVerify(),
+				s3kit.WithPartSize(5<<20), s3kit.WithConcurrency(3), s3kit.WithMD5Check(true),
 				s3kit.WithProgress(func(p s3kit.Progress) { last = p }))
 			require.NoError(t, err)
 			assert.Equal(t, int64(size), obj.Size)
@@ -116,7 +116,7 @@ func TestGetResumesAfterDroppedConnection(t *testing.T) {
 	cut.cuts.Store(3)
 	c := proxyWith(t, srv, cut.intercept)
 
-	r, err := c.Get(t.Context(), bucket, "big", s3kit.WithVerify())
+	r, err := c.Get(t.Context(), bucket, "big", s3kit.WithMD5Check(true))
 	require.NoError(t, err)
 	got, err := io.ReadAll(r)
 	require.NoError(t, err, "the caller does not see the interruptions")
@@ -203,17 +203,17 @@ func TestVerifyDetectsCorruption(t *testing.T) {
 			return true
 		}
 	})
-	r, err := c.Get(t.Context(), bucket, "k", s3kit.WithVerify())
+	r, err := c.Get(t.Context(), bucket, "k", s3kit.WithMD5Check(true))
 	require.NoError(t, err)
 	_, err = io.ReadAll(r)
 	r.Close()
-	assert.ErrorIs(t, err, s3kit.ErrIntegrity)
+	assert.ErrorIs(t, err, s3kit.ErrDataCorrupted)
 
 	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
 	require.NoError(t, err)
 	defer f.Close()
-	_, err = c.Download(t.Context(), bucket, "k", f, s3kit.WithVerify())
-	assert.ErrorIs(t, err, s3kit.ErrIntegrity)
+	_, err = c.Download(t.Context(), bucket, "k", f, s3kit.WithMD5Check(true))
+	assert.ErrorIs(t, err, s3kit.ErrDataCorrupted)
 }
 
 func TestPutProgress(t *testing.T) {

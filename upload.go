@@ -101,10 +101,12 @@ func (u *upload) multipart(ctx context.Context) (PutResult, error) {
 	if u.cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(u.cfg.acl)
 	}
+	start := time.Now()
 	created, err := u.c.s3.CreateMultipartUpload(ctx, in)
 	if err != nil {
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
 	}
+	u.abortOrphans(ctx, created, time.Since(start))
 	mp := &multipartRun{u: u, id: aws.ToString(created.UploadId)}
 	res, err := mp.run(ctx, first)
 	if err != nil {
@@ -281,6 +283,9 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: mp.parts},
 	})
 	if err != nil {
+		if res, ok := mp.completedAnyway(ctx, err, total); ok {
+			return res, nil
+		}
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kindObject, err)
 	}
 	u.progress.setTotal(total, len(mp.parts))
@@ -362,7 +367,7 @@ func (mp *multipartRun) abort(ctx context.Context, cause error) error {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
 	_, err := u.c.s3.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, UploadId: &mp.id})
-	if err == nil {
+	if err == nil || isNoSuchUpload(err) { // NoSuchUpload: a lost answer to an abort that worked
 		return cause
 	}
 	var e *Error

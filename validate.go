@@ -103,10 +103,15 @@ func checkHeaderValue(op, bucket, key, what, v string) error {
 	return nil
 }
 
-// checkMetadata validates user metadata: keys are HTTP header tokens, values
-// printable ASCII, and the total stays within S3's 2 KB limit.
+// checkMetadata validates user metadata: keys are HTTP header tokens, unique
+// regardless of case (providers lower-case them, so "A" and "a" would
+// collide); values are printable ASCII without leading or trailing spaces
+// (HTTP trims them, so they would not read back the same; tabs are refused
+// because signers disagree on how to canonicalise them); and the total stays
+// within S3's 2 KB limit.
 func checkMetadata(op, bucket, key string, md map[string]string) error {
 	total := 0
+	seen := make(map[string]string, len(md))
 	for k, v := range md {
 		if k == "" {
 			return invalidf(op, bucket, key, "metadata key is empty")
@@ -116,8 +121,18 @@ func checkMetadata(op, bucket, key string, md map[string]string) error {
 				return invalidf(op, bucket, key, "metadata key %q must be an HTTP header token", k)
 			}
 		}
-		if err := checkHeaderValue(op, bucket, key, "metadata value for "+k, v); err != nil {
-			return err
+		lower := strings.ToLower(k)
+		if other, dup := seen[lower]; dup {
+			return invalidf(op, bucket, key, "metadata keys %q and %q differ only in case", other, k)
+		}
+		seen[lower] = k
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c < 0x20 || c > 0x7e {
+				return invalidf(op, bucket, key, "metadata value for %s must be printable ASCII without tabs, got %q", k, v)
+			}
+		}
+		if strings.TrimSpace(v) != v {
+			return invalidf(op, bucket, key, "metadata value for %s must not start or end with a space, got %q", k, v)
 		}
 		total += len(k) + len(v)
 	}

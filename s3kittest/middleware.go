@@ -177,20 +177,29 @@ func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Req
 // serveObject passes a GET or HEAD through, streaming the body, and adds the
 // Cache-Control that gofakes3 does not keep.
 func (s *Server) serveObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	s.mu.Lock()
+	extra := s.objects[objectID{bucket, key}]
+	s.mu.Unlock()
 	if im := r.Header.Get("If-Match"); im != "" {
 		// gofakes3 ignores If-Match on reads; S3 answers 412 when the
-		// object's ETag differs.
-		if obj, err := s.backend.HeadObject(bucket, key); err == nil && strings.Trim(im, `"`) != hex.EncodeToString(obj.Hash) {
-			writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
-			return
+		// object's ETag (the one served, multipart or not) differs.
+		if obj, err := s.backend.HeadObject(bucket, key); err == nil {
+			etag := hex.EncodeToString(obj.Hash)
+			if extra.etag != "" {
+				etag = extra.etag
+			}
+			if strings.Trim(im, `"`) != strings.Trim(etag, `"`) {
+				writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+				return
+			}
 		}
 	}
-	s.mu.Lock()
-	cc := s.objects[objectID{bucket, key}].cacheControl
-	s.mu.Unlock()
 	hh := &headerHook{ResponseWriter: w, hook: func(status int) {
-		if cc != "" && status/100 == 2 {
-			w.Header().Set("Cache-Control", cc)
+		if extra.cacheControl != "" && status/100 == 2 {
+			w.Header().Set("Cache-Control", extra.cacheControl)
+		}
+		if extra.etag != "" && status/100 == 2 {
+			w.Header().Set("ETag", extra.etag)
 		}
 	}}
 	next.ServeHTTP(hh, r)
@@ -234,7 +243,15 @@ func (s *Server) finishMultipart(next http.Handler, w http.ResponseWriter, r *ht
 	if rec.Code/100 == 2 {
 		s.mu.Lock()
 		if r.Method == http.MethodPost {
-			s.objects[objectID{bucket, key}] = s.pending[uploadID]
+			// Serve the multipart ETag on GET and HEAD, as S3 does.
+			var res struct {
+				ETag string `xml:"ETag"`
+			}
+			extra := s.pending[uploadID]
+			if err := xml.Unmarshal(rec.Body.Bytes(), &res); err == nil {
+				extra.etag = res.ETag
+			}
+			s.objects[objectID{bucket, key}] = extra
 		}
 		delete(s.pending, uploadID)
 		s.mu.Unlock()

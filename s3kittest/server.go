@@ -71,6 +71,7 @@ type objectID struct{ bucket, key string }
 type objectExtra struct {
 	acl          s3kit.ACL
 	cacheControl string
+	etag         string // multipart ETag ("md5-N"), which gofakes3 does not keep
 }
 
 // Option configures a Server.
@@ -79,6 +80,7 @@ type Option interface{ apply(*serverConfig) }
 type serverConfig struct {
 	tls        bool
 	requireMD5 bool // batch.go
+	faults     []*Rule
 }
 
 type optionFunc func(*serverConfig)
@@ -104,7 +106,11 @@ func Start(opts ...Option) *Server {
 		requireMD5: cfg.requireMD5,
 	}
 	faker := gofakes3.New(s.backend, gofakes3.WithAutoBucket(false))
-	s.httpSrv = httptest.NewUnstartedServer(s.middleware(faker.Server()))
+	handler := s.middleware(faker.Server())
+	if len(cfg.faults) > 0 {
+		handler = NewFaultHandler(handler, cfg.faults...)
+	}
+	s.httpSrv = httptest.NewUnstartedServer(handler)
 	if cfg.tls {
 		s.httpSrv.StartTLS()
 	} else {

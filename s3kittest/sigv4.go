@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -214,7 +215,9 @@ func canonicalHeaders(r *http.Request, names []string) string {
 				v = strconv.FormatInt(r.ContentLength, 10)
 			}
 		default:
-			vals := r.Header.Values(name)
+			// Values returns the header's own slice: copy it, or the
+			// canonicalisation below would rewrite the stored metadata.
+			vals := slices.Clone(r.Header.Values(name))
 			for i := range vals {
 				vals[i] = strings.Join(strings.Fields(vals[i]), " ")
 			}

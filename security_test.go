@@ -1,0 +1,166 @@
+package s3kit_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/s3kittest"
+)
+
+const (
+	testAccessKey = "AKIDSECRETPROBE"
+	testSecretKey = "wJalrXUtnFEMI-secret-probe-K7MDENG"
+)
+
+// leaks reports whether s shows either test credential.
+func leaks(s string) bool {
+	return strings.Contains(s, testSecretKey) || strings.Contains(s, testAccessKey)
+}
+
+// printings formats v every way a log line or error message might.
+func printings(v any) []string {
+	var text, js bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("m", "v", v)
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("m", "v", v)
+	return []string{
+		fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v), fmt.Sprintf("%s", v),
+		text.String(), js.String(),
+	}
+}
+
+func TestClientAndOptionsNeverPrintCredentials(t *testing.T) {
+	opts := []s3kit.Option{
+		s3kit.WithEndpoint("https://s3.example.com"),
+		s3kit.WithCredentials(testAccessKey, testSecretKey),
+		s3kit.WithRegion("fr1"),
+	}
+	c, err := s3kit.New(t.Context(), opts...)
+	require.NoError(t, err)
+	type holder struct {
+		c *s3kit.Client
+		v s3kit.Client
+	}
+	values := []any{c, *c, opts, opts[1], holder{c, *c}, &holder{c, *c}, []any{c, *c}}
+	for _, v := range values {
+		for _, s := range printings(v) {
+			assert.False(t, leaks(s), "credentials printed: %s", s)
+		}
+	}
+	var text bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("m", "client", c)
+	assert.Contains(t, text.String(), "client.endpoint=https://s3.example.com")
+}
+
+// TestErrorsAndSDKLogsNeverShowTheSecret runs failing and retried calls
+// with the SDK's request, response, retry and signing logs on, and searches
+// every error and log line for the secret key.
+func TestErrorsAndSDKLogsNeverShowTheSecret(t *testing.T) {
+	rules := []*s3kittest.Rule{
+		{Op: "PutObject", Chance: 0.3, Seed: 1, Fault: s3kittest.ErrorResponse(503, "SlowDown")},
+		{Op: "GetObject", Chance: 0.3, Seed: 2, Fault: s3kittest.ResetResponse(10)},
+		{Op: "HeadObject", Chance: 0.3, Seed: 3, Fault: s3kittest.ResetRequest(0)},
+		{Op: "ListObjectsV2", Chance: 0.3, Seed: 4, Fault: s3kittest.TruncateXML()},
+		{Op: "HeadObject", Key: "k0", Fault: s3kittest.ErrorResponse(500, "InternalError")},
+		{Op: "GetObject", Key: "k1", Fault: s3kittest.ErrorResponse(403, "AccessDenied")},
+	}
+	srv := s3kittest.NewServer(t, s3kittest.WithFaults(rules...))
+	srv.CreateBucket(t, bucket)
+	var logs bytes.Buffer
+	logger := logging.LoggerFunc(func(_ logging.Classification, format string, v ...any) {
+		fmt.Fprintf(&logs, format+"\n", v...)
+	})
+	for _, creds := range [][2]string{{testAccessKey, testSecretKey}, {s3kittest.AccessKey, s3kittest.SecretKey}} {
+		c := srv.Client(t, fastRetries(
+			s3kit.WithCredentials(creds[0], creds[1]),
+			s3kit.WithSDKOptions(func(o *s3.Options) {
+				o.Logger = logger
+				o.ClientLogMode = aws.LogRequest | aws.LogResponse | aws.LogRetries | aws.LogSigning | aws.LogRequestWithBody | aws.LogResponseWithBody
+			}))...)
+		var errs []string
+		for i := range 30 {
+			key := fmt.Sprintf("k%d", i%5)
+			if _, err := c.Put(t.Context(), bucket, key, strings.NewReader("data")); err != nil {
+				errs = append(errs, err.Error(), fmt.Sprintf("%+v", err))
+			}
+			if r, err := c.Get(t.Context(), bucket, key); err != nil {
+				errs = append(errs, err.Error())
+			} else {
+				if _, err := io.Copy(io.Discard, r); err != nil {
+					errs = append(errs, err.Error())
+				}
+				_ = r.Close()
+			}
+			if _, err := c.Head(t.Context(), bucket, key); err != nil {
+				errs = append(errs, err.Error())
+			}
+			for _, err := range c.List(t.Context(), bucket) {
+				if err != nil {
+					errs = append(errs, err.Error())
+				}
+			}
+		}
+		require.NotEmpty(t, errs, "the faults produced errors")
+		for _, e := range errs {
+			assert.NotContains(t, e, testSecretKey)
+			assert.NotContains(t, e, s3kittest.SecretKey)
+		}
+	}
+	require.NotZero(t, logs.Len())
+	assert.NotContains(t, logs.String(), testSecretKey)
+	assert.NotContains(t, logs.String(), s3kittest.SecretKey)
+}
+
+func TestPlainHTTPNeedsLoopbackOrOptIn(t *testing.T) {
+	tests := []struct {
+		endpoint string
+		allow    bool
+		ok       bool
+	}{
+		{"http://s3.example.com", false, false},
+		{"http://10.0.0.5:9000", false, false},
+		{"http://[2001:db8::1]:9000", false, false},
+		{"http://localhost.example.com", false, false},
+		{"http://s3.example.com", true, true},
+		{"https://s3.example.com", false, true},
+		{"http://127.0.0.1:9000", false, true},
+		{"http://127.1.2.3", false, true},
+		{"http://localhost:9000", false, true},
+		{"http://LOCALHOST", false, true},
+		{"http://[::1]:9000", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%t", tt.endpoint, tt.allow), func(t *testing.T) {
+			opts := []s3kit.Option{s3kit.WithEndpoint(tt.endpoint), s3kit.WithCredentials("a", "b")}
+			if tt.allow {
+				opts = append(opts, s3kit.WithAllowInsecureHTTP())
+			}
+			_, err := s3kit.New(t.Context(), opts...)
+			if tt.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+			assert.Contains(t, err.Error(), "WithAllowInsecureHTTP")
+		})
+	}
+	t.Run("FromEnv", func(t *testing.T) {
+		t.Setenv("S3_ENDPOINT_URL", "http://s3.example.com")
+		t.Setenv("S3_ACCESS_KEY", "a")
+		t.Setenv("S3_SECRET_KEY", "b")
+		t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+		_, err := s3kit.New(t.Context(), s3kit.FromEnv())
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	})
+}
