@@ -278,7 +278,6 @@ type getConfig struct {
 	noMD5    bool // see WithMD5Check in reader.go
 }
 
-
 // WithRange reads length bytes starting at offset. A length of 0 reads to the
 // end of the object. Both must be non-negative. Default: the whole object.
 func WithRange(offset, length int64) GetOption {
