@@ -104,6 +104,7 @@ func (c *Client) listPage(ctx context.Context, bucket string, cfg *listConfig, t
 		return listPage{}, err
 	}
 	p := listPage{truncated: aws.ToBool(out.IsTruncated), next: aws.ToString(out.NextContinuationToken)}
+	p.objects = make([]Object, 0, len(out.Contents)+len(out.CommonPrefixes))
 	for _, o := range out.Contents {
 		p.objects = append(p.objects, Object{
 			Key:          aws.ToString(o.Key),
@@ -141,6 +142,7 @@ func (c *Client) listPageV1(ctx context.Context, bucket string, cfg *listConfig,
 		return listPage{}, err
 	}
 	p := listPage{truncated: aws.ToBool(out.IsTruncated), next: aws.ToString(out.NextMarker)}
+	p.objects = make([]Object, 0, len(out.Contents)+len(out.CommonPrefixes))
 	for _, o := range out.Contents {
 		p.objects = append(p.objects, Object{
 			Key:          aws.ToString(o.Key),
