@@ -56,7 +56,7 @@ head -c $((SIZE_MIB << 20)) /dev/urandom >"$S3KIT_BENCH_FILE"
 {
 	echo "# s3kit benchmarks, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "# $(go version); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-	echo "# server: versitygw $("$vgw" --version 2>/dev/null | head -1) posix on /dev/shm, TLS, 127.0.0.1; object ${SIZE_MIB} MiB"
+	echo "# server: versitygw (scripts/servers/install.sh pins v1.8.0), posix on /dev/shm, TLS, 127.0.0.1; object ${SIZE_MIB} MiB"
 } | tee "$out/header.txt"
 
 # curl baseline: the same object, the same server, SigV4 with an unsigned
