@@ -45,7 +45,7 @@ func checkACL(op, bucket, key string, a ACL) error {
 // provider has no object ACLs.
 func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error {
 	const op = "SetACL"
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
 		return err
 	}
 	if err := checkACL(op, bucket, key, acl); err != nil {

@@ -61,7 +61,7 @@ func (c *Client) DeleteMany(ctx context.Context, bucket string, keys iter.Seq[st
 }
 
 func (c *Client) deleteMany(ctx context.Context, op, bucket string, keys iter.Seq[string]) error {
-	if err := checkBucket(op, bucket); err != nil {
+	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
 		return err
 	}
 	if keys == nil {
@@ -142,7 +142,7 @@ func deleteFailed(op, bucket string, failed []DeleteFailure) error {
 // List and DeleteMany.
 func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error {
 	const op = "DeletePrefix"
-	if err := checkBucket(op, bucket); err != nil {
+	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
 		return err
 	}
 	if prefix == "" {

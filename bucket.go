@@ -39,7 +39,7 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...Bucket
 		}
 		o.applyBucket(&cfg)
 	}
-	if err := checkBucket(op, bucket); err != nil {
+	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
 		return err
 	}
 	in := &s3.CreateBucketInput{Bucket: &bucket}
@@ -53,7 +53,7 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...Bucket
 // DeleteBucket deletes an empty bucket.
 func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 	const op = "DeleteBucket"
-	if err := checkBucket(op, bucket); err != nil {
+	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
 		return err
 	}
 	_, err := c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})

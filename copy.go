@@ -36,10 +36,10 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 		}
 		o.applyPut(&cfg)
 	}
-	if err := checkObject(op, srcBucket, srcKey); err != nil {
+	if err := checkObject(op, srcBucket, srcKey, c.ext.relaxedNames); err != nil {
 		return PutResult{}, err
 	}
-	if err := cfg.validate(op, dstBucket, dstKey, http.NoBody); err != nil {
+	if err := cfg.validate(op, dstBucket, dstKey, http.NoBody, c.ext.relaxedNames); err != nil {
 		return PutResult{}, err
 	}
 	if err := c.checkProviderPut(op, dstBucket, dstKey, &cfg); err != nil {

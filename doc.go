@@ -29,8 +29,10 @@
 // # Objects
 //
 // [Client.Put] streams its body. A body of known size up to 16 MiB goes in
-// one PUT (read in place if it is an [io.ReaderAt] such as *os.File); larger
-// bodies and bodies of unknown size go as a multipart upload whose memory is
+// one PUT (read in place if it is an [io.ReaderAt] such as *os.File), as
+// does a body of unknown size that fits in one part; larger bodies, and
+// bodies of unknown size longer than one part (8 MiB by default), go as a
+// multipart upload whose memory is
 // bounded by concurrency × part size, and which is aborted if anything fails
 // or the context is cancelled. [Client.Get] returns an [ObjectReader] that
 // streams the body and must be closed. [Client.Head] describes an object,
@@ -125,6 +127,7 @@
 //   - [ErrACLNotSupported]: the provider has no object ACLs
 //   - [ErrInvalidInput]: a bad argument, refused before any request is sent
 //   - [ErrDataCorrupted]: a download ended early or did not match its MD5
+//   - [ErrObjectChanged]: the object changed during a resumed or ranged download
 //
 // It also unwraps to the SDK's error (for [errors.As] with smithy.APIError)
 // and to [context.Canceled] or [context.DeadlineExceeded] when the context
@@ -136,7 +139,8 @@
 //
 // Transient failures are retried with exponential backoff and full jitter:
 // HTTP 5xx, SlowDown and other throttling codes, RequestTimeout, connection
-// resets, and answers cut short or not parseable. 4xx errors fail at once.
+// resets, and answers cut short or not parseable. Other 4xx errors fail at
+// once.
 // [WithMaxAttempts] (default 5) and [WithRetryTimeout] (default 2 minutes)
 // bound each request; the SDK's retry-token quota is off, so a burst of 503s
 // slows calls down instead of failing them.
@@ -161,7 +165,10 @@
 // XAmzContentSHA256Mismatch and some other servers store as corrupted data.
 // Multipart uploads use the same client, so the setting covers them too.
 // [Client.CreateBucket] sends no LocationConstraint unless asked, because Ceph
-// RGW rejects constraints it does not know.
+// RGW rejects constraints it does not know. Bucket names follow S3's current
+// rules; [WithRelaxedBucketNames] also accepts the legacy names (upper case,
+// '_', up to 255 characters) that Dell ECS allows, as the [CloudTemple]
+// profile does.
 //
 // [WithSignatureV2] signs requests with the legacy SigV2 scheme, which some
 // old servers and guides (boto3's signature_version='s3' for Cloud Temple's

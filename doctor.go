@@ -19,7 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// Status is the outcome of one [Doctor] check.
+// Status is the outcome of one [Client.Doctor] check.
 type Status int
 
 // The outcomes of a check.
@@ -135,7 +135,7 @@ const doctorTimeout = 30 * time.Second
 // provider gets wrong is in the Report, whose String method prints it with
 // the options it suggests.
 func (c *Client) Doctor(ctx context.Context, bucket string) (Report, error) {
-	if err := checkBucket("Doctor", bucket); err != nil {
+	if err := checkBucket("Doctor", bucket, c.ext.relaxedNames); err != nil {
 		return Report{}, err
 	}
 	d := &doctor{c: c, bucket: bucket, prefix: ".s3kit-doctor/" + randomHex(6) + "/"}

@@ -48,7 +48,7 @@ func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt
 		}
 		o.applyDownload(&cfg)
 	}
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
 		return Object{}, err
 	}
 	if w == nil {

@@ -20,7 +20,7 @@ var (
 	ErrBucketNotFound = errors.New("s3kit: bucket not found")
 	// ErrAccessDenied means the provider refused the credentials or the
 	// request (AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId, or
-	// HTTP 403).
+	// HTTP 403 or 401).
 	ErrAccessDenied = errors.New("s3kit: access denied")
 	// ErrACLNotSupported means the provider does not implement object ACLs
 	// (NotImplemented or AccessControlListNotSupported on an ACL request).
@@ -34,6 +34,17 @@ var (
 	// not belong together (S3 code PreconditionFailed on If-Match).
 	ErrObjectChanged = errors.New("s3kit: object changed during the download")
 )
+
+// hasSentinel reports whether err matches one of the sentinels.
+func hasSentinel(err error) bool {
+	for _, s := range []error{ErrNotFound, ErrBucketNotFound, ErrAccessDenied, ErrACLNotSupported,
+		ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
 
 // Error describes a failed operation. It names the operation, bucket and key,
 // carries what the provider said (Code, StatusCode, RequestID) and unwraps to
@@ -56,7 +67,8 @@ type Error struct {
 	message string // the provider's error message, if any
 }
 
-// Error formats the error as "s3kit: OP BUCKET/KEY: CODE (STATUS): cause",
+// Error formats the error as "s3kit: OP BUCKET/KEY: CODE (HTTP STATUS)
+// [request ID]: cause",
 // followed by "(after N attempts)" when the request was retried.
 func (e *Error) Error() string {
 	var b strings.Builder

@@ -46,7 +46,7 @@ func FuzzPublicURL(f *testing.F) {
 	}
 	endpoint, _ := url.Parse("https://s3.fr1.example.com:8443")
 	f.Fuzz(func(t *testing.T, bucket, key string, pathStyle bool) {
-		if checkObject("PublicURL", bucket, key) != nil {
+		if checkObject("PublicURL", bucket, key, false) != nil {
 			return
 		}
 		c := &Client{endpoint: endpoint, region: "fr1", pathStyle: pathStyle}

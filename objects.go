@@ -59,15 +59,19 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 		}
 		o.applyPut(&cfg)
 	}
-	if err := cfg.validate(op, bucket, key, body); err != nil {
+	if err := cfg.validate(op, bucket, key, body, c.ext.relaxedNames); err != nil {
 		return PutResult{}, err
 	}
 	if err := c.checkProviderPut(op, bucket, key, &cfg); err != nil {
 		return PutResult{}, err
 	}
 	size, ra, base := cfg.size, io.ReaderAt(nil), int64(0)
-	if size < 0 {
-		size = sizeOf(body)
+	if measured := sizeOf(body); size < 0 {
+		size = measured
+	} else if measured >= 0 && measured != size {
+		// A body read in place would otherwise be cut to the declared size
+		// without anyone noticing.
+		return PutResult{}, invalidf(op, bucket, key, "WithSize(%d) but the body holds %d bytes", size, measured)
 	}
 	if size >= 0 {
 		ra, base = readerAt(body)
@@ -89,8 +93,8 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 }
 
 // validate checks a Put's arguments and options.
-func (cfg *putConfig) validate(op, bucket, key string, body io.Reader) error {
-	if err := checkObject(op, bucket, key); err != nil {
+func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNames bool) error {
+	if err := checkObject(op, bucket, key, relaxedNames); err != nil {
 		return err
 	}
 	if body == nil {
@@ -175,7 +179,7 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		}
 		o.applyGet(&cfg)
 	}
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
 		return nil, err
 	}
 	in := &s3.GetObjectInput{Bucket: &bucket, Key: &key}
@@ -282,7 +286,7 @@ func (r *ObjectReader) Close() error {
 // matching [ErrNotFound].
 func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 	const op = "Head"
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
 		return Object{}, err
 	}
 	out, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
@@ -306,7 +310,7 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 // in S3; a missing bucket gives an error matching [ErrBucketNotFound].
 func (c *Client) Delete(ctx context.Context, bucket, key string) error {
 	const op = "Delete"
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
 		return err
 	}
 	_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})

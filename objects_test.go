@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -147,6 +149,53 @@ func TestPutSizeMismatchStoresNothing(t *testing.T) {
 			assert.Zero(t, pendingUploads(t, c), "no multipart upload may be left")
 		})
 	}
+}
+
+// TestPutSizeMismatchMeasurableBody checks that WithSize disagreeing with a
+// body whose size Put can measure (read in place, never to its end) is
+// refused before any request, rather than storing a prefix or failing late.
+func TestPutSizeMismatchMeasurableBody(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name     string
+		body     func([]byte) io.Reader
+		actual   int
+		declared int64
+	}{
+		{"bytes.Reader, declared shorter", func(b []byte) io.Reader { return bytes.NewReader(b) }, 10, 5},
+		{"bytes.Reader, declared longer", func(b []byte) io.Reader { return bytes.NewReader(b) }, 10, 20},
+		{"strings.Reader, declared shorter", func(b []byte) io.Reader { return strings.NewReader(string(b)) }, 10, 9},
+		{"bytes.Buffer, declared shorter", func(b []byte) io.Reader { return bytes.NewBuffer(b) }, 10, 5},
+		{"bytes.Reader multipart, declared shorter", func(b []byte) io.Reader { return bytes.NewReader(b) }, 22 * mib, 20 * mib},
+		{"file, declared shorter", func(b []byte) io.Reader { return tempFile(t, b) }, 100, 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := setup(t)
+			before := srv.Requests()
+			_, err := c.Put(t.Context(), bucket, "k", tt.body(randomBytes(tt.actual)), s3kit.WithSize(tt.declared))
+			require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+			assert.Contains(t, err.Error(), "WithSize")
+			assert.Equal(t, before, srv.Requests(), "no request sent")
+		})
+	}
+
+	// A matching declaration is fine.
+	_, c := setup(t)
+	_, err := c.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(10)), s3kit.WithSize(10))
+	require.NoError(t, err)
+}
+
+// tempFile writes b to a file that is removed with the test and returns it
+// open for reading.
+func tempFile(t *testing.T, b []byte) *os.File {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "body")
+	require.NoError(t, os.WriteFile(name, b, 0o600))
+	f, err := os.Open(name)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = f.Close() })
+	return f
 }
 
 // failingReader returns data, then err.

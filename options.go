@@ -265,7 +265,9 @@ func WithCacheControl(v string) PutOption {
 // WithSize tells Put how many bytes body holds when Put cannot find out
 // itself (Put knows the size of *bytes.Reader, *bytes.Buffer,
 // *strings.Reader, *os.File and any io.Seeker). Put fails without storing
-// anything if the body turns out shorter or longer. Default: unknown.
+// anything if the body turns out shorter or longer; for a body whose size Put
+// can measure, a different n is refused with [ErrInvalidInput] before any
+// request. Default: unknown.
 func WithSize(n int64) PutOption {
 	return putOption(func(c *putConfig) { c.size = n })
 }

@@ -36,7 +36,7 @@ func (c *Client) List(ctx context.Context, bucket string, opts ...ListOption) it
 		o.applyList(&cfg)
 	}
 	if optErr == nil {
-		optErr = cfg.validate(op, bucket)
+		optErr = cfg.validate(op, bucket, c.ext.relaxedNames)
 	}
 	return func(yield func(Object, error) bool) {
 		if optErr != nil {
@@ -47,8 +47,8 @@ func (c *Client) List(ctx context.Context, bucket string, opts ...ListOption) it
 	}
 }
 
-func (cfg *listConfig) validate(op, bucket string) error {
-	if err := checkBucket(op, bucket); err != nil {
+func (cfg *listConfig) validate(op, bucket string, relaxedNames bool) error {
+	if err := checkBucket(op, bucket, relaxedNames); err != nil {
 		return err
 	}
 	if cfg.pageSize < 1 || cfg.pageSize > maxPageSize {

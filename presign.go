@@ -59,7 +59,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
 		return Presigned{}, err
 	}
-	if err := cfg.validate(op, bucket, key, http.NoBody); err != nil {
+	if err := cfg.validate(op, bucket, key, http.NoBody, c.ext.relaxedNames); err != nil {
 		return Presigned{}, err
 	}
 	if cfg.acl != "" && cfg.acl != ACLPrivate {
@@ -93,7 +93,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 
 // checkPresign validates the arguments common to both presign calls.
 func (c *Client) checkPresign(op, bucket, key string, ttl time.Duration) error {
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
 		return err
 	}
 	if err := c.checkKeyLimit(op, bucket, key); err != nil {

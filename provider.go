@@ -23,6 +23,7 @@ type Provider struct {
 	maxKeyLen       int   // longest key in bytes; 0 means S3's 1024
 	deleteNeedsMD5  bool  // DeleteObjects without Content-MD5 is refused (s3kit always sends it)
 	equalParts      bool  // all multipart parts but the last must have the same size
+	relaxedNames    bool  // legacy bucket names (upper case, '_', up to 255 characters)
 	err             error // a bad constructor argument, reported by New
 }
 
@@ -86,17 +87,21 @@ func withEndpointArg(p Provider) Provider {
 // endpoint https://NAMESPACE.s3.fr1.cloud-temple.com, path-style addressing
 // (required), checksums only when required (ECS rejects the SDK's
 // aws-chunked uploads with XAmzContentSHA256Mismatch), canned object ACLs,
-// and keys of at most 255 bytes. region is the signing region; "" means
+// keys of at most 255 bytes, and ECS's bucket names, which may hold upper
+// case and '_' ([WithRelaxedBucketNames]). region is the signing region; "" means
 // "fr1", the region its documentation names (ECS accepts any).
 //
 // Source: https://cloud-temple.github.io/docs/en/storage/oss/tutorials/python-boto3
-// and the Dell ECS data access guide (key length 255).
+// and the Dell ECS administration guide, "S3 bucket and object naming in
+// ECS" (bucket names of 1 to 255 characters of [a-zA-Z0-9._-]; keys of at
+// most 255 characters).
 func CloudTemple(namespace, region string) Provider {
 	if region == "" {
 		region = "fr1"
 	}
 	p := generic("Cloud Temple", "https://"+namespace+".s3.fr1.cloud-temple.com", region)
 	p.maxKeyLen = 255
+	p.relaxedNames = true
 	if err := checkLabel("Cloud Temple namespace", namespace); err != nil {
 		p.err = err
 	}

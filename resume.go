@@ -111,8 +111,11 @@ func (r *rangeReader) finish() error {
 func (r *rangeReader) resume(cause error) error {
 	fail := func(err error) error {
 		e := &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: fmt.Errorf("body interrupted at byte %d: %w", r.pos, err)}
-		if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil {
-			e.kind = ErrDataCorrupted // the body ended short and could not be completed
+		if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil && !hasSentinel(err) {
+			// The body ended short and could not be completed. When the
+			// resume request said why (the object is gone, access was
+			// revoked), that reason is the error's only sentinel.
+			e.kind = ErrDataCorrupted
 		}
 		return e
 	}

@@ -21,6 +21,8 @@ type extConfig struct {
 	listV1        bool
 	listV1Set     bool
 	sigV2         bool
+	relaxed       bool // WithRelaxedBucketNames
+	relaxedSet    bool
 }
 
 // clientExt is what a Client keeps of extConfig once New has checked it.
@@ -33,6 +35,7 @@ type clientExt struct {
 	equalParts   bool
 	sigV2        bool
 	provider     string
+	relaxedNames bool // legacy bucket names accepted (path-style only)
 }
 
 // applyProvider fills from the profile what no explicit option set. It runs
@@ -56,6 +59,9 @@ func (c *clientConfig) applyProvider() error {
 	}
 	if !c.ext.listV1Set {
 		c.ext.listV1 = p.listV1
+	}
+	if !c.ext.relaxedSet {
+		c.ext.relaxed = p.relaxedNames
 	}
 	return nil
 }
@@ -81,6 +87,12 @@ func (c *clientConfig) buildExt(client *s3.Client, pathStyle bool) (clientExt, e
 	ext := clientExt{listV1: c.ext.listV1, sigV2: c.ext.sigV2}
 	if c.ext.sigV2 && !pathStyle {
 		return clientExt{}, invalidf("New", "", "", "WithSignatureV2 needs path-style addressing")
+	}
+	switch {
+	case c.ext.relaxed && pathStyle:
+		ext.relaxedNames = true
+	case c.ext.relaxed && c.ext.relaxedSet:
+		return clientExt{}, invalidf("New", "", "", "WithRelaxedBucketNames needs path-style addressing")
 	}
 	if p := c.ext.provider; p != nil {
 		ext.noObjectACLs = !p.objectACLs
@@ -178,6 +190,22 @@ func WithPublicBaseURL(base string) Option {
 // Default: false, unless a [Provider] profile sets it.
 func WithListV1() Option {
 	return clientOption(func(c *clientConfig) { c.ext.listV1, c.ext.listV1Set = true, true })
+}
+
+// WithRelaxedBucketNames(true) accepts the legacy bucket names that Dell ECS
+// (and so Cloud Temple) and Ceph RGW with rgw_relaxed_s3_bucket_names allow
+// besides S3's current rules: 1 to 255 characters of ASCII letters of either
+// case, digits, '.', '-' and '_', starting with a letter, digit or '-', not
+// ending with '.', with no ".." and not an IP address. Such names are not
+// valid host names, so they need path-style addressing: New refuses
+// WithRelaxedBucketNames(true) with [WithPathStyle](false). Every other
+// name still gets [ErrInvalidInput] before any request is sent.
+//
+// Default: S3's rules (3 to 63 lower-case letters, digits, '.' and '-'),
+// except with the [CloudTemple] profile, which turns relaxed names on while
+// path-style addressing is in use.
+func WithRelaxedBucketNames(on bool) Option {
+	return clientOption(func(c *clientConfig) { c.ext.relaxed, c.ext.relaxedSet = on, true })
 }
 
 // WithSignatureV2 signs every request with the legacy AWS signature version 2

@@ -163,6 +163,27 @@ func TestResumeFailsWhenObjectChanged(t *testing.T) {
 	require.ErrorIs(t, err, s3kit.ErrObjectChanged)
 }
 
+// TestResumeFailsWhenObjectDeleted checks that a body cut short whose
+// resume finds the object gone fails with ErrNotFound alone: an error
+// matches at most one sentinel.
+func TestResumeFailsWhenObjectDeleted(t *testing.T) {
+	srv, direct := setup(t)
+	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(1<<20)))
+	require.NoError(t, err)
+	cut := &cutter{key: "k", limit: 1000, before: func() {
+		assert.NoError(t, direct.Delete(t.Context(), bucket, "k"))
+	}}
+	cut.cuts.Store(1)
+	c := proxyWith(t, srv, cut.intercept)
+	r, err := c.Get(t.Context(), bucket, "k")
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = io.ReadAll(r)
+	require.ErrorIs(t, err, s3kit.ErrNotFound)
+	assert.NotErrorIs(t, err, s3kit.ErrDataCorrupted)
+	assert.Contains(t, err.Error(), "interrupted at byte")
+}
+
 func TestResumeGivesUpAfterRepeatedDrops(t *testing.T) {
 	srv, direct := setup(t)
 	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(1<<20)))
@@ -176,6 +197,9 @@ func TestResumeGivesUpAfterRepeatedDrops(t *testing.T) {
 		_, err = io.ReadAll(r)
 	}
 	require.Error(t, err, "never success with short data")
+	if r != nil {
+		assert.ErrorIs(t, err, s3kit.ErrDataCorrupted, "a read cut short for good")
+	}
 	assert.LessOrEqual(t, cut.gets.Load(), int32(7), "bounded resumes")
 }
 

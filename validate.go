@@ -1,6 +1,7 @@
 package s3kit
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"strconv"
@@ -13,34 +14,87 @@ const maxKeyLen = 1024
 // checkBucket applies the S3 bucket naming rules: 3 to 63 characters of
 // lower-case letters, digits, dots and hyphens, starting and ending with a
 // letter or digit, no two dots in a row, not an IP address, and none of the
-// prefixes and suffixes S3 reserves.
-func checkBucket(op, bucket string) error {
+// prefixes and suffixes S3 reserves. With relaxed it applies the legacy rules
+// of checkLegacyBucket instead.
+func checkBucket(op, bucket string, relaxed bool) error {
+	if bucket == "" {
+		return invalidf(op, "", "", "bucket name is empty")
+	}
+	if relaxed {
+		return checkLegacyBucket(op, bucket)
+	}
+	why := strictBucketProblem(bucket)
+	if why == "" {
+		return nil
+	}
+	if checkLegacyBucket(op, bucket) == nil {
+		why += "; a legacy name like this one (Dell ECS, Ceph RGW) needs WithRelaxedBucketNames(true)"
+	}
+	return invalidf(op, bucket, "", "bucket name %q %s", bucket, why)
+}
+
+// strictBucketProblem returns why bucket breaks S3's current naming rules,
+// or "" if it does not.
+func strictBucketProblem(bucket string) string {
+	n := len(bucket)
+	switch {
+	case n < 3 || n > 63:
+		return "must be 3 to 63 characters long"
+	case !isLowerAlnum(bucket[0]) || !isLowerAlnum(bucket[n-1]):
+		return "must start and end with a lower-case letter or digit"
+	case strings.Contains(bucket, ".."):
+		return "must not contain two dots in a row"
+	case net.ParseIP(bucket) != nil:
+		return "must not be an IP address"
+	case strings.HasPrefix(bucket, "xn--") || strings.HasPrefix(bucket, "sthree-"):
+		return "uses a reserved prefix"
+	case strings.HasSuffix(bucket, "-s3alias") || strings.HasSuffix(bucket, "--ol-s3"):
+		return "uses a reserved suffix"
+	}
+	for i := 0; i < n; i++ {
+		c := bucket[i]
+		if !isLowerAlnum(c) && c != '-' && c != '.' {
+			return "may only hold lower-case letters, digits, '.' and '-'"
+		}
+	}
+	return ""
+}
+
+// maxLegacyBucketLen is the longest bucket name Dell ECS and Ceph RGW accept.
+const maxLegacyBucketLen = 255
+
+// checkLegacyBucket applies the older, relaxed rules that Dell ECS and Ceph
+// RGW (rgw_relaxed_s3_bucket_names) accept: 1 to 255 characters of ASCII
+// letters of either case, digits, '.', '-' and '_', starting with a letter,
+// digit or '-', not ending with '.', no two dots in a row, and not an IP
+// address. Such names are only usable with path-style addressing.
+func checkLegacyBucket(op, bucket string) error {
 	bad := func(why string) error { return invalidf(op, bucket, "", "bucket name %q %s", bucket, why) }
 	n := len(bucket)
 	switch {
 	case n == 0:
 		return invalidf(op, "", "", "bucket name is empty")
-	case n < 3 || n > 63:
-		return bad("must be 3 to 63 characters long")
-	case !isLowerAlnum(bucket[0]) || !isLowerAlnum(bucket[n-1]):
-		return bad("must start and end with a lower-case letter or digit")
+	case n > maxLegacyBucketLen:
+		return bad(fmt.Sprintf("must be at most %d characters long", maxLegacyBucketLen))
+	case !isAlnum(bucket[0]) && bucket[0] != '-':
+		return bad("must start with a letter, a digit or '-'")
+	case bucket[n-1] == '.':
+		return bad("must not end with '.'")
 	case strings.Contains(bucket, ".."):
 		return bad("must not contain two dots in a row")
 	case net.ParseIP(bucket) != nil:
 		return bad("must not be an IP address")
-	case strings.HasPrefix(bucket, "xn--") || strings.HasPrefix(bucket, "sthree-"):
-		return bad("uses a reserved prefix")
-	case strings.HasSuffix(bucket, "-s3alias") || strings.HasSuffix(bucket, "--ol-s3"):
-		return bad("uses a reserved suffix")
 	}
 	for i := 0; i < n; i++ {
 		c := bucket[i]
-		if !isLowerAlnum(c) && c != '-' && c != '.' {
-			return bad("may only hold lower-case letters, digits, '.' and '-'")
+		if !isAlnum(c) && c != '-' && c != '.' && c != '_' {
+			return bad("may only hold letters, digits, '.', '-' and '_'")
 		}
 	}
 	return nil
 }
+
+func isAlnum(c byte) bool { return isLowerAlnum(c) || ('A' <= c && c <= 'Z') }
 
 func isLowerAlnum(c byte) bool { return ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') }
 
@@ -59,8 +113,8 @@ func checkKey(op, bucket, key string) error {
 }
 
 // checkObject validates a bucket and a key together.
-func checkObject(op, bucket, key string) error {
-	if err := checkBucket(op, bucket); err != nil {
+func checkObject(op, bucket, key string, relaxedNames bool) error {
+	if err := checkBucket(op, bucket, relaxedNames); err != nil {
 		return err
 	}
 	return checkKey(op, bucket, key)

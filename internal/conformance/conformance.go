@@ -47,6 +47,10 @@ type Target struct {
 	ProfileOptions []s3kit.Option
 	// SigV2 is true if the server accepts legacy SigV2 signatures.
 	SigV2 bool
+	// LegacyBucketNames is true if the server creates buckets with the
+	// names Dell ECS allows, such as "Old_Bucket" (Ceph RGW with
+	// rgw_relaxed_s3_bucket_names).
+	LegacyBucketNames bool
 	// RawSDK, if not nil, runs the negative control: it must show that the
 	// raw SDK with its default settings fails against this server, or
 	// corrupts data there.

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -32,6 +33,9 @@ func runExtensions(t *testing.T, s *suite) {
 	}
 	if s.target.ProfileOptions != nil {
 		t.Run("Profile", s.profile)
+	}
+	if s.target.LegacyBucketNames {
+		t.Run("LegacyBucketName", s.legacyBucketName)
 	}
 	t.Run("Doctor", s.doctor)
 }
@@ -369,4 +373,60 @@ func (s *suite) publicHosts(t *testing.T) {
 	status, body := s.anonGet(t, u)
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "hosts", string(body))
+}
+
+// legacyBucketName uses a bucket whose name only Dell ECS-style relaxed
+// rules allow (upper case and '_'), through WithRelaxedBucketNames.
+func (s *suite) legacyBucketName(t *testing.T) {
+	ctx := t.Context()
+	c, err := s3kit.New(ctx, append(slices.Clone(s.target.Options), s3kit.WithRelaxedBucketNames(true))...)
+	require.NoError(t, err)
+	name := "S3kit_Legacy_" + s.bucket[len("s3kit-conf-"):]
+	require.NoError(t, c.CreateBucket(ctx, name))
+	t.Cleanup(func() {
+		if err := c.DeletePrefix(context.Background(), name, "k"); err != nil {
+			t.Logf("cleanup: %v", err)
+		}
+		if err := c.DeleteBucket(context.Background(), name); err != nil {
+			t.Logf("cleanup: %v", err)
+		}
+	})
+
+	body := data(6 << 20)
+	_, err = c.Put(ctx, name, "k/big", bytes.NewReader(body), s3kit.WithMultipartThreshold(5<<20), s3kit.WithPartSize(5<<20))
+	require.NoError(t, err)
+	_, err = c.Put(ctx, name, "k/small a+b", strings.NewReader("legacy"), s3kit.WithContentType("text/plain"))
+	require.NoError(t, err)
+
+	r, err := c.Get(ctx, name, "k/big")
+	require.NoError(t, err)
+	got, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	assert.True(t, bytes.Equal(body, got), "multipart round trip in a legacy-named bucket")
+
+	var keys []string
+	for o, err := range c.List(ctx, name, s3kit.WithPageSize(1)) {
+		require.NoError(t, err)
+		keys = append(keys, o.Key)
+	}
+	assert.Equal(t, []string{"k/big", "k/small a+b"}, keys)
+
+	if s.target.ObjectACLs {
+		u, err := c.MakePublic(ctx, name, "k/small a+b")
+		require.NoError(t, err)
+		status, b := s.anonGet(t, u)
+		assert.Equal(t, http.StatusOK, status)
+		assert.Equal(t, "legacy", string(b))
+	}
+
+	p, err := c.PresignGet(ctx, name, "k/small a+b", time.Minute)
+	require.NoError(t, err)
+	status, b := s.do(t, p, nil, nil)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "legacy", string(b))
+
+	// The default rules refuse the name before sending anything.
+	_, err = s.c.Head(ctx, name, "k/big")
+	require.ErrorIs(t, err, s3kit.ErrInvalidInput)
 }

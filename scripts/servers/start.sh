@@ -50,6 +50,7 @@ print_env() {
 		printf 'export S3KIT_TEST_RGW_SECRET_KEY=%q\n' "${RGW_SECRET_KEY}"
 		printf 'export S3KIT_TEST_RGW_CA=%q\n' "${cert}"
 		printf 'export S3KIT_TEST_RGW_REGION=%q\n' "${REGION}"
+		echo 'export S3KIT_TEST_RGW_RELAXED_NAMES=1'
 		if [[ -n "${VERSITYGW_BIN}" ]]; then
 			printf 'export S3KIT_TEST_VERSITYGW_ENDPOINT=%q\n' "https://127.0.0.1:${VERSITYGW_PORT}"
 			printf 'export S3KIT_TEST_VERSITYGW_ACCESS_KEY=%q\n' "${VERSITYGW_ACCESS_KEY}"
@@ -76,6 +77,9 @@ healthy() {
 	[[ -s "${ENV_FILE}" && -s "${TLS_DIR}/cert.pem" ]] || return 1
 	local p
 	for p in ceph-mon ceph-osd radosgw; do pid_alive "${p}" || return 1; done
+	# A server started by an older version of this script lacks settings
+	# the tests rely on; restart it.
+	grep -q 'rgw relaxed s3 bucket names = true' "${CEPH_CONF_FILE}" 2>/dev/null || return 1
 	http_up "http://127.0.0.1:${RGW_PORT}/" || return 1
 	http_up "https://127.0.0.1:${RGW_TLS_PORT}/" || return 1
 	if [[ -n "${VERSITYGW_BIN}" ]]; then
@@ -271,6 +275,9 @@ osd crush update on start = true
 [client.rgw.s3kit]
 rgw frontends = beast endpoint=127.0.0.1:${RGW_PORT} ssl_endpoint=127.0.0.1:${RGW_TLS_PORT} ssl_certificate=${TLS_DIR}/cert.pem ssl_private_key=${TLS_DIR}/key.pem
 rgw thread pool size = 64
+# Accept the legacy bucket names Dell ECS accepts (upper case, '_'), so the
+# conformance suite can try s3kit's WithRelaxedBucketNames.
+rgw relaxed s3 bucket names = true
 EOF
 # Every ceph tool below also gets --cluster/-c; CEPH_CONF is a safety net for
 # anything that does not.

@@ -1,0 +1,174 @@
+package s3kit_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/s3kittest"
+)
+
+// TestRelaxedBucketNamesValidation checks which names WithRelaxedBucketNames
+// lets through, and that the rest are refused before any request.
+func TestRelaxedBucketNamesValidation(t *testing.T) {
+	srv := s3kittest.NewServer(t)
+	c := srv.Client(t, s3kit.WithRelaxedBucketNames(true))
+
+	accepted := []string{
+		"My_Bucket", "UPPER", "a", "ab", "-leading-hyphen", "trailing_", "trailing-",
+		"under_score.dot-hyphen", strings.Repeat("b", 255), "bucket", "my.bucket.name",
+	}
+	for _, name := range accepted {
+		t.Run("accepts "+name[:min(len(name), 20)], func(t *testing.T) {
+			// The bucket does not exist, so the server answers NoSuchBucket:
+			// what matters is that s3kit sent the request.
+			before := srv.Requests()
+			_, err := c.Head(t.Context(), name, "k")
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, s3kit.ErrInvalidInput)
+			assert.Greater(t, srv.Requests(), before, "a request was sent")
+		})
+	}
+
+	refused := map[string]string{
+		"empty":             "",
+		"too long":          strings.Repeat("b", 256),
+		"leading dot":       ".bucket",
+		"trailing dot":      "bucket.",
+		"double dot":        "my..bucket",
+		"leading _":         "_bucket",
+		"IP address":        "10.0.0.1",
+		"slash":             "a/b",
+		"space":             "a b",
+		"percent":           "a%20b",
+		"non-ASCII":         "bücket",
+		"question mark":     "a?b",
+		"control character": "a\x00b",
+	}
+	for name, bucketName := range refused {
+		t.Run("refuses "+name, func(t *testing.T) {
+			before := srv.Requests()
+			_, err := c.Put(t.Context(), bucketName, "k", strings.NewReader("x"))
+			require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+			for range c.List(t.Context(), bucketName) {
+			}
+			assert.Equal(t, before, srv.Requests(), "no request sent")
+		})
+	}
+}
+
+// TestStrictBucketNameHint checks that the default rules refuse a legacy
+// name and say which option accepts it.
+func TestStrictBucketNameHint(t *testing.T) {
+	srv := s3kittest.NewServer(t)
+	c := srv.Client(t)
+
+	_, err := c.Head(t.Context(), "Legacy_Bucket", "k")
+	require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "WithRelaxedBucketNames(true)")
+
+	// A name no server accepts gets no such hint.
+	_, err = c.Head(t.Context(), "a/b", "k")
+	require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	assert.NotContains(t, err.Error(), "WithRelaxedBucketNames")
+	assert.Zero(t, srv.Requests())
+}
+
+// TestRelaxedBucketNamesRoundTrip uses a bucket with an ECS-style name for
+// every object operation, as a Cloud Temple user with an old bucket would.
+func TestRelaxedBucketNamesRoundTrip(t *testing.T) {
+	const legacy = "Legacy_Bucket-2019"
+	srv := s3kittest.NewServer(t)
+	srv.CreateBucket(t, legacy)
+	c := srv.Client(t, s3kit.WithRelaxedBucketNames(true))
+	ctx := t.Context()
+	data := randomBytes(20 << 20) // multipart with the 16 MiB threshold
+
+	_, err := c.Put(ctx, legacy, "big.bin", bytes.NewReader(data), s3kit.WithPartSize(5<<20))
+	require.NoError(t, err)
+	_, err = c.Put(ctx, legacy, "dir/small.txt", strings.NewReader("hello"), s3kit.WithContentType("text/plain"))
+	require.NoError(t, err)
+
+	obj, err := c.Head(ctx, legacy, "big.bin")
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(data)), obj.Size)
+
+	r, err := c.Get(ctx, legacy, "big.bin")
+	require.NoError(t, err)
+	got, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	assert.Equal(t, sum(data), sum(got))
+
+	var keys []string
+	for o, err := range c.List(ctx, legacy) {
+		require.NoError(t, err)
+		keys = append(keys, o.Key)
+	}
+	assert.Equal(t, []string{"big.bin", "dir/small.txt"}, keys)
+
+	u, err := c.MakePublic(ctx, legacy, "dir/small.txt")
+	require.NoError(t, err)
+	assert.Equal(t, srv.URL+"/"+legacy+"/dir/small.txt", u)
+	status, body := anonGet(t, srv, u)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "hello", string(body))
+
+	require.NoError(t, c.Delete(ctx, legacy, "big.bin"))
+	require.NoError(t, c.DeletePrefix(ctx, legacy, "dir/"))
+	for _, err := range c.List(ctx, legacy) {
+		t.Fatalf("bucket not empty after deletes (err %v)", err)
+	}
+}
+
+// TestRelaxedBucketNamesAddressing checks how relaxed names combine with
+// addressing and with the Cloud Temple profile.
+func TestRelaxedBucketNamesAddressing(t *testing.T) {
+	srv := s3kittest.NewServer(t)
+	srv.CreateBucket(t, "Old_Bucket")
+
+	t.Run("explicit option refuses virtual-host addressing", func(t *testing.T) {
+		_, err := srv.NewClient(t.Context(), s3kit.WithRelaxedBucketNames(true), s3kit.WithPathStyle(false))
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+		assert.Contains(t, err.Error(), "path-style")
+	})
+
+	t.Run("Cloud Temple profile accepts ECS names", func(t *testing.T) {
+		// The profile's endpoint is replaced by the test server's: an
+		// explicit option wins over the profile.
+		c := srv.Client(t, s3kit.WithProvider(s3kit.CloudTemple("ns", "")))
+		_, err := c.Put(t.Context(), "Old_Bucket", "k", strings.NewReader("x"))
+		require.NoError(t, err)
+	})
+
+	t.Run("explicit false wins over the profile", func(t *testing.T) {
+		c := srv.Client(t, s3kit.WithProvider(s3kit.CloudTemple("ns", "")), s3kit.WithRelaxedBucketNames(false))
+		_, err := c.Put(t.Context(), "Old_Bucket", "k", strings.NewReader("x"))
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	})
+
+	t.Run("profile with virtual-host addressing keeps strict names", func(t *testing.T) {
+		before := srv.Requests()
+		c := srv.Client(t, s3kit.WithProvider(s3kit.CloudTemple("ns", "")), s3kit.WithPathStyle(false))
+		_, err := c.Put(t.Context(), "Old_Bucket", "k", strings.NewReader("x"))
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+		assert.Equal(t, before, srv.Requests())
+	})
+
+	t.Run("default client refuses", func(t *testing.T) {
+		c := srv.Client(t)
+		_, err := c.Put(t.Context(), "Old_Bucket", "k", strings.NewReader("x"))
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+		var e *s3kit.Error
+		require.True(t, errors.As(err, &e))
+		assert.Equal(t, "Put", e.Op)
+		assert.Equal(t, "Old_Bucket", e.Bucket)
+	})
+}
