@@ -20,7 +20,7 @@ type Provider struct {
 	compatChecksums bool  // checksums only when required (see the package doc)
 	objectACLs      bool  // object ACLs exist; false makes ACL calls fail before any request
 	listV1          bool  // use ListObjects v1
-	maxKeyLen       int   // longest key in bytes; 0 means S3's 1024
+	maxKeyChars     int   // longest key in UTF-16 code units; 0: only S3's 1024 bytes
 	deleteNeedsMD5  bool  // DeleteObjects without Content-MD5 is refused (s3kit always sends it)
 	equalParts      bool  // all multipart parts but the last must have the same size
 	relaxedNames    bool  // legacy bucket names (upper case, '_', up to 255 characters)
@@ -87,7 +87,7 @@ func withEndpointArg(p Provider) Provider {
 // endpoint https://NAMESPACE.s3.fr1.cloud-temple.com, path-style addressing
 // (required), checksums only when required (ECS rejects the SDK's
 // aws-chunked uploads with XAmzContentSHA256Mismatch), canned object ACLs,
-// keys of at most 255 bytes, and ECS's bucket names, which may hold upper
+// keys of at most 255 characters, and ECS's bucket names, which may hold upper
 // case and '_' ([WithRelaxedBucketNames]). region is the signing region; "" means
 // "fr1", the region its documentation names (ECS accepts any).
 //
@@ -100,7 +100,7 @@ func CloudTemple(namespace, region string) Provider {
 		region = "fr1"
 	}
 	p := generic("Cloud Temple", "https://"+namespace+".s3.fr1.cloud-temple.com", region)
-	p.maxKeyLen = 255
+	p.maxKeyChars = 255
 	p.relaxedNames = true
 	if err := checkLabel("Cloud Temple namespace", namespace); err != nil {
 		p.err = err

@@ -160,13 +160,18 @@ func TestProviderKeyLimit(t *testing.T) {
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	c := srv.Client(t, s3kit.WithProvider(s3kit.CloudTemple("acme", "")), s3kit.WithEndpoint(srv.URL), s3kit.WithPathStyle(true))
-	_, err := c.Put(t.Context(), bucket, strings.Repeat("k", 255), strings.NewReader("v"))
-	require.NoError(t, err)
-	before := srv.Requests()
-	_, err = c.Put(t.Context(), bucket, strings.Repeat("k", 256), strings.NewReader("v"))
-	assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
-	assert.Contains(t, err.Error(), "Cloud Temple allows at most 255")
-	assert.Equal(t, before, srv.Requests())
+	// ECS counts characters, not bytes.
+	for _, key := range []string{strings.Repeat("k", 255), strings.Repeat("é", 255), strings.Repeat("😀", 127) + "k"} {
+		_, err := c.Put(t.Context(), bucket, key, strings.NewReader("v"))
+		require.NoError(t, err, "%d bytes", len(key))
+	}
+	for _, key := range []string{strings.Repeat("k", 256), strings.Repeat("é", 256), strings.Repeat("😀", 128)} {
+		before := srv.Requests()
+		_, err := c.Put(t.Context(), bucket, key, strings.NewReader("v"))
+		assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
+		assert.Contains(t, err.Error(), "Cloud Temple allows at most 255")
+		assert.Equal(t, before, srv.Requests())
+	}
 }
 
 // TestProviderListV1 checks that a profile that lists with v1 (Google Cloud

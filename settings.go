@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -31,7 +32,7 @@ type clientExt struct {
 	publicBase   string // "" means endpoint-based public URLs
 	listV1       bool
 	noObjectACLs bool
-	maxKeyLen    int // 0 means S3's 1024 bytes
+	maxKeyChars  int // 0 means no limit but S3's 1024 bytes
 	equalParts   bool
 	sigV2        bool
 	provider     string
@@ -96,7 +97,7 @@ func (c *clientConfig) buildExt(client *s3.Client, pathStyle bool) (clientExt, e
 	}
 	if p := c.ext.provider; p != nil {
 		ext.noObjectACLs = !p.objectACLs
-		ext.maxKeyLen = p.maxKeyLen
+		ext.maxKeyChars = p.maxKeyChars
 		ext.equalParts = p.equalParts
 		ext.provider = p.name
 	}
@@ -148,13 +149,28 @@ func checkPublicBase(raw string) (string, error) {
 	return strings.TrimSuffix(raw, "/"), nil
 }
 
-// checkKeyLimit applies the provider's key length limit, which may be lower
-// than S3's 1024 bytes (Dell ECS: 255).
+// checkKeyLimit applies the provider's key length limit in characters,
+// which may be lower than S3's 1024 bytes (Dell ECS: 255). Characters are
+// counted as UTF-16 code units, the stricter reading of ECS's "Unicode
+// characters": a key that passes is never too long for ECS, and a key of 255
+// accented letters (510 bytes) passes.
 func (c *Client) checkKeyLimit(op, bucket, key string) error {
-	if c.ext.maxKeyLen > 0 && len(key) > c.ext.maxKeyLen {
-		return invalidf(op, bucket, key, "object key is %d bytes long; %s allows at most %d", len(key), c.ext.provider, c.ext.maxKeyLen)
+	if c.ext.maxKeyChars == 0 || len(key) <= c.ext.maxKeyChars {
+		return nil // fast path: never more characters than bytes
+	}
+	if n := utf16Len(key); n > c.ext.maxKeyChars {
+		return invalidf(op, bucket, key, "object key is %d characters long; %s allows at most %d", n, c.ext.provider, c.ext.maxKeyChars)
 	}
 	return nil
+}
+
+// utf16Len returns the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 // aclUnsupported returns an error matching ErrACLNotSupported when the
