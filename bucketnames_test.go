@@ -2,11 +2,16 @@ package s3kit_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -171,4 +176,97 @@ func TestRelaxedBucketNamesAddressing(t *testing.T) {
 		assert.Equal(t, "Put", e.Op)
 		assert.Equal(t, "Old_Bucket", e.Bucket)
 	})
+}
+
+// TestRelaxedBucketNamesEveryCall calls every method that takes a bucket
+// with a legacy name: a relaxed client sends each request, a default client
+// refuses each one before sending anything.
+func TestRelaxedBucketNamesEveryCall(t *testing.T) {
+	const legacy = "Legacy_Bucket"
+	srv := s3kittest.NewServer(t)
+	srv.CreateBucket(t, legacy)
+	srv.CreateBucket(t, bucket)
+	seed := srv.Client(t, s3kit.WithRelaxedBucketNames(true))
+	for _, b := range []string{legacy, bucket} {
+		_, err := seed.Put(t.Context(), b, "k", strings.NewReader("data"))
+		require.NoError(t, err)
+	}
+
+	calls := map[string]func(context.Context, *s3kit.Client) error{
+		"CreateBucket": func(ctx context.Context, c *s3kit.Client) error { return c.CreateBucket(ctx, "New_Bucket") },
+		"DeleteBucket": func(ctx context.Context, c *s3kit.Client) error { return c.DeleteBucket(ctx, "Gone_Bucket") },
+		"Put": func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.Put(ctx, legacy, "p", strings.NewReader("x"))
+			return err
+		},
+		"Get": func(ctx context.Context, c *s3kit.Client) error {
+			r, err := c.Get(ctx, legacy, "k")
+			if err == nil {
+				err = r.Close()
+			}
+			return err
+		},
+		"Head":   func(ctx context.Context, c *s3kit.Client) error { _, err := c.Head(ctx, legacy, "k"); return err },
+		"Delete": func(ctx context.Context, c *s3kit.Client) error { return c.Delete(ctx, legacy, "absent") },
+		"SetACL": func(ctx context.Context, c *s3kit.Client) error { return c.SetACL(ctx, legacy, "k", s3kit.ACLPrivate) },
+		"MakePublic": func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.MakePublic(ctx, legacy, "k")
+			return err
+		},
+		"List": func(ctx context.Context, c *s3kit.Client) error {
+			for _, err := range c.List(ctx, legacy) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		"Download": func(ctx context.Context, c *s3kit.Client) error {
+			f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+			require.NoError(t, err)
+			defer f.Close()
+			_, err = c.Download(ctx, legacy, "k", f)
+			return err
+		},
+		"Copy from": func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.Copy(ctx, legacy, "k", bucket, "copied")
+			return err
+		},
+		"Copy to": func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.Copy(ctx, bucket, "k", legacy, "copied")
+			return err
+		},
+		"PresignGet": func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.PresignGet(ctx, legacy, "k", time.Minute)
+			return err
+		},
+		"PresignPut": func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.PresignPut(ctx, legacy, "k", time.Minute)
+			return err
+		},
+		"DeleteMany": func(ctx context.Context, c *s3kit.Client) error {
+			return c.DeleteMany(ctx, legacy, slices.Values([]string{"absent"}))
+		},
+		"DeletePrefix": func(ctx context.Context, c *s3kit.Client) error { return c.DeletePrefix(ctx, legacy, "absent/") },
+		"Doctor": func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.Doctor(ctx, legacy)
+			return err
+		},
+	}
+	relaxed := srv.Client(t, s3kit.WithRelaxedBucketNames(true))
+	strict := srv.Client(t)
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			before := srv.Requests()
+			err := call(t.Context(), strict)
+			require.ErrorIs(t, err, s3kit.ErrInvalidInput, "default rules")
+			assert.Equal(t, before, srv.Requests(), "no request sent")
+
+			err = call(t.Context(), relaxed)
+			assert.NotErrorIs(t, err, s3kit.ErrInvalidInput, "relaxed rules")
+			if name != "PresignGet" && name != "PresignPut" {
+				assert.Greater(t, srv.Requests(), before, "a request was sent")
+			}
+		})
+	}
 }

@@ -270,6 +270,12 @@ func (d *doctor) addressing(ctx context.Context) {
 		d.suggest("s3kit.WithPathStyle(true)")
 		return
 	}
+	if d.c.pathStyle && strictBucketProblem(d.bucket) != "" {
+		// The SDK would quietly fall back to path-style for such a name,
+		// and the check would "succeed" without testing anything.
+		d.add(other, StatusSkipped, "not tried: the bucket name is not a valid host name")
+		return
+	}
 	if d.c.pathStyle && strings.Contains(d.bucket, ".") {
 		d.add(other, StatusSkipped, "not tried: a bucket name with dots breaks TLS host names")
 		return

@@ -1,6 +1,7 @@
 package s3kit_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,4 +91,27 @@ func TestDoctorUnreachable(t *testing.T) {
 	assert.Equal(t, s3kit.StatusFailed, f.Status)
 	_, ok := r.Finding(s3kit.CheckCleanup)
 	assert.False(t, ok, "nothing written, nothing to clean")
+}
+
+// TestDoctorLegacyBucketName checks that the doctor does not claim
+// virtual-host addressing works for a bucket name that is not a host name
+// (the SDK would silently use path-style for it).
+func TestDoctorLegacyBucketName(t *testing.T) {
+	srv := s3kittest.NewServer(t)
+	srv.CreateBucket(t, "Old_Bucket")
+	// A host name rather than an IP address, so the doctor would try
+	// virtual-host addressing.
+	endpoint := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	c := srv.Client(t, s3kit.WithEndpoint(endpoint), s3kit.WithRelaxedBucketNames(true))
+	r, err := c.Doctor(t.Context(), "Old_Bucket")
+	require.NoError(t, err)
+	t.Log("\n" + r.String())
+	assert.True(t, r.Authenticated)
+	assert.True(t, r.PathStyle)
+	assert.False(t, r.VirtualHost)
+	f, ok := r.Finding(s3kit.CheckVirtualHost)
+	require.True(t, ok)
+	assert.Equal(t, s3kit.StatusSkipped, f.Status)
+	assert.Contains(t, f.Detail, "not a valid host name")
+	assert.True(t, r.CleanedUp)
 }

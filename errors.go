@@ -35,10 +35,14 @@ var (
 	ErrObjectChanged = errors.New("s3kit: object changed during the download")
 )
 
+// sentinels lists every exported Err variable; a test checks it against the
+// source.
+var sentinels = []error{ErrNotFound, ErrBucketNotFound, ErrAccessDenied, ErrACLNotSupported,
+	ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted}
+
 // hasSentinel reports whether err matches one of the sentinels.
 func hasSentinel(err error) bool {
-	for _, s := range []error{ErrNotFound, ErrBucketNotFound, ErrAccessDenied, ErrACLNotSupported,
-		ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted} {
+	for _, s := range sentinels {
 		if errors.Is(err, s) {
 			return true
 		}

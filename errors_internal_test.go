@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"net/http"
+	"strings"
 	"testing"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -174,4 +179,38 @@ func TestEqualPartsProviderKeepsPartSize(t *testing.T) {
 	u := &upload{c: c, size: -1, cfg: &putConfig{transfer: defaultTransfer()}}
 	assert.Equal(t, int64(defaultPartSize), u.partSizeFor(0))
 	assert.Equal(t, int64(defaultPartSize), u.partSizeFor(100<<30), "no growth for R2")
+}
+
+// TestSentinelsListComplete checks that the sentinels list names every
+// exported Err variable declared in the package, so hasSentinel (and the
+// rule that an error matches at most one sentinel) keeps up with new ones.
+func TestSentinelsListComplete(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	require.NoError(t, err)
+	var declared []string
+	for _, f := range pkgs["s3kit"].Files {
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.VAR {
+				continue
+			}
+			for _, s := range g.Specs {
+				for _, n := range s.(*ast.ValueSpec).Names {
+					if strings.HasPrefix(n.Name, "Err") && n.IsExported() {
+						declared = append(declared, n.Name)
+					}
+				}
+			}
+		}
+	}
+	require.NotEmpty(t, declared)
+	assert.Len(t, sentinels, len(declared), "declared: %v", declared)
+	for i, s := range sentinels {
+		for j, o := range sentinels {
+			if i != j {
+				assert.NotErrorIs(t, s, o, "sentinels must be distinct")
+			}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +69,7 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	size, ra, base := cfg.size, io.ReaderAt(nil), int64(0)
 	if measured := sizeOf(body); size < 0 {
 		size = measured
-	} else if measured >= 0 && measured != size {
+	} else if measured >= 0 && measured != size && trustedSize(body) {
 		// A body read in place would otherwise be cut to the declared size
 		// without anyone noticing.
 		return PutResult{}, invalidf(op, bucket, key, "WithSize(%d) but the body holds %d bytes", size, measured)
@@ -128,6 +129,13 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 // sizeOf returns the number of unread bytes in r, or -1 if that cannot be
 // known without reading.
 func sizeOf(r io.Reader) int64 {
+	if f, ok := r.(*os.File); ok {
+		// Only a regular file's size is its length: files in /proc and
+		// /sys, pipes and devices report something else or nothing.
+		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			return -1
+		}
+	}
 	switch v := r.(type) {
 	case interface{ Len() int }:
 		return int64(v.Len())
@@ -146,6 +154,18 @@ func sizeOf(r io.Reader) int64 {
 		return end - cur
 	}
 	return -1
+}
+
+// trustedSize reports whether sizeOf(r) is certainly the number of bytes
+// Put would read: true for bodies read in place (ReadAt and Seek) and for
+// *bytes.Buffer. For other bodies an explicit WithSize wins, and a mismatch
+// shows up while reading.
+func trustedSize(r io.Reader) bool {
+	if _, ok := r.(*bytes.Buffer); ok {
+		return true
+	}
+	ra, _ := readerAt(r)
+	return ra != nil
 }
 
 // readerAt returns r as an io.ReaderAt and the offset of its unread data, if

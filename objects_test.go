@@ -180,10 +180,55 @@ func TestPutSizeMismatchMeasurableBody(t *testing.T) {
 		})
 	}
 
-	// A matching declaration is fine.
-	_, c := setup(t)
-	_, err := c.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(10)), s3kit.WithSize(10))
+	// Matching declarations are fine, including for a file read from the
+	// middle and a seekable body without ReadAt.
+	data := randomBytes(100)
+	mid := tempFile(t, data)
+	_, err := mid.Seek(40, io.SeekStart)
 	require.NoError(t, err)
+	accepted := []struct {
+		name string
+		body io.Reader
+		size int64
+		want []byte
+	}{
+		{"bytes.Reader", bytes.NewReader(data), 100, data},
+		{"file from the middle", mid, 60, data[40:]},
+		{"seeker without ReadAt", struct{ io.ReadSeeker }{bytes.NewReader(data)}, 100, data},
+	}
+	for _, tt := range accepted {
+		t.Run("accepts "+tt.name, func(t *testing.T) {
+			_, c := setup(t)
+			_, err := c.Put(t.Context(), bucket, "k", tt.body, s3kit.WithSize(tt.size))
+			require.NoError(t, err)
+			got, _ := getAll(t, c, "k")
+			assert.Equal(t, sum(tt.want), got)
+		})
+	}
+
+	// A file that is not a regular one reports no usable size: WithSize wins.
+	t.Run("accepts a device with WithSize", func(t *testing.T) {
+		f, err := os.Open("/dev/zero")
+		if err != nil {
+			t.Skip("no /dev/zero:", err)
+		}
+		defer f.Close()
+		_, c := setup(t)
+		_, err = c.Put(t.Context(), bucket, "k", f, s3kit.WithSize(10))
+		require.NoError(t, err)
+		got, _ := getAll(t, c, "k")
+		assert.Equal(t, sum(make([]byte, 10)), got)
+	})
+
+	// A seekable body without ReadAt is streamed: a wrong WithSize is
+	// caught while reading, and nothing is stored.
+	t.Run("refuses seeker without ReadAt, declared shorter", func(t *testing.T) {
+		_, c := setup(t)
+		_, err := c.Put(t.Context(), bucket, "k", struct{ io.ReadSeeker }{bytes.NewReader(data)}, s3kit.WithSize(50))
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+		_, err = c.Head(t.Context(), bucket, "k")
+		assert.ErrorIs(t, err, s3kit.ErrNotFound)
+	})
 }
 
 // tempFile writes b to a file that is removed with the test and returns it

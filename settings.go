@@ -208,11 +208,14 @@ func WithListV1() Option {
 	return clientOption(func(c *clientConfig) { c.ext.listV1, c.ext.listV1Set = true, true })
 }
 
-// WithRelaxedBucketNames(true) accepts the legacy bucket names that Dell ECS
-// (and so Cloud Temple) and Ceph RGW with rgw_relaxed_s3_bucket_names allow
-// besides S3's current rules: 1 to 255 characters of ASCII letters of either
-// case, digits, '.', '-' and '_', starting with a letter, digit or '-', not
-// ending with '.', with no ".." and not an IP address. Such names are not
+// WithRelaxedBucketNames(true) accepts, besides S3's current rules, the
+// legacy bucket names that Dell ECS (and so Cloud Temple) allows: 1 to 255
+// characters of ASCII letters of either case, digits, '.', '-' and '_',
+// starting with a letter, digit or '-', not ending with '.', with no ".." and
+// not an IP address. Ceph RGW with rgw_relaxed_s3_bucket_names accepts
+// names like these too, though it wants at least 3 characters and allows a
+// few more shapes (a leading '_', a trailing '.'), which s3kit still
+// refuses. Such names are not
 // valid host names, so they need path-style addressing: New refuses
 // WithRelaxedBucketNames(true) with [WithPathStyle](false). Every other
 // name still gets [ErrInvalidInput] before any request is sent.

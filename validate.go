@@ -28,7 +28,7 @@ func checkBucket(op, bucket string, relaxed bool) error {
 		return nil
 	}
 	if checkLegacyBucket(op, bucket) == nil {
-		why += "; a legacy name like this one (Dell ECS, Ceph RGW) needs WithRelaxedBucketNames(true)"
+		why += "; a legacy name like this one, as Dell ECS allows, needs WithRelaxedBucketNames(true)"
 	}
 	return invalidf(op, bucket, "", "bucket name %q %s", bucket, why)
 }
@@ -60,11 +60,11 @@ func strictBucketProblem(bucket string) string {
 	return ""
 }
 
-// maxLegacyBucketLen is the longest bucket name Dell ECS and Ceph RGW accept.
+// maxLegacyBucketLen is the longest bucket name Dell ECS accepts.
 const maxLegacyBucketLen = 255
 
-// checkLegacyBucket applies the older, relaxed rules that Dell ECS and Ceph
-// RGW (rgw_relaxed_s3_bucket_names) accept: 1 to 255 characters of ASCII
+// checkLegacyBucket applies the older, relaxed rules of Dell ECS (Ceph RGW's
+// rgw_relaxed_s3_bucket_names is close but not the same): 1 to 255 characters of ASCII
 // letters of either case, digits, '.', '-' and '_', starting with a letter,
 // digit or '-', not ending with '.', no two dots in a row, and not an IP
 // address. Such names are only usable with path-style addressing.

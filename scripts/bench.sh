@@ -5,6 +5,7 @@
 #
 #   scripts/bench.sh                                  # everything (about 15 minutes)
 #   BENCH_COUNT=1 BENCH_SIZE_MIB=64 BENCH_LIST=2000 scripts/bench.sh   # a quick check
+#   BENCH_SMALL= BENCH_LARGE=UploadKnownSize BENCH_COUNT=10 scripts/bench.sh  # one benchmark
 #
 # Small operations run against an instant in-process stub. Large transfers
 # and listings run against versitygw (posix backend on /dev/shm, TLS) on
@@ -19,6 +20,8 @@ COUNT=${BENCH_COUNT:-5}             # runs of each benchmark, for benchstat
 SIZE_MIB=${BENCH_SIZE_MIB:-1024}    # size of the large transfers
 PORT=${BENCH_PORT:-7072}
 LIST=${BENCH_LIST:-20000}            # objects in the listing benchmark
+SMALL=${BENCH_SMALL-'Put1KiB|Get1KiB|Head|ListStub20k'}  # -bench pattern; empty skips
+LARGE=${BENCH_LARGE-'Upload|Download|List20k'}           # -bench pattern; empty skips
 BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 work=/dev/shm/s3kit-bench
 out=${BENCH_OUT:-$root/bench/results}
@@ -80,8 +83,11 @@ awk '{ v[$1] = v[$1] " " $2 / 1048576 } END { for (k in v) printf "%s MiB/s:%s\n
 
 cd bench
 # Small operations run for a second each; large ones once per count.
-go test -run '^$' -bench 'Put1KiB|Get1KiB|Head|ListStub20k' -benchmem -count "$COUNT" . | tee "$out/small.txt"
-go test -run '^$' -bench 'Upload|Download|List20k' -benchtime 1x -count "$COUNT" -timeout 60m . | tee "$out/large.txt"
-
-go run "$BENCHSTAT" -col /client "$out/small.txt" | tee "$out/small-benchstat.txt"
-go run "$BENCHSTAT" -col /client "$out/large.txt" | tee "$out/large-benchstat.txt"
+if [[ -n $SMALL ]]; then
+	go test -run '^$' -bench "$SMALL" -benchmem -count "$COUNT" . | tee "$out/small.txt"
+	go run "$BENCHSTAT" -col /client "$out/small.txt" | tee "$out/small-benchstat.txt"
+fi
+if [[ -n $LARGE ]]; then
+	go test -run '^$' -bench "$LARGE" -benchtime 1x -count "$COUNT" -timeout 60m . | tee "$out/large.txt"
+	go run "$BENCHSTAT" -col /client "$out/large.txt" | tee "$out/large-benchstat.txt"
+fi
