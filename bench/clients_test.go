@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -130,4 +131,32 @@ func (p *peakHeap) report(b *testing.B) {
 	close(p.stop)
 	<-p.done
 	b.ReportMetric(float64(p.peak.Load())/mib, "peak-heap-MiB")
+}
+
+// rotation runs a benchmark's clients in an order that rotates with the
+// round number in S3KIT_BENCH_ROUND (set by scripts/bench.sh), so that no
+// client always runs first: whatever the previous client leaves behind (the
+// page cache, the server's files, the heap) weighs on each client in turn.
+type rotation struct {
+	b     *testing.B
+	names []string
+	fns   []func(*testing.B)
+}
+
+func rotate(b *testing.B) *rotation { return &rotation{b: b} }
+
+// Run records a sub-benchmark; Do runs them.
+func (r *rotation) Run(name string, fn func(*testing.B)) {
+	r.names = append(r.names, name)
+	r.fns = append(r.fns, fn)
+}
+
+// Do runs the recorded sub-benchmarks, starting with the one the round
+// selects.
+func (r *rotation) Do() {
+	round, _ := strconv.Atoi(os.Getenv("S3KIT_BENCH_ROUND"))
+	for i := range r.fns {
+		j := (i + round) % len(r.fns)
+		r.b.Run(r.names[j], r.fns[j])
+	}
 }

@@ -78,6 +78,7 @@ func transfer(b *testing.B, size int64, op func(i int)) {
 }
 
 func BenchmarkUploadKnownSize(b *testing.B) {
+	rb := rotate(b)
 	t, bucket := realTarget(b)
 	path, size := bigFile(b)
 	ctx := context.Background()
@@ -88,7 +89,7 @@ func BenchmarkUploadKnownSize(b *testing.B) {
 		}
 		return f
 	}
-	b.Run("client=s3kit", func(b *testing.B) {
+	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
 		transfer(b, size, func(int) {
 			f := open(b)
@@ -98,7 +99,7 @@ func BenchmarkUploadKnownSize(b *testing.B) {
 			}
 		})
 	})
-	b.Run("client=sdk", func(b *testing.B) {
+	rb.Run("client=sdk", func(b *testing.B) {
 		tm := transfermanager.New(t.sdk(), func(o *transfermanager.Options) {
 			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		})
@@ -110,7 +111,7 @@ func BenchmarkUploadKnownSize(b *testing.B) {
 			}
 		})
 	})
-	b.Run("client=minio", func(b *testing.B) {
+	rb.Run("client=minio", func(b *testing.B) {
 		c := t.minio(b)
 		transfer(b, size, func(int) {
 			f := open(b)
@@ -120,14 +121,16 @@ func BenchmarkUploadKnownSize(b *testing.B) {
 			}
 		})
 	})
+	rb.Do()
 }
 
 func BenchmarkUploadUnknownSize(b *testing.B) {
+	rb := rotate(b)
 	t, bucket := realTarget(b)
 	_, size := bigFile(b)
 	ctx := context.Background()
 	body := func() io.Reader { return unknownSize{io.LimitReader(newPattern(), size)} }
-	b.Run("client=s3kit", func(b *testing.B) {
+	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
 		transfer(b, size, func(int) {
 			if _, err := c.Put(ctx, bucket, "up-unknown-s3kit", body()); err != nil {
@@ -135,7 +138,7 @@ func BenchmarkUploadUnknownSize(b *testing.B) {
 			}
 		})
 	})
-	b.Run("client=sdk", func(b *testing.B) {
+	rb.Run("client=sdk", func(b *testing.B) {
 		tm := transfermanager.New(t.sdk(), func(o *transfermanager.Options) {
 			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		})
@@ -145,7 +148,7 @@ func BenchmarkUploadUnknownSize(b *testing.B) {
 			}
 		})
 	})
-	b.Run("client=minio", func(b *testing.B) {
+	rb.Run("client=minio", func(b *testing.B) {
 		c := t.minio(b)
 		transfer(b, size, func(int) {
 			if _, err := c.PutObject(ctx, bucket, "up-unknown-minio", body(), -1, minio.PutObjectOptions{}); err != nil {
@@ -153,9 +156,11 @@ func BenchmarkUploadUnknownSize(b *testing.B) {
 			}
 		})
 	})
+	rb.Do()
 }
 
 func BenchmarkDownload(b *testing.B) {
+	rb := rotate(b)
 	t, bucket := realTarget(b)
 	_, size := bigFile(b)
 	ctx := context.Background()
@@ -176,7 +181,7 @@ func BenchmarkDownload(b *testing.B) {
 			b.Fatalf("downloaded %v bytes, want %d (%v)", st.Size(), size, err)
 		}
 	}
-	b.Run("client=s3kit", func(b *testing.B) {
+	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
 		transfer(b, size, func(i int) {
 			f := create(b, i)
@@ -187,7 +192,7 @@ func BenchmarkDownload(b *testing.B) {
 			check(b, f)
 		})
 	})
-	b.Run("client=s3kit-get", func(b *testing.B) {
+	rb.Run("client=s3kit-get", func(b *testing.B) {
 		c := t.s3kit(b)
 		transfer(b, size, func(i int) {
 			f := create(b, i)
@@ -203,7 +208,7 @@ func BenchmarkDownload(b *testing.B) {
 			check(b, f)
 		})
 	})
-	b.Run("client=sdk", func(b *testing.B) {
+	rb.Run("client=sdk", func(b *testing.B) {
 		tm := transfermanager.New(t.sdk())
 		transfer(b, size, func(i int) {
 			f := create(b, i)
@@ -214,7 +219,7 @@ func BenchmarkDownload(b *testing.B) {
 			check(b, f)
 		})
 	})
-	b.Run("client=sdk-get", func(b *testing.B) {
+	rb.Run("client=sdk-get", func(b *testing.B) {
 		c := t.sdk()
 		transfer(b, size, func(i int) {
 			f := create(b, i)
@@ -230,7 +235,7 @@ func BenchmarkDownload(b *testing.B) {
 			check(b, f)
 		})
 	})
-	b.Run("client=minio", func(b *testing.B) {
+	rb.Run("client=minio", func(b *testing.B) {
 		c := t.minio(b)
 		transfer(b, size, func(i int) {
 			f := create(b, i)
@@ -246,6 +251,7 @@ func BenchmarkDownload(b *testing.B) {
 			check(b, f)
 		})
 	})
+	rb.Do()
 }
 
 func BenchmarkList20k(b *testing.B) {

@@ -76,9 +76,10 @@ func stubTarget(b *testing.B) target {
 var payload = bytes.Repeat([]byte("0123456789abcdef"), 64) // 1 KiB
 
 func BenchmarkPut1KiB(b *testing.B) {
+	rb := rotate(b)
 	t := stubTarget(b)
 	ctx := context.Background()
-	b.Run("client=s3kit", func(b *testing.B) {
+	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -87,7 +88,7 @@ func BenchmarkPut1KiB(b *testing.B) {
 			}
 		}
 	})
-	b.Run("client=sdk", func(b *testing.B) {
+	rb.Run("client=sdk", func(b *testing.B) {
 		c := t.sdk()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -96,7 +97,7 @@ func BenchmarkPut1KiB(b *testing.B) {
 			}
 		}
 	})
-	b.Run("client=minio", func(b *testing.B) {
+	rb.Run("client=minio", func(b *testing.B) {
 		c := t.minio(b)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -105,12 +106,14 @@ func BenchmarkPut1KiB(b *testing.B) {
 			}
 		}
 	})
+	rb.Do()
 }
 
 func BenchmarkGet1KiB(b *testing.B) {
+	rb := rotate(b)
 	t := stubTarget(b)
 	ctx := context.Background()
-	b.Run("client=s3kit", func(b *testing.B) {
+	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -122,7 +125,7 @@ func BenchmarkGet1KiB(b *testing.B) {
 			r.Close()
 		}
 	})
-	b.Run("client=sdk", func(b *testing.B) {
+	rb.Run("client=sdk", func(b *testing.B) {
 		c := t.sdk()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -134,7 +137,7 @@ func BenchmarkGet1KiB(b *testing.B) {
 			out.Body.Close()
 		}
 	})
-	b.Run("client=minio", func(b *testing.B) {
+	rb.Run("client=minio", func(b *testing.B) {
 		c := t.minio(b)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -146,12 +149,14 @@ func BenchmarkGet1KiB(b *testing.B) {
 			obj.Close()
 		}
 	})
+	rb.Do()
 }
 
 func BenchmarkHead(b *testing.B) {
+	rb := rotate(b)
 	t := stubTarget(b)
 	ctx := context.Background()
-	b.Run("client=s3kit", func(b *testing.B) {
+	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -160,7 +165,7 @@ func BenchmarkHead(b *testing.B) {
 			}
 		}
 	})
-	b.Run("client=sdk", func(b *testing.B) {
+	rb.Run("client=sdk", func(b *testing.B) {
 		c := t.sdk()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -169,7 +174,7 @@ func BenchmarkHead(b *testing.B) {
 			}
 		}
 	})
-	b.Run("client=minio", func(b *testing.B) {
+	rb.Run("client=minio", func(b *testing.B) {
 		c := t.minio(b)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -178,6 +183,7 @@ func BenchmarkHead(b *testing.B) {
 			}
 		}
 	})
+	rb.Do()
 }
 
 // BenchmarkListStub20k lists 20,000 keys from the stub: the client's cost of
@@ -189,13 +195,14 @@ func BenchmarkListStub20k(b *testing.B) {
 
 // listBench lists bucket with each client and checks it sees want keys.
 func listBench(b *testing.B, t target, bucket string, want int) {
+	rb := rotate(b)
 	ctx := context.Background()
 	check := func(b *testing.B, n int) {
 		if n != want {
 			b.Fatalf("listed %d keys, want %d", n, want)
 		}
 	}
-	b.Run("client=s3kit", func(b *testing.B) {
+	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -209,7 +216,7 @@ func listBench(b *testing.B, t target, bucket string, want int) {
 			check(b, n)
 		}
 	})
-	b.Run("client=sdk", func(b *testing.B) {
+	rb.Run("client=sdk", func(b *testing.B) {
 		c := t.sdk()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -225,7 +232,7 @@ func listBench(b *testing.B, t target, bucket string, want int) {
 			check(b, n)
 		}
 	})
-	b.Run("client=minio", func(b *testing.B) {
+	rb.Run("client=minio", func(b *testing.B) {
 		c := t.minio(b)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -239,4 +246,5 @@ func listBench(b *testing.B, t target, bucket string, want int) {
 			check(b, n)
 		}
 	})
+	rb.Do()
 }

@@ -73,21 +73,35 @@ curl_speed() { # direction
 		curl "${args[@]}" -o "$work/tmp/curl-dl" -w '%{speed_download}' "$S3KIT_BENCH_ENDPOINT/bench/download-source"
 	fi
 }
+# The benchmarks are built once and run COUNT rounds; each round runs every
+# client (and curl) once, so that the machine's drift over minutes affects
+# all clients alike instead of favouring whichever runs last. The order of
+# the clients within a benchmark rotates with the round
+# (S3KIT_BENCH_ROUND), so that none always runs first.
+(cd bench && go test -c -o "$work/bench.test" .)
 : >"$out/curl.txt"
-for dir in up down; do
-	for _ in $(seq "$COUNT"); do
-		echo "curl-$dir $(curl_speed $dir)" >>"$out/curl.txt"
-	done
+: >"$out/small.txt"
+: >"$out/large.txt"
+for round in $(seq "$COUNT"); do
+	echo "# round $round of $COUNT" >&2
+	export S3KIT_BENCH_ROUND=$round
+	if [[ -n $SMALL ]]; then
+		# Small operations run for a second each.
+		(cd bench && "$work/bench.test" -test.run '^$' -test.bench "$SMALL" -test.benchmem -test.count 1) | tee -a "$out/small.txt"
+	fi
+	if [[ -n $LARGE ]]; then
+		(cd bench && "$work/bench.test" -test.run '^$' -test.bench "$LARGE" -test.benchtime 1x -test.count 1 -test.timeout 60m) | tee -a "$out/large.txt"
+		for dir in up down; do
+			echo "curl-$dir $(curl_speed $dir)" >>"$out/curl.txt"
+		done
+	fi
 done
 awk '{ v[$1] = v[$1] " " $2 / 1048576 } END { for (k in v) printf "%s MiB/s:%s\n", k, v[k] }' "$out/curl.txt" | sort | tee "$out/curl-summary.txt"
 
 cd bench
-# Small operations run for a second each; large ones once per count.
 if [[ -n $SMALL ]]; then
-	go test -run '^$' -bench "$SMALL" -benchmem -count "$COUNT" . | tee "$out/small.txt"
 	go run "$BENCHSTAT" -col /client "$out/small.txt" | tee "$out/small-benchstat.txt"
 fi
 if [[ -n $LARGE ]]; then
-	go test -run '^$' -bench "$LARGE" -benchtime 1x -count "$COUNT" -timeout 60m . | tee "$out/large.txt"
 	go run "$BENCHSTAT" -col /client "$out/large.txt" | tee "$out/large-benchstat.txt"
 fi
