@@ -66,16 +66,20 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	if err := c.checkProviderPut(op, bucket, key, &cfg); err != nil {
 		return PutResult{}, err
 	}
-	size, ra, base := cfg.size, io.ReaderAt(nil), int64(0)
-	if measured := sizeOf(body); size < 0 {
+	size, measured := cfg.size, sizeOf(body)
+	if size < 0 {
 		size = measured
-	} else if measured >= 0 && measured != size && trustedSize(body) {
-		// A body read in place would otherwise be cut to the declared size
-		// without anyone noticing.
-		return PutResult{}, invalidf(op, bucket, key, "WithSize(%d) but the body holds %d bytes", size, measured)
 	}
+	ra, base := io.ReaderAt(nil), int64(0)
 	if size >= 0 {
 		ra, base = readerAt(body)
+	}
+	// A declared size that contradicts a body whose measured size is what
+	// Put reads (one read in place, or a *bytes.Buffer) is refused: a body
+	// read in place would otherwise be cut to the declared size without
+	// anyone noticing. For other bodies a mismatch shows up while reading.
+	if _, isBuffer := body.(*bytes.Buffer); measured >= 0 && measured != size && (ra != nil || isBuffer) {
+		return PutResult{}, invalidf(op, bucket, key, "WithSize(%d) but the body holds %d bytes", size, measured)
 	}
 	u := &upload{c: c, op: op, bucket: bucket, key: key, cfg: &cfg, body: body, size: size, ra: ra, base: base}
 	if size >= 0 && size <= cfg.transfer.threshold {
@@ -154,18 +158,6 @@ func sizeOf(r io.Reader) int64 {
 		return end - cur
 	}
 	return -1
-}
-
-// trustedSize reports whether sizeOf(r) is certainly the number of bytes
-// Put would read: true for bodies read in place (ReadAt and Seek) and for
-// *bytes.Buffer. For other bodies an explicit WithSize wins, and a mismatch
-// shows up while reading.
-func trustedSize(r io.Reader) bool {
-	if _, ok := r.(*bytes.Buffer); ok {
-		return true
-	}
-	ra, _ := readerAt(r)
-	return ra != nil
 }
 
 // readerAt returns r as an io.ReaderAt and the offset of its unread data, if

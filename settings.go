@@ -215,10 +215,10 @@ func WithListV1() Option {
 // not an IP address. Ceph RGW with rgw_relaxed_s3_bucket_names accepts
 // names like these too, though it wants at least 3 characters and allows a
 // few more shapes (a leading '_', a trailing '.'), which s3kit still
-// refuses. Such names are not
-// valid host names, so they need path-style addressing: New refuses
-// WithRelaxedBucketNames(true) with [WithPathStyle](false). Every other
-// name still gets [ErrInvalidInput] before any request is sent.
+// refuses. Such names are not valid host names, so they need path-style
+// addressing: New refuses WithRelaxedBucketNames(true) with
+// [WithPathStyle](false). Every other name still gets [ErrInvalidInput]
+// before any request is sent.
 //
 // Default: S3's rules (3 to 63 lower-case letters, digits, '.' and '-'),
 // except with the [CloudTemple] profile, which turns relaxed names on while

@@ -11,30 +11,33 @@ import (
 
 const maxKeyLen = 1024
 
-// checkBucket applies the S3 bucket naming rules: 3 to 63 characters of
-// lower-case letters, digits, dots and hyphens, starting and ending with a
-// letter or digit, no two dots in a row, not an IP address, and none of the
-// prefixes and suffixes S3 reserves. With relaxed it applies the legacy rules
-// of checkLegacyBucket instead.
+// checkBucket applies the S3 bucket naming rules (strictBucketProblem), or
+// with relaxed the legacy rules of Dell ECS (legacyBucketProblem).
 func checkBucket(op, bucket string, relaxed bool) error {
 	if bucket == "" {
 		return invalidf(op, "", "", "bucket name is empty")
 	}
-	if relaxed {
-		return checkLegacyBucket(op, bucket)
+	var why string
+	switch {
+	case relaxed:
+		why = legacyBucketProblem(bucket)
+	default:
+		why = strictBucketProblem(bucket)
+		if why != "" && legacyBucketProblem(bucket) == "" {
+			why += "; a legacy name like this one, as Dell ECS allows, needs WithRelaxedBucketNames(true)"
+		}
 	}
-	why := strictBucketProblem(bucket)
 	if why == "" {
 		return nil
-	}
-	if checkLegacyBucket(op, bucket) == nil {
-		why += "; a legacy name like this one, as Dell ECS allows, needs WithRelaxedBucketNames(true)"
 	}
 	return invalidf(op, bucket, "", "bucket name %q %s", bucket, why)
 }
 
-// strictBucketProblem returns why bucket breaks S3's current naming rules,
-// or "" if it does not.
+// strictBucketProblem returns why a non-empty bucket name breaks S3's
+// current rules, or "" if it does not: 3 to 63 characters of lower-case
+// letters, digits, dots and hyphens, starting and ending with a letter or
+// digit, no two dots in a row, not an IP address, and none of the prefixes
+// and suffixes S3 reserves.
 func strictBucketProblem(bucket string) string {
 	n := len(bucket)
 	switch {
@@ -63,35 +66,34 @@ func strictBucketProblem(bucket string) string {
 // maxLegacyBucketLen is the longest bucket name Dell ECS accepts.
 const maxLegacyBucketLen = 255
 
-// checkLegacyBucket applies the older, relaxed rules of Dell ECS (Ceph RGW's
-// rgw_relaxed_s3_bucket_names is close but not the same): 1 to 255 characters of ASCII
-// letters of either case, digits, '.', '-' and '_', starting with a letter,
-// digit or '-', not ending with '.', no two dots in a row, and not an IP
-// address. Such names are only usable with path-style addressing.
-func checkLegacyBucket(op, bucket string) error {
-	bad := func(why string) error { return invalidf(op, bucket, "", "bucket name %q %s", bucket, why) }
+// legacyBucketProblem returns why a non-empty bucket name breaks the older,
+// relaxed rules of Dell ECS, or "" if it does not (Ceph RGW's
+// rgw_relaxed_s3_bucket_names is close but not the same): up to 255
+// characters of ASCII letters of either case, digits, '.', '-' and '_',
+// starting with a letter, digit or '-', not ending with '.', no two dots in
+// a row, and not an IP address. Such names are only usable with path-style
+// addressing.
+func legacyBucketProblem(bucket string) string {
 	n := len(bucket)
 	switch {
-	case n == 0:
-		return invalidf(op, "", "", "bucket name is empty")
 	case n > maxLegacyBucketLen:
-		return bad(fmt.Sprintf("must be at most %d characters long", maxLegacyBucketLen))
+		return fmt.Sprintf("must be at most %d characters long", maxLegacyBucketLen)
 	case !isAlnum(bucket[0]) && bucket[0] != '-':
-		return bad("must start with a letter, a digit or '-'")
+		return "must start with a letter, a digit or '-'"
 	case bucket[n-1] == '.':
-		return bad("must not end with '.'")
+		return "must not end with '.'"
 	case strings.Contains(bucket, ".."):
-		return bad("must not contain two dots in a row")
+		return "must not contain two dots in a row"
 	case net.ParseIP(bucket) != nil:
-		return bad("must not be an IP address")
+		return "must not be an IP address"
 	}
 	for i := 0; i < n; i++ {
 		c := bucket[i]
 		if !isAlnum(c) && c != '-' && c != '.' && c != '_' {
-			return bad("may only hold letters, digits, '.', '-' and '_'")
+			return "may only hold letters, digits, '.', '-' and '_'"
 		}
 	}
-	return nil
+	return ""
 }
 
 func isAlnum(c byte) bool { return isLowerAlnum(c) || ('A' <= c && c <= 'Z') }
