@@ -50,7 +50,7 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 		return PutResult{}, wrapErr(op, srcBucket, srcKey, kindObject, fmt.Errorf("source: %w", err))
 	}
 	cp := &copyRun{
-		c: c, cfg: &cfg, size: aws.ToInt64(src.ContentLength), src: src,
+		c: c, cfg: &cfg, size: aws.ToInt64(src.ContentLength), src: src, srcBucket: &srcBucket, srcKey: &srcKey,
 		source: escapePath(srcBucket) + "/" + escapePath(srcKey),
 		u:      &upload{c: c, op: op, bucket: dstBucket, key: dstKey, cfg: &cfg},
 	}
@@ -68,6 +68,8 @@ type copyRun struct {
 	source string  // URL-encoded "bucket/key", as x-amz-copy-source wants
 	size   int64
 	src    *s3.HeadObjectOutput
+
+	srcBucket, srcKey *string
 }
 
 // replace reports whether the options replace the source's metadata.
@@ -92,9 +94,10 @@ func (cp *copyRun) single(ctx context.Context) (PutResult, error) {
 	if cp.cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(cp.cfg.acl)
 	}
+	in.CopySourceIfMatch = cp.src.ETag
 	out, err := cp.c.s3.CopyObject(ctx, in)
 	if err != nil {
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
+		return PutResult{}, wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)
 	}
 	res := PutResult{VersionID: aws.ToString(out.VersionId), Size: cp.size}
 	if out.CopyObjectResult != nil {
@@ -137,12 +140,14 @@ func (cp *copyRun) multipart(ctx context.Context) (PutResult, error) {
 	if cp.cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(cp.cfg.acl)
 	}
-	created, err := cp.c.s3.CreateMultipartUpload(ctx, in)
+	mp, err := u.create(ctx, in)
 	if err != nil {
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
+		return PutResult{}, err
 	}
-	mp := &multipartRun{u: u, id: aws.ToString(created.UploadId)}
 	if err := cp.copyParts(ctx, mp); err != nil {
+		return PutResult{}, mp.abort(ctx, err)
+	}
+	if err := cp.sourceUnchanged(ctx); err != nil {
 		return PutResult{}, mp.abort(ctx, err)
 	}
 	res, err := mp.complete(ctx, cp.size)
@@ -177,6 +182,7 @@ func (cp *copyRun) copyParts(ctx context.Context, mp *multipartRun) error {
 			out, err := cp.c.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{
 				Bucket: &u.bucket, Key: &u.key, UploadId: &mp.id,
 				PartNumber: aws.Int32(int32(n)), CopySource: &cp.source, CopySourceRange: &rng,
+				CopySourceIfMatch: cp.src.ETag, // every part from the version seen at the start
 			})
 			mp.mu.Lock()
 			defer mp.mu.Unlock()
@@ -198,5 +204,26 @@ func (cp *copyRun) copyParts(ctx context.Context, mp *multipartRun) error {
 		return err
 	}
 	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
+	return nil
+}
+
+// sourceUnchanged checks, before a multipart copy is completed, that the
+// source is still the version whose ETag, modification time and version ID
+// the copy started from. Every part asks for that ETag with
+// x-amz-copy-source-if-match, but some providers (Ceph RGW 16.2) ignore the
+// header, and a part copied from a newer version would mix two versions in
+// the destination. A change gives an error matching [ErrObjectChanged].
+func (cp *copyRun) sourceUnchanged(ctx context.Context) error {
+	u := cp.u
+	now, err := cp.c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: cp.srcBucket, Key: cp.srcKey})
+	if err != nil {
+		return wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("source %s/%s: %w", *cp.srcBucket, *cp.srcKey, err))
+	}
+	if aws.ToString(now.ETag) != aws.ToString(cp.src.ETag) ||
+		!aws.ToTime(now.LastModified).Equal(aws.ToTime(cp.src.LastModified)) ||
+		aws.ToString(now.VersionId) != aws.ToString(cp.src.VersionId) {
+		return &Error{Op: u.op, Bucket: u.bucket, Key: u.key, kind: ErrObjectChanged,
+			Err: fmt.Errorf("source %s/%s was overwritten during the copy", *cp.srcBucket, *cp.srcKey)}
+	}
 	return nil
 }

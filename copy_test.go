@@ -42,7 +42,7 @@ func TestCopy(t *testing.T) {
 			if tc.multipart {
 				parts := (tc.size + 5*mib - 1) / (5 * mib)
 				assert.Equal(t, parts, res.Parts)
-				assert.Equal(t, int64(1+1+parts+1), srv.Requests()-before, "head, create, parts, complete")
+				assert.Equal(t, int64(1+1+parts+1+1), srv.Requests()-before, "head, create, parts, head of the source, complete")
 			} else {
 				assert.Zero(t, res.Parts)
 				assert.Equal(t, int64(2), srv.Requests()-before, "head, copy")

@@ -33,12 +33,21 @@ var (
 	// several requests (a resumed or ranged download), so the pieces would
 	// not belong together (S3 code PreconditionFailed on If-Match).
 	ErrObjectChanged = errors.New("s3kit: object changed during the download")
+	// ErrOutcomeUnknown means a write (Put, Copy, Delete) failed in a way
+	// that does not tell whether the provider carried it out: its answer
+	// was lost, cut short or garbled, the server answered 500, or ctx ended
+	// while the request was in flight, and no later attempt or check
+	// settled it. The write may be visible now, or later never; call
+	// [Client.Head] to find out. Every other error from a write means the
+	// store was left as it was. The cause (such as [context.Canceled]) is
+	// still reachable with errors.Is and errors.As.
+	ErrOutcomeUnknown = errors.New("s3kit: outcome unknown")
 )
 
 // sentinels lists every exported Err variable; a test checks it against the
 // source.
 var sentinels = []error{ErrNotFound, ErrBucketNotFound, ErrAccessDenied, ErrACLNotSupported,
-	ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted}
+	ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted, ErrOutcomeUnknown}
 
 // hasSentinel reports whether err matches one of the sentinels.
 func hasSentinel(err error) bool {
@@ -114,6 +123,9 @@ func (e *Error) Error() string {
 		b.WriteString(e.Err.Error())
 	}
 	b.WriteString(retryNote(e))
+	if e.kind == ErrOutcomeUnknown {
+		b.WriteString("; the outcome is unknown: the write may or may not have taken effect (Head the object to find out)")
+	}
 	return b.String()
 }
 
@@ -142,6 +154,20 @@ const (
 // invalidf returns an *Error that matches ErrInvalidInput.
 func invalidf(op, bucket, key, format string, args ...any) error {
 	return &Error{Op: op, Bucket: bucket, Key: key, kind: ErrInvalidInput, Err: fmt.Errorf(format, args...)}
+}
+
+// wrapWrite is [wrapErr] for the request that commits a write (PutObject,
+// CompleteMultipartUpload, CopyObject, DeleteObject): if any of its
+// attempts may have been applied, the error matches [ErrOutcomeUnknown]
+// instead of what the last answer said, because a retry's refusal (such as
+// 412 or NoSuchUpload) can follow a first attempt that worked.
+func wrapWrite(op, bucket, key string, k opKind, err error) error {
+	werr := wrapErr(op, bucket, key, k, err)
+	var e *Error
+	if outcomeUnknown(err) && errors.As(werr, &e) && e.kind != ErrInvalidInput {
+		e.kind = ErrOutcomeUnknown
+	}
+	return werr
 }
 
 // wrapErr turns an SDK error into an *Error. It returns nil for nil.

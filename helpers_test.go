@@ -79,6 +79,26 @@ func pendingUploads(t *testing.T, c *s3kit.Client) int {
 	return len(out.Uploads)
 }
 
+// leftUploads lists the multipart uploads in progress in bucket and splits
+// them into those holding parts and those holding none. An empty one is
+// what a CreateMultipartUpload whose answer was lost leaves behind: s3kit
+// cannot tell it from another writer's live upload, so it leaves it alone.
+func leftUploads(t *testing.T, c *s3kit.Client) (withParts, empty int) {
+	t.Helper()
+	out, err := c.S3().ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: ptr(bucket)})
+	require.NoError(t, err)
+	for _, up := range out.Uploads {
+		parts, err := c.S3().ListParts(t.Context(), &s3.ListPartsInput{Bucket: ptr(bucket), Key: up.Key, UploadId: up.UploadId})
+		require.NoError(t, err)
+		if len(parts.Parts) > 0 {
+			withParts++
+		} else {
+			empty++
+		}
+	}
+	return withParts, empty
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // proxy starts a reverse proxy to srv whose intercept function may answer a

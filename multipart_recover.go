@@ -6,17 +6,57 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
+
+// Time limits of the requests that must finish even when the caller's
+// context ends: starting an upload (so that its ID is not lost), completing
+// it (so that the answer says what happened), aborting it, and checking the
+// outcome of a completion whose answer was lost.
+const (
+	// abortTimeout bounds an AbortMultipartUpload, and the outcome check of
+	// a completion, each on a context detached from the caller's.
+	abortTimeout = 30 * time.Second
+	// graceAfterCancel is how long a CreateMultipartUpload or
+	// CompleteMultipartUpload already sent may still run once the caller's
+	// context has ended.
+	graceAfterCancel = 30 * time.Second
+	// completeTimeout bounds a CompleteMultipartUpload in all; large
+	// uploads can take the provider minutes to assemble.
+	completeTimeout = 10 * time.Minute
+)
+
+// detached returns a context that carries ctx's values but not its
+// cancellation: it ends grace after ctx ends, or limit after now, whichever
+// comes first. The returned cancel must be called.
+func detached(ctx context.Context, grace, limit time.Duration) (context.Context, context.CancelFunc) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+	var (
+		mu    sync.Mutex
+		timer *time.Timer
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		timer = time.AfterFunc(grace, cancel)
+	})
+	return dctx, func() {
+		stop()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
+}
 
 // isNoSuchUpload reports whether err says the multipart upload is gone.
 func isNoSuchUpload(err error) bool {
@@ -27,76 +67,109 @@ func isNoSuchUpload(err error) bool {
 // multipartETag computes the ETag S3 gives a completed multipart upload:
 // the MD5 of the parts' binary MD5s, then "-" and the number of parts. It
 // returns "" if a part's ETag is not an MD5.
-func multipartETag(partETags []string) string {
+func multipartETag(parts []string) string {
 	h := md5.New()
-	for _, e := range partETags {
+	for _, e := range parts {
 		b, err := hex.DecodeString(strings.Trim(e, `"`))
 		if err != nil || len(b) != md5.Size {
 			return ""
 		}
 		h.Write(b)
 	}
-	return fmt.Sprintf("%s-%d", hex.EncodeToString(h.Sum(nil)), len(partETags))
+	return fmt.Sprintf("%s-%d", hex.EncodeToString(h.Sum(nil)), len(parts))
 }
 
-// completedAnyway handles a failed CompleteMultipartUpload that may have
-// worked: its answer was lost or garbled and a retry got NoSuchUpload, or
-// the answer could not be parsed. It reports success only if the object now
-// under the key carries the ETag that exactly these parts produce, so a
-// stored object is never reported as a failure and then left behind.
-func (mp *multipartRun) completedAnyway(ctx context.Context, err error, total int64) (PutResult, bool) {
-	var apiErr smithy.APIError
-	if ctx.Err() != nil || (errors.As(err, &apiErr) && !isNoSuchUpload(err) && apiErr.ErrorCode() != "InternalError") {
-		return PutResult{}, false // the provider refused the completion
-	}
+// etag returns the ETag the completed upload should have, or "" if the parts'
+// ETags are not MD5s.
+func (mp *multipartRun) etag() string {
 	etags := make([]string, len(mp.parts))
 	for i, p := range mp.parts {
 		etags[i] = aws.ToString(p.ETag)
 	}
-	want := multipartETag(etags)
-	if want == "" {
-		return PutResult{}, false
-	}
-	u := mp.u
-	head, herr := u.c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
-	if herr != nil || trimETag(head.ETag) != want || aws.ToInt64(head.ContentLength) != total {
-		return PutResult{}, false
-	}
-	return PutResult{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, true
+	return multipartETag(etags)
 }
 
-// abortOrphans cleans up after a CreateMultipartUpload that needed more than
-// one attempt: an attempt whose answer was lost or garbled may have started
-// an upload that nobody knows the ID of, which would hold storage until a
-// lifecycle rule removes it. It aborts the uploads of the same key that the
-// server started while this call was being retried, measured on the
-// server's clock (the Date of the final answer), and nothing else. It is
-// best effort: failures are ignored.
-func (u *upload) abortOrphans(ctx context.Context, created *s3.CreateMultipartUploadOutput, took time.Duration) {
-	if res, ok := retry.GetAttemptResults(created.ResultMetadata); !ok || len(res.Results) < 2 {
-		return
+// create starts the multipart upload described by in. The request runs on a
+// context detached from ctx (see [detached]), so that a cancel while it is
+// in flight cannot lose the ID of an upload the provider created; if ctx has
+// ended by the time the answer arrives, the new upload is aborted at once.
+//
+// An attempt whose answer was lost may still have created an upload that
+// nobody knows the ID of. It holds no parts, so no storage, and it is left
+// alone: ListMultipartUploads cannot tell it from another writer's live
+// upload of the same key, and aborting that would fail the other writer.
+// A lifecycle rule (AbortIncompleteMultipartUpload) removes such uploads.
+func (u *upload) create(ctx context.Context, in *s3.CreateMultipartUploadInput) (*multipartRun, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: context.Cause(ctx)}
 	}
-	raw, ok := awsmiddleware.GetRawResponse(created.ResultMetadata).(*smithyhttp.Response)
-	if !ok || raw.Response == nil {
-		return
-	}
-	serverNow, err := http.ParseTime(raw.Header.Get("Date"))
-	if err != nil {
-		return
-	}
-	// Initiated has a resolution of one second.
-	from, to := serverNow.Add(-took-2*time.Second), serverNow.Add(time.Second)
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	dctx, cancel := detached(ctx, graceAfterCancel, graceAfterCancel+abortTimeout)
 	defer cancel()
-	out, err := u.c.s3.ListMultipartUploads(actx, &s3.ListMultipartUploadsInput{Bucket: &u.bucket, Prefix: &u.key})
+	created, err := u.c.s3.CreateMultipartUpload(dctx, in)
 	if err != nil {
-		return
+		return nil, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
 	}
-	for _, up := range out.Uploads {
-		at := aws.ToTime(up.Initiated)
-		if aws.ToString(up.Key) != u.key || aws.ToString(up.UploadId) == aws.ToString(created.UploadId) || at.Before(from) || at.After(to) {
-			continue
+	mp := &multipartRun{u: u, id: aws.ToString(created.UploadId)}
+	if ctx.Err() != nil {
+		return nil, mp.abort(ctx, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: context.Cause(ctx)})
+	}
+	return mp, nil
+}
+
+// complete asks the provider to assemble the parts, which must be sorted,
+// into an object of total bytes. Once sent, the request is not cut short by
+// the end of ctx (it gets [graceAfterCancel]), so that its answer can say
+// what was stored. If ctx has already ended, nothing is sent.
+//
+// A completion that fails without a definite refusal may have worked; see
+// [multipartRun.settle]. On any error the caller aborts the upload, which
+// is harmless after a completion that worked.
+func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, error) {
+	u := mp.u
+	if err := ctx.Err(); err != nil {
+		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: context.Cause(ctx)}
+	}
+	dctx, cancel := detached(ctx, graceAfterCancel, completeTimeout)
+	defer cancel()
+	out, err := u.c.s3.CompleteMultipartUpload(dctx, &s3.CompleteMultipartUploadInput{
+		Bucket:          &u.bucket,
+		Key:             &u.key,
+		UploadId:        &mp.id,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: mp.parts},
+	})
+	if err != nil {
+		return mp.settle(ctx, err, total)
+	}
+	u.progress.setTotal(total, len(mp.parts))
+	etag := trimETag(out.ETag)
+	if etag == "" {
+		// Ceph RGW answers <ETag></ETag>; HEAD shows the usual one.
+		etag = mp.etag()
+	}
+	return PutResult{ETag: etag, VersionID: aws.ToString(out.VersionId), Size: total, Parts: len(mp.parts)}, nil
+}
+
+// settle decides what a failed CompleteMultipartUpload did. A definite
+// refusal (an answer of 4xx or 503 to every attempt) is returned as it is.
+// Otherwise the object may have been stored: the answer was lost or
+// garbled, a retry got NoSuchUpload because the first attempt worked, or
+// ctx ended while waiting. Then a HEAD on a detached context checks whether
+// the object under the key carries the ETag that exactly these parts
+// produce; if it does, the upload succeeded. If it cannot tell, the error
+// matches [ErrOutcomeUnknown].
+func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (PutResult, error) {
+	u := mp.u
+	if !outcomeUnknown(err) {
+		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kindObject, err)
+	}
+	if want := mp.etag(); want != "" {
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+		defer cancel()
+		head, herr := u.c.s3.HeadObject(hctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
+		if herr == nil && trimETag(head.ETag) == want && aws.ToInt64(head.ContentLength) == total {
+			u.progress.setTotal(total, len(mp.parts))
+			return PutResult{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
 		}
-		_, _ = u.c.s3.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, UploadId: up.UploadId})
 	}
+	return PutResult{}, wrapWrite(u.op, u.bucket, u.key, kindObject, err)
 }

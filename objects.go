@@ -326,7 +326,7 @@ func (c *Client) Delete(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
-	return wrapErr(op, bucket, key, kindObject, err)
+	return wrapWrite(op, bucket, key, kindObject, err)
 }
 
 // trimETag removes the quotes S3 puts around entity tags.
@@ -381,7 +381,7 @@ func (u *upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Put
 	in.ContentMD5 = sums.md5
 	out, err := u.c.s3.PutObject(ctx, in, signPayload(sums.sha256))
 	if err != nil {
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
+		return PutResult{}, wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)
 	}
 	u.progress.setTotal(n, 0)
 	u.progress.add(n, 0)
@@ -389,17 +389,29 @@ func (u *upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Put
 }
 
 // readExactly fills buf from the body and checks that the body ends there,
-// so that a body shorter or longer than its declared size is never stored.
+// so that a body shorter or longer than its declared size, or one that
+// fails, is never stored.
 func (u *upload) readExactly(buf []byte) error {
-	if n, err := io.ReadFull(u.body, buf); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, len(buf))
-		}
-		return &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: err}
+	n, eof, err := readFull(u.body, buf)
+	switch {
+	case err != nil:
+		return u.bodyErr(err)
+	case eof && n < len(buf):
+		return invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, len(buf))
 	}
+	return u.checkEnd()
+}
+
+// checkEnd checks that the body has nothing left after its declared size,
+// and that it ends with io.EOF rather than an error.
+func (u *upload) checkEnd() error {
 	var one [1]byte
-	if n, _ := io.ReadFull(u.body, one[:]); n > 0 {
-		return invalidf(u.op, u.bucket, u.key, "body is longer than its given size %d", len(buf))
+	n, _, err := readFull(u.body, one[:])
+	switch {
+	case err != nil:
+		return u.bodyErr(err)
+	case n > 0:
+		return invalidf(u.op, u.bucket, u.key, "body is longer than its given size %d", u.size)
 	}
 	return nil
 }

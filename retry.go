@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Retry defaults. The backoff before retry n (1-based) is a random duration
@@ -164,6 +167,7 @@ func (r *budgetRetryer) GetRetryToken(ctx context.Context, opErr error) (func(er
 type callState struct {
 	start    time.Time
 	attempts atomic.Int32
+	unsure   atomic.Bool // an attempt may have been applied without a definite answer
 }
 
 type callStateKey struct{}
@@ -182,7 +186,7 @@ func addCallState(stack *middleware.Stack) error {
 			st := &callState{start: time.Now()}
 			out, md, err := next.HandleInitialize(middleware.WithStackValue(ctx, callStateKey{}, st), in)
 			if err != nil {
-				err = &attemptsError{n: int(st.attempts.Load()), err: err}
+				err = &attemptsError{n: int(st.attempts.Load()), unsure: st.unsure.Load(), err: err}
 			}
 			return out, md, err
 		}), middleware.Before); err != nil {
@@ -196,18 +200,26 @@ func addCallState(stack *middleware.Stack) error {
 	}
 	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("s3kit.CountAttempts",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-			if st := stateOf(ctx); st != nil {
+			st := stateOf(ctx)
+			if st != nil {
 				st.attempts.Add(1)
 			}
-			return next.HandleFinalize(ctx, in)
+			out, md, err := next.HandleFinalize(ctx, in)
+			if err != nil && st != nil && mayHaveApplied(err) {
+				st.unsure.Store(true)
+			}
+			return out, md, err
 		}), "ResolveAuthScheme", middleware.Before)
 }
 
-// attemptsError carries the number of attempts an operation made. Its text
-// is the cause's; [wrapErr] moves the count into [Error.Attempts].
+// attemptsError carries the number of attempts an operation made, and
+// whether any of them may have been applied by the server without a
+// definite answer reaching us. Its text is the cause's; [wrapErr] moves the
+// count into [Error.Attempts].
 type attemptsError struct {
-	n   int
-	err error
+	n      int
+	unsure bool
+	err    error
 }
 
 func (e *attemptsError) Error() string { return e.err.Error() }
@@ -239,4 +251,30 @@ func attemptsOf(err error) int {
 		return me.Attempt
 	}
 	return 0
+}
+
+// mayHaveApplied reports whether a failed attempt may have been carried out
+// by the server: everything except a definite refusal (an HTTP answer of
+// 4xx, 501, or 503, which S3 sends to shed load before doing anything) and a
+// connection that could not be opened. A lost or garbled answer, a reset
+// after the request was sent, a 500 and a cancelled context all may hide a
+// write that took effect.
+func mayHaveApplied(err error) bool {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.HTTPStatusCode() != 0 {
+		code := re.HTTPStatusCode()
+		return (code < 400 || code >= 500) && code != http.StatusNotImplemented && code != http.StatusServiceUnavailable
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	return true
+}
+
+// outcomeUnknown reports whether err comes from an operation one of whose
+// attempts may have been applied (see [mayHaveApplied]).
+func outcomeUnknown(err error) bool {
+	var ae *attemptsError
+	return errors.As(err, &ae) && ae.unsure
 }

@@ -13,7 +13,6 @@ import (
 	"io"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -21,11 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 )
-
-// abortTimeout bounds the AbortMultipartUpload sent after a failure. It runs
-// on a context detached from the caller's, so that a cancelled Put still
-// cleans up after itself.
-const abortTimeout = 30 * time.Second
 
 // upload is the state of one Put call.
 type upload struct {
@@ -79,18 +73,16 @@ func (u *upload) multipart(ctx context.Context) (PutResult, error) {
 	var first []byte
 	if u.ra == nil {
 		first = make([]byte, u.partSizeFor(0))
-		n, err := io.ReadFull(u.body, first)
+		n, eof, err := readFull(u.body, first)
 		switch {
-		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-			if u.size >= 0 && int64(n) != u.size {
-				return PutResult{}, invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, u.size)
-			}
-			return u.putBytes(ctx, bytes.NewReader(first[:n]), int64(n))
 		case err != nil:
-			return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: err}
+			return PutResult{}, u.bodyErr(err)
+		case eof && u.size >= 0 && int64(n) != u.size:
+			return PutResult{}, invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, u.size)
+		case eof:
+			return u.putBytes(ctx, bytes.NewReader(first[:n]), int64(n))
 		}
 	}
-
 	in := &s3.CreateMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, Metadata: u.cfg.metadata}
 	if u.cfg.contentType != "" {
 		in.ContentType = &u.cfg.contentType
@@ -101,18 +93,38 @@ func (u *upload) multipart(ctx context.Context) (PutResult, error) {
 	if u.cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(u.cfg.acl)
 	}
-	start := time.Now()
-	created, err := u.c.s3.CreateMultipartUpload(ctx, in)
+	mp, err := u.create(ctx, in)
 	if err != nil {
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
+		return PutResult{}, err
 	}
-	u.abortOrphans(ctx, created, time.Since(start))
-	mp := &multipartRun{u: u, id: aws.ToString(created.UploadId)}
 	res, err := mp.run(ctx, first)
 	if err != nil {
 		return PutResult{}, mp.abort(ctx, err)
 	}
 	return res, nil
+}
+
+// readFull reads from r until buf is full or the body ends, and reports
+// which. Only io.EOF itself ends a body: any other error, io.ErrUnexpectedEOF
+// from a response body cut short included, is returned as an error, so that
+// a truncated stream is never stored as if it were complete.
+func readFull(r io.Reader, buf []byte) (n int, eof bool, err error) {
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err == io.EOF { //nolint:errorlint // io.Reader returns io.EOF itself at the end
+			return n, true, nil
+		}
+		if err != nil {
+			return n, false, err
+		}
+	}
+	return n, false, nil
+}
+
+// bodyErr reports an error from reading the caller's body.
+func (u *upload) bodyErr(err error) error {
+	return &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
 }
 
 // multipartRun uploads the parts of one multipart upload.
@@ -177,6 +189,7 @@ func (mp *multipartRun) run(ctx context.Context, first []byte) (PutResult, error
 	if err := mp.firstErr(ctx); err != nil {
 		return PutResult{}, err
 	}
+	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
 	return mp.complete(ctx, total)
 }
 
@@ -204,20 +217,18 @@ func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) 
 		buf = make([]byte, want)
 	}
 	buf = buf[:want]
-	read, err := io.ReadFull(u.body, buf)
+	read, eof, err := readFull(u.body, buf)
 	p := part{body: bytes.NewReader(buf[:read]), size: int64(read), buf: buf}
 	switch {
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		if u.size >= 0 {
-			return part{}, invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", offset+int64(read), u.size)
-		}
-		p.last = true
 	case err != nil:
-		return part{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
+		return part{}, u.bodyErr(err)
+	case eof && u.size >= 0:
+		return part{}, invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", offset+int64(read), u.size)
+	case eof:
+		p.last = true
 	case u.size >= 0 && offset+int64(read) == u.size:
-		var one [1]byte
-		if k, _ := io.ReadFull(u.body, one[:]); k > 0 {
-			return part{}, invalidf(u.op, u.bucket, u.key, "body is longer than its given size %d", u.size)
+		if err := u.checkEnd(); err != nil {
+			return part{}, err
 		}
 		p.last = true
 	}
@@ -270,31 +281,6 @@ func (mp *multipartRun) firstErr(ctx context.Context) error {
 		return &Error{Op: mp.u.op, Bucket: mp.u.bucket, Key: mp.u.key, Err: context.Cause(ctx)}
 	}
 	return nil
-}
-
-// complete asks the provider to assemble the parts.
-func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, error) {
-	u := mp.u
-	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
-	out, err := u.c.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
-		Bucket:          &u.bucket,
-		Key:             &u.key,
-		UploadId:        &mp.id,
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: mp.parts},
-	})
-	if err != nil {
-		if res, ok := mp.completedAnyway(ctx, err, total); ok {
-			return res, nil
-		}
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kindObject, err)
-	}
-	u.progress.setTotal(total, len(mp.parts))
-	return PutResult{
-		ETag:      trimETag(out.ETag),
-		VersionID: aws.ToString(out.VersionId),
-		Size:      total,
-		Parts:     len(mp.parts),
-	}, nil
 }
 
 // copyBuffers holds buffers for copying bodies that are read in place.

@@ -71,19 +71,20 @@ func TestLostAnswersAreRecovered(t *testing.T) {
 	small, big := randomBytes(200<<10), randomBytes(12<<20)
 	mp := []s3kit.PutOption{s3kit.WithMultipartThreshold(5 << 20), s3kit.WithPartSize(5 << 20)}
 	tests := []struct {
-		name  string
-		data  []byte
-		op    string
-		fault s3kittest.Fault
+		name   string
+		data   []byte
+		op     string
+		fault  s3kittest.Fault
+		orphan bool // the lost answer leaves an empty upload nobody knows the ID of
 	}{
-		{"PutObject dropped", small, "PutObject", s3kittest.DropResponse()},
-		{"UploadPart dropped", big, "UploadPart", s3kittest.DropResponse()},
-		{"CreateMultipartUpload dropped", big, "CreateMultipartUpload", s3kittest.DropResponse()},
-		{"CreateMultipartUpload invalid XML", big, "CreateMultipartUpload", s3kittest.InvalidXML()},
-		{"CompleteMultipartUpload dropped", big, "CompleteMultipartUpload", s3kittest.DropResponse()},
-		{"CompleteMultipartUpload truncated XML", big, "CompleteMultipartUpload", s3kittest.TruncateXML()},
-		{"CompleteMultipartUpload invalid XML", big, "CompleteMultipartUpload", s3kittest.InvalidXML()},
-		{"CompleteMultipartUpload reset in body", big, "CompleteMultipartUpload", s3kittest.ResetResponse(20)},
+		{"PutObject dropped", small, "PutObject", s3kittest.DropResponse(), false},
+		{"UploadPart dropped", big, "UploadPart", s3kittest.DropResponse(), false},
+		{"CreateMultipartUpload dropped", big, "CreateMultipartUpload", s3kittest.DropResponse(), true},
+		{"CreateMultipartUpload invalid XML", big, "CreateMultipartUpload", s3kittest.InvalidXML(), true},
+		{"CompleteMultipartUpload dropped", big, "CompleteMultipartUpload", s3kittest.DropResponse(), false},
+		{"CompleteMultipartUpload truncated XML", big, "CompleteMultipartUpload", s3kittest.TruncateXML(), false},
+		{"CompleteMultipartUpload invalid XML", big, "CompleteMultipartUpload", s3kittest.InvalidXML(), false},
+		{"CompleteMultipartUpload reset in body", big, "CompleteMultipartUpload", s3kittest.ResetResponse(20), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +94,15 @@ func TestLostAnswersAreRecovered(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, int64(len(tt.data)), res.Size)
 			assert.Equal(t, 1, rule.Fired())
-			assertStored(t, fe.srv, "k", tt.data)
+			got, _ := getAll(t, fe.srv.Client(t), "k")
+			assert.Equal(t, sum(tt.data), got)
+			withParts, empty := leftUploads(t, fe.srv.Client(t))
+			assert.Zero(t, withParts, "no upload holding parts is left")
+			if tt.orphan {
+				assert.Equal(t, 1, empty, "the upload whose answer was lost is left, empty")
+			} else {
+				assert.Zero(t, empty)
+			}
 		})
 	}
 }
