@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -91,10 +92,14 @@ func (s *Server) uploadPartCopy(next http.Handler, w http.ResponseWriter, r *htt
 		writeError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
 		return
 	}
+	if want := r.Header.Get("X-Amz-Copy-Source-If-Match"); want != "" && strings.Trim(want, `"`) != s.currentETag(srcBucket, srcKey, obj.Hash) {
+		writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+		return
+	}
 	if rng := r.Header.Get("X-Amz-Copy-Source-Range"); rng != "" {
 		first, last, ok := parseRange(rng, int64(len(data)))
 		if !ok {
-			writeError(w, r, http.StatusBadRequest, "InvalidArgument", "bad x-amz-copy-source-range")
+			writeError(w, r, http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable")
 			return
 		}
 		data = data[first : last+1]
@@ -128,4 +133,16 @@ func parseRange(v string, size int64) (first, last int64, ok bool) {
 		return 0, 0, false
 	}
 	return first, last, true
+}
+
+// currentETag returns the ETag the object is served with: the multipart one
+// if it was assembled from parts, else the MD5 of its bytes (hash).
+func (s *Server) currentETag(bucket, key string, hash []byte) string {
+	s.mu.Lock()
+	extra := s.objects[objectID{bucket, key}]
+	s.mu.Unlock()
+	if extra.etag != "" {
+		return strings.Trim(extra.etag, `"`)
+	}
+	return hex.EncodeToString(hash)
 }

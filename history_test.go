@@ -1,0 +1,89 @@
+package s3kit_test
+
+import (
+	"flag"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/internal/history"
+)
+
+var (
+	historySeeds = flag.Int("history.seeds", 10, "TestHistory: number of seeds (1, 2, …) to run")
+	historyOps   = flag.Int("history.ops", 500, "TestHistory: operations per seed")
+	historySeed  = flag.Uint64("history.seed", 0, "TestHistory: run only this seed (to reproduce a failure)")
+)
+
+// TestHistory is the randomized history test (internal/history): workers
+// run random Puts (small, multipart, unknown-size, and bodies that fail
+// midway), Copies (multipart too), Gets (whole and ranged), Heads,
+// Downloads, Deletes, DeleteManys, DeletePrefixes and Lists on five keys,
+// through a proxy that injects faults drawn from the seed, with one call in
+// ten cancelled at a random point; then the history is checked against
+// S3's per-key semantics and the uploads left are counted. A failure
+// prints its seed and the history around each violation; -history.seed=N
+// replays the same operations and fault schedule (goroutine timing still
+// varies). -history.seeds and -history.ops make a longer soak.
+func TestHistory(t *testing.T) {
+	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
+	seeds, ops := *historySeeds, *historyOps
+	if raceEnabled && !flagSet("history.seeds") {
+		seeds, ops = 3, 200 // the race detector makes a run about 9 times slower
+	}
+	list := make([]uint64, 0, seeds)
+	for i := range seeds {
+		list = append(list, uint64(i+1))
+	}
+	if *historySeed != 0 {
+		list = []uint64{*historySeed}
+	}
+	total := map[string]int{}
+	for _, seed := range list {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rules, lostCreates := history.Faults(seed)
+			fe := newFrontEnd(t, rules)
+			prefix := fmt.Sprintf("h%d/", seed)
+			h := history.Run(t.Context(), history.Config{
+				Client: fe.client, Direct: fe.srv.Client(t), Bucket: bucket, Prefix: prefix,
+				Seed: seed, Ops: ops, Big: 5 << 20, PutOptions: mpOpts,
+				Cancel: 0.1, CancelWithin: 20 * time.Millisecond,
+			})
+			for i, v := range h.Check() {
+				if i == 5 {
+					t.Errorf("seed %d: more violations not shown", seed)
+					break
+				}
+				t.Errorf("seed %d (rerun with -run 'TestHistory/seed%d$' -history.seed=%d): %s", seed, seed, seed, v)
+			}
+			for _, bad := range history.LeftUploads(t.Context(), fe.srv.Client(t).S3(), bucket, prefix, lostCreates()) {
+				t.Errorf("seed %d: %s", seed, bad)
+			}
+			fired := 0
+			for _, r := range rules {
+				fired += r.Fired()
+			}
+			counts := h.Counts()
+			counts["faults injected"] += fired
+			for k, v := range counts {
+				total[k] += v
+			}
+		})
+	}
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(total)) {
+		fmt.Fprintf(&b, "  %-28s %d\n", k, total[k])
+	}
+	t.Logf("%d seeds:\n%s", len(list), b.String())
+}
+
+// flagSet reports whether the named flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
