@@ -259,7 +259,9 @@ func (r *runner) one(ctx context.Context, w int, rng *rand.Rand) {
 	case "delete-many":
 		o.Keys = []string{o.Key, r.keys[rng.IntN(len(r.keys))]}
 		o.Key = ""
-		call = func(ctx context.Context) error { return r.cfg.Client.DeleteMany(ctx, r.cfg.Bucket, slices.Values(o.Keys)) }
+		call = func(ctx context.Context) error {
+			return r.cfg.Client.DeleteMany(ctx, r.cfg.Bucket, slices.Values(o.Keys))
+		}
 	case "delete-prefix":
 		o.Key = r.cfg.Prefix + []string{"x/", "y/"}[rng.IntN(2)]
 		call = func(ctx context.Context) error { return r.cfg.Client.DeletePrefix(ctx, r.cfg.Bucket, o.Key) }
