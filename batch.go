@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -47,8 +48,11 @@ func (e *DeleteError) Error() string {
 
 // DeleteMany deletes every key keys yields from bucket, in DeleteObjects
 // requests of up to 1000 keys that carry a Content-MD5 header (which some
-// providers require and the SDK does not send). Keys that do not exist count
-// as deleted, as in S3.
+// providers require and the SDK does not send). A key that XML 1.0 cannot
+// carry, such as one with a control character other than tab, newline and
+// carriage return, is deleted on its own with DeleteObject
+// (TestDeletePrefixRemovesURLEncodedKeys). Keys that do not exist count as
+// deleted, as in S3.
 //
 // Keys are checked batch by batch: an invalid key gives an error matching
 // [ErrInvalidInput] before its batch is sent, after earlier batches were
@@ -80,6 +84,16 @@ func (c *Client) deleteMany(ctx context.Context, op, bucket string, keys iter.Se
 	for key := range keys {
 		if err = checkKey(op, bucket, key); err != nil {
 			break
+		}
+		if !xmlSafe(key) {
+			var f *DeleteFailure
+			if f, err = c.deleteOne(ctx, op, bucket, key); err != nil {
+				break
+			}
+			if f != nil {
+				failed = append(failed, *f)
+			}
+			continue
 		}
 		batch = append(batch, types.ObjectIdentifier{Key: aws.String(key)})
 		if len(batch) == maxDeleteBatch && !flush() {
@@ -118,6 +132,37 @@ func (c *Client) deleteBatch(ctx context.Context, op, bucket string, objs []type
 	return failed, nil
 }
 
+// xmlSafe reports whether XML 1.0 can carry key. The SDK writes a character
+// it cannot, such as a control character, as U+FFFD, so a DeleteObjects
+// request would name another key.
+func xmlSafe(key string) bool {
+	for _, r := range key {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return false
+		}
+	}
+	return true
+}
+
+// deleteOne deletes one key with DeleteObject, whose URL carries any key. A
+// refusal comes back as a failure, like a key DeleteObjects refused; a
+// request that failed otherwise, or a missing bucket, as an error.
+func (c *Client) deleteOne(ctx context.Context, op, bucket, key string) (*DeleteFailure, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: op, Bucket: bucket, Err: context.Cause(ctx)}
+	}
+	_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	if err == nil {
+		return nil, nil
+	}
+	werr := wrapErr(op, bucket, "", kindBucket, err)
+	var e *Error
+	if !errors.As(werr, &e) || e.Code == "" || errors.Is(werr, ErrBucketNotFound) {
+		return nil, werr
+	}
+	return &DeleteFailure{Key: key, Code: e.Code, Message: e.message}, nil
+}
+
 // deleteFailed builds the error for keys a provider refused to delete.
 func deleteFailed(op, bucket string, failed []DeleteFailure) error {
 	e := &Error{Op: op, Bucket: bucket, Err: &DeleteError{Failed: failed}}
@@ -138,8 +183,10 @@ func deleteFailed(op, bucket string, failed []DeleteFailure) error {
 // DeletePrefix deletes every object whose key starts with prefix, listing
 // them with [Client.List] and deleting them with [Client.DeleteMany]. prefix
 // must not be empty, so that a missing argument cannot empty a bucket; to do
-// that on purpose, pass the keys of List to DeleteMany. Errors are those of
-// List and DeleteMany.
+// that on purpose, pass the keys of List to DeleteMany. Keys with control
+// characters are deleted wherever List lists them exactly
+// (TestDeletePrefixRemovesURLEncodedKeys). Errors are those of List and
+// DeleteMany.
 func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error {
 	const op = "DeletePrefix"
 	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {

@@ -2,9 +2,12 @@ package s3kit
 
 import (
 	"context"
+	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // BucketOption configures one call to [Client.CreateBucket].
@@ -29,7 +32,17 @@ func WithLocationConstraint(region string) BucketOption {
 
 // CreateBucket creates a bucket. It sends no LocationConstraint unless
 // [WithLocationConstraint] is given. Creating a bucket you already own
-// returns an error whose Code is "BucketAlreadyOwnedByYou" on most providers.
+// returns an error whose Code is "BucketAlreadyOwnedByYou" on most providers
+// ("BucketAlreadyExists" on Ceph RGW, Dell ECS and s3kittest).
+//
+// When the request had to be sent more than once, an earlier attempt may
+// have created the bucket before its answer was lost. CreateBucket then
+// succeeds if the retry is answered BucketAlreadyOwnedByYou. Some providers
+// answer BucketAlreadyExists to the owner too, which cannot be told from a
+// bucket someone else owns; after a retry CreateBucket then asks ListBuckets,
+// which lists only the caller's buckets, and succeeds only if the bucket is
+// among them. Otherwise, and always on the first attempt, these codes are
+// returned as errors (TestBucketCallsWhoseAnswerWasLost).
 func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...BucketOption) error {
 	const op = "CreateBucket"
 	var cfg bucketConfig
@@ -47,15 +60,68 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...Bucket
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(cfg.location)}
 	}
 	_, err := c.s3.CreateBucket(ctx, in)
+	if err != nil && attemptsOf(err) > 1 && c.createdByRetry(ctx, bucket, err) {
+		return nil
+	}
 	return wrapErr(op, bucket, "", kindBucket, err)
 }
 
-// DeleteBucket deletes an empty bucket.
+// createdByRetry reports whether the error of a retried CreateBucket shows
+// that an earlier attempt of the same call created the bucket.
+func (c *Client) createdByRetry(ctx context.Context, bucket string, err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.ErrorCode() {
+	case "BucketAlreadyOwnedByYou":
+		return true
+	case "BucketAlreadyExists":
+		return c.ownsBucket(ctx, bucket)
+	}
+	return false
+}
+
+// maxBucketPages bounds the ListBuckets pages ownsBucket reads.
+const maxBucketPages = 100
+
+// ownsBucket reports whether ListBuckets, which lists the buckets the caller
+// owns, names bucket. Any failure counts as no.
+func (c *Client) ownsBucket(ctx context.Context, bucket string) bool {
+	in := &s3.ListBucketsInput{Prefix: &bucket}
+	for range maxBucketPages {
+		out, err := c.s3.ListBuckets(ctx, in)
+		if err != nil {
+			return false
+		}
+		for _, b := range out.Buckets {
+			if aws.ToString(b.Name) == bucket {
+				return true
+			}
+		}
+		next := aws.ToString(out.ContinuationToken)
+		if next == "" || next == aws.ToString(in.ContinuationToken) {
+			return false
+		}
+		in.ContinuationToken = &next
+	}
+	return false
+}
+
+// DeleteBucket deletes an empty bucket. A missing bucket gives an error
+// matching [ErrBucketNotFound], except when the request had to be sent more
+// than once: an earlier attempt may have deleted the bucket before its
+// answer was lost, so NoSuchBucket on a retry counts as success
+// (TestBucketCallsWhoseAnswerWasLost).
 func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 	const op = "DeleteBucket"
 	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
 		return err
 	}
 	_, err := c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
-	return wrapErr(op, bucket, "", kindBucket, err)
+	werr := wrapErr(op, bucket, "", kindBucket, err)
+	if attemptsOf(err) > 1 && errors.Is(werr, ErrBucketNotFound) {
+		return nil
+	}
+	return werr
 }

@@ -63,7 +63,9 @@
 // [WithDelimiter] groups keys into common prefixes, which come back as
 // entries with [Object.IsPrefix] set, like directories. [WithListV1] lists
 // with ListObjects version 1 (markers) for providers without version 2; the
-// loop protection covers markers too.
+// loop protection covers markers too. Both ask for URL-encoded keys and
+// decode them, so keys with control characters list back exactly on
+// providers that support it (see [Client.List]).
 //
 // # Provider profiles
 //

@@ -35,7 +35,9 @@ const copyBufferSize = 256 << 10
 // the first carries If-Match with the first response's ETag, so a download
 // never mixes two versions of an object: if it changed, Download fails with
 // an error matching [ErrObjectChanged]. A range whose connection drops is
-// resumed from its last byte. It returns the object's description.
+// resumed from its last byte. Each answer is checked as [Client.Get] checks
+// it; one without Content-Length is measured against the size HEAD gives
+// (TestDownloadOfAChunkedAnswer). It returns the object's description.
 //
 // w receives writes at different offsets from several goroutines at once, as
 // *os.File allows. On error, w may hold part of the object.
@@ -85,13 +87,19 @@ func (d *download) run(ctx context.Context) (Object, error) {
 		}
 		return Object{}, err
 	}
+	sp, err := d.c.getSpan(ctx, d.op, d.bucket, d.key, first, 0, ps-1, true)
+	if err == nil && sp.size < 0 {
+		err = &Error{Op: d.op, Bucket: d.bucket, Key: d.key, Err: fmt.Errorf("the answer does not give the object's size (Content-Range %q)", aws.ToString(first.ContentRange))}
+	}
+	if err != nil {
+		_ = first.Body.Close()
+		return Object{}, err
+	}
 	d.obj = objectFromGet(d.key, first)
+	d.obj.Size = sp.size
 	d.etag = aws.ToString(first.ETag)
 	size := d.obj.Size
-	firstEnd := size - 1
-	if cr := aws.ToString(first.ContentRange); cr != "" {
-		firstEnd = startFromContentRange(cr) + aws.ToInt64(first.ContentLength) - 1
-	} // else the server ignored Range and sent the whole object
+	firstEnd := sp.last // the whole object if the server ignored Range
 
 	parts := 1
 	if firstEnd < size-1 {
@@ -171,6 +179,17 @@ func (d *download) get(ctx context.Context, start, end int64, etag string) (*s3.
 		return nil, &Error{Op: d.op, Bucket: d.bucket, Key: d.key, kind: ErrObjectChanged,
 			Err: fmt.Errorf("ETag changed from %s to %s", etag, aws.ToString(out.ETag))}
 	}
+	if etag == "" {
+		return out, nil // the first range: run checks it, since it may be the whole object
+	}
+	sp, err := answerSpan(out, start, end, true)
+	if err == nil && sp.last != end {
+		err = fmt.Errorf("asked for bytes %d-%d, got %d-%d", start, end, sp.first, sp.last)
+	}
+	if err != nil {
+		_ = out.Body.Close()
+		return nil, &Error{Op: d.op, Bucket: d.bucket, Key: d.key, Err: err}
+	}
 	return out, nil
 }
 
@@ -246,7 +265,7 @@ func objectFromGet(key string, out *s3.GetObjectOutput) Object {
 		StorageClass: string(out.StorageClass),
 		VersionID:    aws.ToString(out.VersionId),
 	}
-	if total, ok := totalFromContentRange(aws.ToString(out.ContentRange)); ok {
+	if _, _, total, ok := parseContentRange(aws.ToString(out.ContentRange)); ok && total >= 0 {
 		obj.Size = total
 	}
 	return obj

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Sentinel errors. Every error returned by a [Client] method is an [*Error]
@@ -82,7 +83,10 @@ type Error struct {
 
 // Error formats the error as "s3kit: OP BUCKET/KEY: CODE (HTTP STATUS)
 // [request ID]: cause",
-// followed by "(after N attempts)" when the request was retried.
+// followed by "(after N attempts)" when the request was retried. The cause
+// is the provider's message; when the provider gave only a status, without
+// a code, it is the reason the answer was refused, such as the XML syntax
+// error of a garbled body (TestErrorTextShowsCause).
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("s3kit: ")
@@ -111,10 +115,14 @@ func (e *Error) Error() string {
 	}
 	switch {
 	case e.Code != "" || e.StatusCode != 0:
-		// The SDK's own text repeats the status and IDs; keep its message.
+		// The SDK's own text repeats the status and IDs; keep its message,
+		// or, for a bare status, what went wrong with the answer.
 		if e.message != "" {
 			b.WriteString(": ")
 			b.WriteString(e.message)
+		} else if e.Code == "" && e.Err != nil {
+			b.WriteString(": ")
+			b.WriteString(causeText(e.Err))
 		}
 	case e.Err != nil:
 		if e.kind != nil {
@@ -127,6 +135,18 @@ func (e *Error) Error() string {
 		b.WriteString("; the outcome is unknown: the write may or may not have taken effect (Head the object to find out)")
 	}
 	return b.String()
+}
+
+// causeText is err's text without the SDK's "operation error S3: Op, https
+// response error StatusCode: N, RequestID: ..., HostID: ..." prefix, which
+// repeats what [Error.Error] already says: for an answer that could not be
+// read, the cause below the HTTP response, such as the XML syntax error.
+func causeText(err error) string {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Err != nil {
+		return re.Err.Error()
+	}
+	return err.Error()
 }
 
 // Unwrap returns the sentinel this error matches (if any) and the cause.

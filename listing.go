@@ -3,11 +3,13 @@ package s3kit
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // WithDelimiter groups keys that contain delimiter after the prefix into
@@ -87,7 +89,7 @@ func (c *Client) listPage(ctx context.Context, bucket string, cfg *listConfig, t
 	if c.ext.listV1 {
 		return c.listPageV1(ctx, bucket, cfg, token)
 	}
-	in := &s3.ListObjectsV2Input{Bucket: &bucket, MaxKeys: aws.Int32(int32(cfg.pageSize))}
+	in := &s3.ListObjectsV2Input{Bucket: &bucket, MaxKeys: aws.Int32(int32(cfg.pageSize)), EncodingType: types.EncodingTypeUrl}
 	if cfg.prefix != "" {
 		in.Prefix = &cfg.prefix
 	}
@@ -103,28 +105,97 @@ func (c *Client) listPage(ctx context.Context, bucket string, cfg *listConfig, t
 	if err != nil {
 		return listPage{}, err
 	}
+	// The continuation token is opaque and never encoded.
 	p := listPage{truncated: aws.ToBool(out.IsTruncated), next: aws.ToString(out.NextContinuationToken)}
-	p.objects = make([]Object, 0, len(out.Contents)+len(out.CommonPrefixes))
-	for _, o := range out.Contents {
+	err = p.fill(out.EncodingType, out.Contents, out.CommonPrefixes)
+	return p, err
+}
+
+// fill adds a page's objects and common prefixes, decoding their keys when
+// the provider says it URL-encoded them.
+func (p *listPage) fill(enc types.EncodingType, contents []types.Object, prefixes []types.CommonPrefix) error {
+	dec := newKeyDecoder(enc)
+	p.objects = make([]Object, 0, len(contents)+len(prefixes))
+	for _, o := range contents {
 		p.objects = append(p.objects, Object{
-			Key:          aws.ToString(o.Key),
+			Key:          dec.decode(o.Key),
 			Size:         aws.ToInt64(o.Size),
 			ETag:         trimETag(o.ETag),
 			LastModified: aws.ToTime(o.LastModified),
 			StorageClass: string(o.StorageClass),
 		})
 	}
-	for _, cp := range out.CommonPrefixes {
-		p.prefixes = append(p.prefixes, aws.ToString(cp.Prefix))
+	for _, cp := range prefixes {
+		p.prefixes = append(p.prefixes, dec.decode(cp.Prefix))
 	}
-	return p, nil
+	return dec.err
+}
+
+// nextMarker returns the key a v1 page's NextMarker names: the page's last
+// key or last common prefix, whichever comes later. AWS S3 URL-encodes it
+// like the keys when the listing is encoded, but Ceph RGW sends it raw; so
+// the raw form is taken if it is one of those two and the decoded form is
+// not (or is the earlier), else the decoded form.
+func (p *listPage) nextMarker(enc types.EncodingType, raw string) string {
+	dec := newKeyDecoder(enc)
+	decoded := dec.decode(&raw)
+	if decoded == raw || dec.err != nil {
+		return raw
+	}
+	var last []string
+	if n := len(p.objects); n > 0 {
+		last = append(last, p.objects[n-1].Key)
+	}
+	if n := len(p.prefixes); n > 0 {
+		last = append(last, p.prefixes[n-1])
+	}
+	isLast := func(k string) bool { return slices.Contains(last, k) }
+	if isLast(raw) && (!isLast(decoded) || raw > decoded) {
+		return raw
+	}
+	return decoded
+}
+
+// keyDecoder undoes the URL encoding of a listing asked for with
+// EncodingType=url, which is how keys with characters XML 1.0 cannot carry
+// (such as control characters) come back intact. Providers that ignore the
+// request return raw keys and no EncodingType element; those keys are kept
+// as they are.
+//
+// Decoding is that of a URL query (url.QueryUnescape): a '+' means a space.
+// AWS S3 and MinIO encode a space as '+', Ceph RGW as "%20", and all three
+// encode '+' itself as "%2B"; the AWS SDKs for Python and Java decode the
+// same way. A key that does not decode is an error rather than a wrong key.
+type keyDecoder struct {
+	on  bool
+	err error // the first key that did not decode
+}
+
+func newKeyDecoder(enc types.EncodingType) *keyDecoder {
+	return &keyDecoder{on: strings.EqualFold(string(enc), string(types.EncodingTypeUrl))}
+}
+
+// decode returns the key p points to, decoded if the listing is encoded.
+func (d *keyDecoder) decode(p *string) string {
+	s := aws.ToString(p)
+	if !d.on {
+		return s
+	}
+	k, err := url.QueryUnescape(s)
+	if err != nil {
+		if d.err == nil {
+			d.err = fmt.Errorf("provider returned a URL-encoded key %q that does not decode: %w", s, err)
+		}
+		return s
+	}
+	return k
 }
 
 // listPageV1 fetches one page with ListObjects (version 1). The marker of
 // the next page is NextMarker or, when the provider leaves it out (S3 only
 // sends it with a delimiter), the last key or prefix of this page.
 func (c *Client) listPageV1(ctx context.Context, bucket string, cfg *listConfig, marker string) (listPage, error) {
-	in := &s3.ListObjectsInput{Bucket: &bucket, MaxKeys: aws.Int32(int32(cfg.pageSize))}
+	in := &s3.ListObjectsInput{Bucket: &bucket, MaxKeys: aws.Int32(int32(cfg.pageSize)), EncodingType: types.EncodingTypeUrl}
 	if cfg.prefix != "" {
 		in.Prefix = &cfg.prefix
 	}
@@ -141,20 +212,11 @@ func (c *Client) listPageV1(ctx context.Context, bucket string, cfg *listConfig,
 	if err != nil {
 		return listPage{}, err
 	}
-	p := listPage{truncated: aws.ToBool(out.IsTruncated), next: aws.ToString(out.NextMarker)}
-	p.objects = make([]Object, 0, len(out.Contents)+len(out.CommonPrefixes))
-	for _, o := range out.Contents {
-		p.objects = append(p.objects, Object{
-			Key:          aws.ToString(o.Key),
-			Size:         aws.ToInt64(o.Size),
-			ETag:         trimETag(o.ETag),
-			LastModified: aws.ToTime(o.LastModified),
-			StorageClass: string(o.StorageClass),
-		})
+	var p listPage
+	if err := p.fill(out.EncodingType, out.Contents, out.CommonPrefixes); err != nil {
+		return p, err
 	}
-	for _, cp := range out.CommonPrefixes {
-		p.prefixes = append(p.prefixes, aws.ToString(cp.Prefix))
-	}
+	p.truncated, p.next = aws.ToBool(out.IsTruncated), p.nextMarker(out.EncodingType, aws.ToString(out.NextMarker))
 	if p.next == "" && p.truncated {
 		for _, o := range p.objects {
 			p.next = max(p.next, o.Key)

@@ -182,6 +182,15 @@ func readerAt(r io.Reader) (io.ReaderAt, int64) {
 // Get opens bucket/key for reading. The returned reader streams the body from
 // the network and must be closed. It returns an error matching [ErrNotFound]
 // if the object does not exist.
+//
+// Get checks that the answer is what it asked for: status 200 or 206, a
+// Content-Range that starts at the range's first byte, does not go past its
+// last and agrees with Content-Length. An answer that does not is an error.
+// A server that ignores Range and sends the whole object is accepted for a
+// range that starts at byte 0, of which the reader returns the range only.
+// An answer without Content-Length (a chunked 200) is measured against the
+// object's size from HEAD, so that a body cut short fails with
+// [ErrDataCorrupted] instead of ending early (TestGetChecksTheAnswer).
 func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption) (*ObjectReader, error) {
 	const op = "Get"
 	var cfg getConfig
@@ -195,13 +204,16 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		return nil, err
 	}
 	in := &s3.GetObjectInput{Bucket: &bucket, Key: &key}
+	first, last := int64(0), int64(-1)
 	if cfg.hasRange {
 		if cfg.offset < 0 || cfg.length < 0 {
 			return nil, invalidf(op, bucket, key, "range offset %d and length %d must not be negative", cfg.offset, cfg.length)
 		}
+		first = cfg.offset
 		r := "bytes=" + strconv.FormatInt(cfg.offset, 10) + "-"
 		if cfg.length > 0 {
-			r += strconv.FormatInt(cfg.offset+cfg.length-1, 10)
+			last = cfg.offset + cfg.length - 1
+			r += strconv.FormatInt(last, 10)
 		}
 		in.Range = &r
 	}
@@ -213,40 +225,26 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		cancel()
 		return nil, wrapErr(op, bucket, key, kindObject, err)
 	}
+	sp, err := c.getSpan(rctx, op, bucket, key, out, first, last, cfg.hasRange)
+	if err != nil {
+		_ = out.Body.Close()
+		cancel()
+		return nil, err
+	}
 	obj := objectFromGet(key, out)
-	n := aws.ToInt64(out.ContentLength)
-	start := int64(0)
-	if cr := aws.ToString(out.ContentRange); cr != "" {
-		start = startFromContentRange(cr)
+	if sp.size >= 0 {
+		obj.Size = sp.size
+	}
+	end := sp.last
+	if last >= 0 && end > last {
+		end = last // the whole object came for a range from byte 0: read the range only
 	}
 	rr := &rangeReader{ctx: rctx, c: c, op: op, bucket: bucket, key: key, etag: aws.ToString(out.ETag),
-		pos: start, end: start + n - 1, body: out.Body}
-	if start == 0 && n == obj.Size && !encrypted(out) {
+		pos: sp.first, end: end, body: out.Body}
+	if sp.first == 0 && end == obj.Size-1 && !encrypted(out) {
 		rr.md5, rr.wantMD5 = newMD5(!cfg.noMD5, obj.ETag)
 	}
-	return &ObjectReader{Object: obj, ContentLength: n, body: rr, cancel: cancel}, nil
-}
-
-// startFromContentRange parses the first byte's offset out of
-// "bytes a-b/total", or returns 0.
-func startFromContentRange(cr string) int64 {
-	s, _ := strings.CutPrefix(cr, "bytes ")
-	s, _, _ = strings.Cut(s, "-")
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-// totalFromContentRange parses the total size out of "bytes a-b/total".
-func totalFromContentRange(cr string) (int64, bool) {
-	i := strings.LastIndexByte(cr, '/')
-	if i < 0 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(cr[i+1:], 10, 64)
-	return n, err == nil
+	return &ObjectReader{Object: obj, ContentLength: end - sp.first + 1, body: rr, cancel: cancel}, nil
 }
 
 // ObjectReader streams an object's body and carries its description. It must

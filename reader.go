@@ -9,8 +9,9 @@ import (
 )
 
 // ErrDataCorrupted means a download did not deliver the object as the
-// provider described it: the body ended before its Content-Length even after
-// resuming, or its MD5 differs from the object's ETag. The bytes already read
+// provider described it: the body ended before its Content-Length (or,
+// for an answer without one, the size HEAD gives) even after resuming, or
+// its MD5 differs from the object's ETag. The bytes already read
 // must not be trusted; read the object again.
 var ErrDataCorrupted = errors.New("s3kit: downloaded data does not match the object")
 

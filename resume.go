@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // maxResumes bounds how many times in a row a body is re-requested without
@@ -141,9 +145,13 @@ func (r *rangeReader) resume(cause error) error {
 		}
 		return fail(errors.Join(cause, fmt.Errorf("resuming: %w", werr)))
 	}
-	if aws.ToString(out.ContentRange) == "" {
+	sp, err := answerSpan(out, r.pos, r.end, true)
+	if err == nil && sp.known && sp.last < r.end {
+		err = fmt.Errorf("asked for bytes %d-%d, got %d-%d", r.pos, r.end, sp.first, sp.last)
+	}
+	if err != nil {
 		_ = out.Body.Close()
-		return fail(errors.Join(cause, errors.New("the server ignored the Range header on resume")))
+		return fail(errors.Join(cause, fmt.Errorf("resuming: %w", err)))
 	}
 	r.body = out.Body
 	return nil
@@ -179,4 +187,110 @@ func newMD5(verify bool, etag string) (hash.Hash, string) {
 		return md5.New(), want
 	}
 	return nil, ""
+}
+
+// span is the part of an object that a GetObject answer carries.
+type span struct {
+	first, last int64 // offsets of the body's first and last byte; last = first-1 for no bytes
+	size        int64 // the whole object's size; -1 if the answer does not say
+	known       bool  // false if the answer gave neither Content-Length nor Content-Range
+}
+
+// answerSpan checks a GetObject answer against its request for bytes
+// [first, last] (last < 0: to the end of the object; ranged false: no Range
+// header) and returns the part of the object its body carries. It checks
+// the status (200 or 206), that Content-Range starts at first, does not go
+// past last and ends early only at the end of the object, and that it
+// agrees with Content-Length. A 200 without Content-Range carries the
+// whole object, which answers a range only if the range starts at byte 0:
+// the caller then reads the range's bytes and no more.
+func answerSpan(out *s3.GetObjectOutput, first, last int64, ranged bool) (span, error) {
+	status := statusOf(out)
+	if status != 0 && status != http.StatusOK && status != http.StatusPartialContent {
+		return span{}, fmt.Errorf("unexpected HTTP status %d", status)
+	}
+	n := int64(-1)
+	if out.ContentLength != nil {
+		n = *out.ContentLength
+	}
+	cr := aws.ToString(out.ContentRange)
+	if cr == "" {
+		switch {
+		case status == http.StatusPartialContent:
+			return span{}, errors.New("HTTP 206 without Content-Range")
+		case ranged && first > 0:
+			return span{}, fmt.Errorf("the server ignored the Range header: asked for bytes from %d, got the whole object", first)
+		case n < 0:
+			return span{first: 0, last: -1, size: -1}, nil
+		}
+		return span{first: 0, last: n - 1, size: n, known: true}, nil
+	}
+	a, b, total, ok := parseContentRange(cr)
+	switch {
+	case !ok:
+		return span{}, fmt.Errorf("malformed Content-Range %q", cr)
+	case n >= 0 && n != b-a+1:
+		return span{}, fmt.Errorf("Content-Length %d does not match Content-Range %q", n, cr)
+	case a != first:
+		return span{}, fmt.Errorf("Content-Range %q does not start at byte %d", cr, first)
+	case last >= 0 && b > last:
+		return span{}, fmt.Errorf("Content-Range %q goes past byte %d", cr, last)
+	case (last < 0 || b < last) && total >= 0 && b != total-1:
+		return span{}, fmt.Errorf("Content-Range %q ends before the range asked for and before the end of the object", cr)
+	}
+	return span{first: a, last: b, size: total, known: true}, nil
+}
+
+// parseContentRange parses "bytes a-b/total" (total may be "*", returned as
+// -1) and checks that a <= b < total.
+func parseContentRange(cr string) (a, b, total int64, ok bool) {
+	s, found := strings.CutPrefix(cr, "bytes ")
+	rng, tot, found2 := strings.Cut(s, "/")
+	as, bs, found3 := strings.Cut(rng, "-")
+	if !found || !found2 || !found3 {
+		return 0, 0, 0, false
+	}
+	a, errA := strconv.ParseInt(as, 10, 64)
+	b, errB := strconv.ParseInt(bs, 10, 64)
+	total = -1
+	var errT error
+	if tot != "*" {
+		total, errT = strconv.ParseInt(tot, 10, 64)
+	}
+	if errA != nil || errB != nil || errT != nil || a < 0 || b < a || (total >= 0 && b >= total) {
+		return 0, 0, 0, false
+	}
+	return a, b, total, true
+}
+
+// statusOf returns the HTTP status of a GetObject answer, or 0 if unknown.
+func statusOf(out *s3.GetObjectOutput) int {
+	if r, ok := awsmiddleware.GetRawResponse(out.ResultMetadata).(*smithyhttp.Response); ok {
+		return r.StatusCode
+	}
+	return 0
+}
+
+// getSpan checks a GetObject answer with answerSpan. When the answer gave
+// no length (a chunked 200 without Content-Length), it asks HEAD for the
+// object's size, so that a body cut short is noticed; an object whose ETag
+// changed in between gives an error matching [ErrObjectChanged].
+func (c *Client) getSpan(ctx context.Context, op, bucket, key string, out *s3.GetObjectOutput, first, last int64, ranged bool) (span, error) {
+	sp, err := answerSpan(out, first, last, ranged)
+	if err != nil {
+		return span{}, &Error{Op: op, Bucket: bucket, Key: key, Err: err}
+	}
+	if sp.known {
+		return sp, nil
+	}
+	h, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return span{}, wrapErr(op, bucket, key, kindObject, fmt.Errorf("the answer gave no length; asking HEAD: %w", err))
+	}
+	if etag := aws.ToString(out.ETag); aws.ToString(h.ETag) != etag {
+		return span{}, &Error{Op: op, Bucket: bucket, Key: key, kind: ErrObjectChanged,
+			Err: fmt.Errorf("ETag changed from %s to %s", etag, aws.ToString(h.ETag))}
+	}
+	size := aws.ToInt64(h.ContentLength)
+	return span{first: 0, last: size - 1, size: size, known: true}, nil
 }

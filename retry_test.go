@@ -3,7 +3,9 @@ package s3kit_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -259,4 +261,51 @@ func TestPresignIgnoresRetryBookkeeping(t *testing.T) {
 	req, err := s3.NewPresignClient(c.S3()).PresignGetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")})
 	require.NoError(t, err)
 	assert.Contains(t, req.URL, "X-Amz-Signature=")
+}
+
+// TestErrorTextShowsCause checks that an answer refused for its body, whose
+// error has a status but no S3 code, names the reason in Error() without
+// the SDK's prefix.
+func TestErrorTextShowsCause(t *testing.T) {
+	list := func(ctx context.Context, c *s3kit.Client) error {
+		for _, err := range c.List(ctx, bucket) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	deleteMany := func(ctx context.Context, c *s3kit.Client) error {
+		return c.DeleteMany(ctx, bucket, slices.Values([]string{"k"}))
+	}
+	cases := []struct {
+		name  string
+		op    string
+		fault s3kittest.Fault
+		call  func(context.Context, *s3kit.Client) error
+		cause string
+	}{
+		{"List/invalid XML", "ListObjectsV2", s3kittest.InvalidXML(), list, "XML syntax error"},
+		{"List/truncated XML", "ListObjectsV2", s3kittest.TruncateXML(), list, "unexpected EOF"},
+		{"DeleteMany/invalid XML", "DeleteObjects", s3kittest.InvalidXML(), deleteMany, "XML syntax error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rule := &s3kittest.Rule{Op: tc.op, Fault: tc.fault}
+			srv, c := faultSetup(t, []*s3kittest.Rule{rule}, s3kit.WithMaxAttempts(2))
+			seed(t, srv)
+			err := tc.call(t.Context(), c)
+			require.Error(t, err)
+			var e *s3kit.Error
+			require.ErrorAs(t, err, &e)
+			require.Empty(t, e.Code, "precondition: no S3 code")
+			require.NotZero(t, e.StatusCode, "precondition: an HTTP status")
+			msg := err.Error()
+			assert.Contains(t, msg, fmt.Sprintf("HTTP %d", e.StatusCode))
+			assert.Contains(t, msg, tc.cause)
+			assert.Contains(t, msg, "(after 2 attempts)")
+			assert.NotContains(t, msg, "operation error S3", "the SDK's prefix repeats what the error says")
+			assert.NotContains(t, msg, "StatusCode:")
+		})
+	}
 }

@@ -64,6 +64,7 @@ func TestRGW(t *testing.T) {
 			target.ObjectACLs = true
 			target.EmptySegmentsListed = true
 			target.SigV2 = true
+			target.EncodedListing = true
 			target.LegacyBucketNames = os.Getenv("S3KIT_TEST_RGW_RELAXED_NAMES") == "1"
 			target.ProfileOptions = profileOptions(s3kit.CephRGW(os.Getenv(v.endpointVar)), "S3KIT_TEST_RGW", target.HTTPClient)
 			conformance.Run(t, target)
