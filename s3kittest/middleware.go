@@ -165,7 +165,11 @@ func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Req
 		extra.cacheControl = s.objects[objectID{sb, sk}].cacheControl
 		s.mu.Unlock()
 	}
-	rec := serve(next, r)
+	h := next
+	if r.Header.Get("X-Amz-Copy-Source") != "" {
+		h = http.HandlerFunc(s.copyObject) // copyobject.go
+	}
+	rec := serve(h, r)
 	if rec.Code/100 == 2 {
 		s.mu.Lock()
 		s.objects[objectID{bucket, key}] = extra
@@ -195,6 +199,7 @@ func (s *Server) serveObject(next http.Handler, w http.ResponseWriter, r *http.R
 		}
 	}
 	hh := &headerHook{ResponseWriter: w, hook: func(status int) {
+		lowerUserMetadata(w.Header()) // store.go
 		if extra.cacheControl != "" && status/100 == 2 {
 			w.Header().Set("Cache-Control", extra.cacheControl)
 		}

@@ -18,6 +18,9 @@
 //   - rejection of aws-chunked streaming uploads with
 //     XAmzContentSHA256Mismatch, as Dell ECS and Ceph RGW do, so that the
 //     AWS SDK's default checksum mode fails here as it fails there;
+//   - S3's metadata rules: an overwrite or a REPLACE copy stores exactly the
+//     new metadata (gofakes3 merges in the old keys), and user metadata keys
+//     are stored and sent in lower case;
 //   - Cache-Control, which gofakes3 drops, and an empty answer to
 //     ListMultipartUploads where gofakes3 answers 404;
 //   - 501 NotImplemented for sub-resources gofakes3 would misroute to
@@ -56,6 +59,7 @@ type Server struct {
 
 	httpSrv    *httptest.Server
 	backend    *s3mem.Backend
+	store      *store // backend as gofakes3 sees it; store.go
 	requests   atomic.Int64
 	requireMD5 bool
 
@@ -105,7 +109,8 @@ func Start(opts ...Option) *Server {
 
 		requireMD5: cfg.requireMD5,
 	}
-	faker := gofakes3.New(s.backend, gofakes3.WithAutoBucket(false))
+	s.store = &store{Backend: s.backend}
+	faker := gofakes3.New(s.store, gofakes3.WithAutoBucket(false))
 	handler := s.middleware(faker.Server())
 	if len(cfg.faults) > 0 {
 		handler = NewFaultHandler(handler, cfg.faults...)
