@@ -21,6 +21,8 @@
 //   - S3's metadata rules: an overwrite or a REPLACE copy stores exactly the
 //     new metadata (gofakes3 merges in the old keys), and user metadata keys
 //     are stored and sent in lower case;
+//   - S3's listing rules for delimiters of any length, without the repeated
+//     CommonPrefixes and empty last pages of gofakes3's paging;
 //   - Cache-Control, which gofakes3 drops, and an empty answer to
 //     ListMultipartUploads where gofakes3 answers 404;
 //   - 501 NotImplemented for sub-resources gofakes3 would misroute to

@@ -20,6 +20,9 @@ import (
 //     ("X-Amz-Meta-Owner"); S3 lower-cases them. store lower-cases them, and
 //     drops the request-only x-amz-* headers (date, payload hash, ACL, copy
 //     source...) that gofakes3 would keep and serve back on GET.
+//   - s3mem's delimiter matching trims the delimiter as a set of characters
+//     and repeats CommonPrefixes on later pages; store lists with S3's rules
+//     (listing.go).
 //
 // Every write reaches the backend through store.PutObject: gofakes3's
 // PutObject, its in-memory multipart uploader and [store.CopyObject].
