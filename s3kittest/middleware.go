@@ -50,6 +50,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if err == nil {
 				err = sig.verify(r, SecretKey)
 			}
+			if uh := (*unsignedHeadersError)(nil); errors.As(err, &uh) {
+				uh.write(w, r) // sigv4.go
+				return
+			}
 			if err != nil {
 				status := http.StatusForbidden
 				if errors.Is(err, errMalformed) || errors.Is(err, errPayload) {

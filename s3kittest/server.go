@@ -12,7 +12,10 @@
 //     signature made with [SecretKey] (any region), its canonical path is
 //     rebuilt from the decoded key as a strict server does, and a signed
 //     payload hash is checked against the body; failures get 403
-//     SignatureDoesNotMatch or InvalidAccessKeyId, as on a real server;
+//     SignatureDoesNotMatch or InvalidAccessKeyId, as on a real server; an
+//     x-amz-* header that the signature does not cover gets 403
+//     AccessDenied, as on S3, so a presigned PUT cannot gain an unsigned
+//     x-amz-acl;
 //   - SigV2 verification ("Authorization: AWS key:signature"), as Ceph RGW
 //     does, for clients built with s3kit.WithSignatureV2;
 //   - rejection of aws-chunked streaming uploads with
