@@ -66,8 +66,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			writeError(w, r, http.StatusForbidden, err.Error(), "SigV2 check failed")
 			return
 		}
-		if strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
-			writeError(w, r, http.StatusBadRequest, "XAmzContentSHA256Mismatch", "aws-chunked streaming payloads are not accepted (as on Dell ECS and Ceph RGW)")
+		if !s.acceptStreaming(w, r) { // streaming.go
 			return
 		}
 		for _, sub := range unsupported {

@@ -20,7 +20,8 @@
 //     does, for clients built with s3kit.WithSignatureV2;
 //   - rejection of aws-chunked streaming uploads with
 //     XAmzContentSHA256Mismatch, as Dell ECS and Ceph RGW do, so that the
-//     AWS SDK's default checksum mode fails here as it fails there;
+//     AWS SDK's default checksum mode fails here as it fails there, unless
+//     [WithStreamingUploads] is given;
 //   - S3's metadata rules: an overwrite or a REPLACE copy stores exactly the
 //     new metadata (gofakes3 merges in the old keys), and user metadata keys
 //     are stored and sent in lower case;
@@ -67,6 +68,7 @@ type Server struct {
 	store      *store // backend as gofakes3 sees it; store.go
 	requests   atomic.Int64
 	requireMD5 bool
+	streaming  bool // streaming.go
 
 	mu      sync.Mutex
 	objects map[objectID]objectExtra // ACL and Cache-Control per object
@@ -89,6 +91,7 @@ type Option interface{ apply(*serverConfig) }
 type serverConfig struct {
 	tls        bool
 	requireMD5 bool // batch.go
+	streaming  bool // streaming.go
 	faults     []*Rule
 }
 
@@ -113,6 +116,7 @@ func Start(opts ...Option) *Server {
 		pending: make(map[string]objectExtra),
 
 		requireMD5: cfg.requireMD5,
+		streaming:  cfg.streaming,
 	}
 	s.store = &store{Backend: s.backend}
 	faker := gofakes3.New(s.store, gofakes3.WithAutoBucket(false))
