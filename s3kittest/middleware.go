@@ -50,6 +50,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if err == nil {
 				err = sig.verify(r, SecretKey)
 			}
+			if uh := (*unsignedHeadersError)(nil); errors.As(err, &uh) {
+				uh.write(w, r) // sigv4.go
+				return
+			}
 			if err != nil {
 				status := http.StatusForbidden
 				if errors.Is(err, errMalformed) || errors.Is(err, errPayload) {
@@ -62,8 +66,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			writeError(w, r, http.StatusForbidden, err.Error(), "SigV2 check failed")
 			return
 		}
-		if strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
-			writeError(w, r, http.StatusBadRequest, "XAmzContentSHA256Mismatch", "aws-chunked streaming payloads are not accepted (as on Dell ECS and Ceph RGW)")
+		if !s.acceptStreaming(w, r) { // streaming.go
 			return
 		}
 		for _, sub := range unsupported {
@@ -165,7 +168,11 @@ func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Req
 		extra.cacheControl = s.objects[objectID{sb, sk}].cacheControl
 		s.mu.Unlock()
 	}
-	rec := serve(next, r)
+	h := next
+	if r.Header.Get("X-Amz-Copy-Source") != "" {
+		h = http.HandlerFunc(s.copyObject) // copyobject.go
+	}
+	rec := serve(h, r)
 	if rec.Code/100 == 2 {
 		s.mu.Lock()
 		s.objects[objectID{bucket, key}] = extra
@@ -195,6 +202,7 @@ func (s *Server) serveObject(next http.Handler, w http.ResponseWriter, r *http.R
 		}
 	}
 	hh := &headerHook{ResponseWriter: w, hook: func(status int) {
+		lowerUserMetadata(w.Header()) // store.go
 		if extra.cacheControl != "" && status/100 == 2 {
 			w.Header().Set("Cache-Control", extra.cacheControl)
 		}

@@ -12,12 +12,21 @@
 //     signature made with [SecretKey] (any region), its canonical path is
 //     rebuilt from the decoded key as a strict server does, and a signed
 //     payload hash is checked against the body; failures get 403
-//     SignatureDoesNotMatch or InvalidAccessKeyId, as on a real server;
+//     SignatureDoesNotMatch or InvalidAccessKeyId, as on a real server; an
+//     x-amz-* header that the signature does not cover gets 403
+//     AccessDenied, as on S3, so a presigned PUT cannot gain an unsigned
+//     x-amz-acl;
 //   - SigV2 verification ("Authorization: AWS key:signature"), as Ceph RGW
 //     does, for clients built with s3kit.WithSignatureV2;
 //   - rejection of aws-chunked streaming uploads with
 //     XAmzContentSHA256Mismatch, as Dell ECS and Ceph RGW do, so that the
-//     AWS SDK's default checksum mode fails here as it fails there;
+//     AWS SDK's default checksum mode fails here as it fails there, unless
+//     [WithStreamingUploads] is given;
+//   - S3's metadata rules: an overwrite or a REPLACE copy stores exactly the
+//     new metadata (gofakes3 merges in the old keys), and user metadata keys
+//     are stored and sent in lower case;
+//   - S3's listing rules for delimiters of any length, without the repeated
+//     CommonPrefixes and empty last pages of gofakes3's paging;
 //   - Cache-Control, which gofakes3 drops, and an empty answer to
 //     ListMultipartUploads where gofakes3 answers 404;
 //   - 501 NotImplemented for sub-resources gofakes3 would misroute to
@@ -56,8 +65,10 @@ type Server struct {
 
 	httpSrv    *httptest.Server
 	backend    *s3mem.Backend
+	store      *store // backend as gofakes3 sees it; store.go
 	requests   atomic.Int64
 	requireMD5 bool
+	streaming  bool // streaming.go
 
 	mu      sync.Mutex
 	objects map[objectID]objectExtra // ACL and Cache-Control per object
@@ -80,6 +91,7 @@ type Option interface{ apply(*serverConfig) }
 type serverConfig struct {
 	tls        bool
 	requireMD5 bool // batch.go
+	streaming  bool // streaming.go
 	faults     []*Rule
 }
 
@@ -104,8 +116,10 @@ func Start(opts ...Option) *Server {
 		pending: make(map[string]objectExtra),
 
 		requireMD5: cfg.requireMD5,
+		streaming:  cfg.streaming,
 	}
-	faker := gofakes3.New(s.backend, gofakes3.WithAutoBucket(false))
+	s.store = &store{Backend: s.backend}
+	faker := gofakes3.New(s.store, gofakes3.WithAutoBucket(false))
 	handler := s.middleware(faker.Server())
 	if len(cfg.faults) > 0 {
 		handler = NewFaultHandler(handler, cfg.faults...)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -91,6 +92,9 @@ func (sig sigV4) verify(r *http.Request, secret string) error {
 			return errMalformed
 		}
 	} else if err := checkExpiry(r.URL.Query()); err != nil {
+		return err
+	}
+	if err := checkSignedAmzHeaders(r, sig.signedHeaders); err != nil {
 		return err
 	}
 	canonical := strings.Join([]string{
@@ -248,4 +252,45 @@ func s3Escape(s string, encodeSlash bool) string {
 		b.WriteByte(hexDigits[c&15])
 	}
 	return b.String()
+}
+
+// unsignedHeadersError is S3's refusal of a SigV4 request that carries
+// x-amz-* headers its signature does not cover.
+type unsignedHeadersError struct{ names []string }
+
+func (e *unsignedHeadersError) Error() string { return "AccessDenied" }
+
+// write answers as S3 does: 403 AccessDenied with a HeadersNotSigned list.
+func (e *unsignedHeadersError) write(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("X-Amz-Request-Id", "s3kittest")
+	w.WriteHeader(http.StatusForbidden)
+	if r.Method == http.MethodHead {
+		return
+	}
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>`+
+		`<Message>There were headers present in the request which were not signed</Message>`+
+		`<HeadersNotSigned>%s</HeadersNotSigned><Resource>%s</Resource><RequestId>s3kittest</RequestId></Error>`,
+		xmlEscape(strings.Join(e.names, ", ")), xmlEscape(r.URL.Path))
+}
+
+// checkSignedAmzHeaders refuses x-amz-* headers that are not among the
+// signed ones, as S3 and Ceph RGW do for header-signed and presigned
+// requests alike: otherwise anyone holding a presigned PUT could add, say,
+// x-amz-acl: public-read. x-amz-content-sha256 is exempt, as on AWS: a
+// header-signed request's payload hash is part of its canonical request
+// anyway.
+func checkSignedAmzHeaders(r *http.Request, signed []string) error {
+	var missing []string
+	for k := range r.Header {
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "x-amz-") && lk != "x-amz-content-sha256" && !slices.Contains(signed, lk) {
+			missing = append(missing, lk)
+		}
+	}
+	if missing == nil {
+		return nil
+	}
+	sort.Strings(missing)
+	return &unsignedHeadersError{missing}
 }
