@@ -276,17 +276,19 @@ func (mp *multipartRun) firstErr(ctx context.Context) error {
 func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, error) {
 	u := mp.u
 	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
-	out, err := u.c.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+	in := &s3.CompleteMultipartUploadInput{
 		Bucket:          &u.bucket,
 		Key:             &u.key,
 		UploadId:        &mp.id,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: mp.parts},
-	})
+	}
+	u.cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
+	out, err := u.c.s3.CompleteMultipartUpload(ctx, in)
 	if err != nil {
 		if res, ok := mp.completedAnyway(ctx, err, total); ok {
 			return res, nil
 		}
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kindObject, err)
+		return PutResult{}, wrapErr(u.op, u.bucket, u.key, u.cfg.cond.kind(kindObject), err)
 	}
 	u.progress.setTotal(total, len(mp.parts))
 	return PutResult{

@@ -18,6 +18,11 @@
 //   - rejection of aws-chunked streaming uploads with
 //     XAmzContentSHA256Mismatch, as Dell ECS and Ceph RGW do, so that the
 //     AWS SDK's default checksum mode fails here as it fails there;
+//   - conditional writes: If-None-Match: * and If-Match on PutObject,
+//     CopyObject and CompleteMultipartUpload, checked against the ETag the
+//     server serves and applied atomically with respect to other writes of
+//     the key; a failed condition gets 412 PreconditionFailed (404 NoSuchKey
+//     for If-Match on a missing object), as on S3;
 //   - Cache-Control, which gofakes3 drops, and an empty answer to
 //     ListMultipartUploads where gofakes3 answers 404;
 //   - 501 NotImplemented for sub-resources gofakes3 would misroute to
@@ -62,6 +67,8 @@ type Server struct {
 	mu      sync.Mutex
 	objects map[objectID]objectExtra // ACL and Cache-Control per object
 	pending map[string]objectExtra   // the same, per multipart upload ID
+
+	writeLocks keyLocks // one per object being written (conditional.go)
 }
 
 // objectID names an object.
