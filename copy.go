@@ -25,8 +25,10 @@ import (
 // unless [WithContentType], [WithCacheControl] or [WithMetadata] is given:
 // then those options replace all three, and what they do not set is dropped.
 // [WithACL] sets the copy's ACL (default private; ACLs are not copied).
-// Other PutOptions are ignored. A missing source gives an error matching
-// [ErrNotFound] that names the source.
+// [WithIfNoneMatch] and [WithIfMatch] apply to the destination: the copy
+// fails with [ErrPreconditionFailed], leaving the destination as it was, if
+// the condition does not hold. Other PutOptions are ignored. A missing
+// source gives an error matching [ErrNotFound] that names the source.
 func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts ...PutOption) (PutResult, error) {
 	const op = "Copy"
 	cfg := putConfig{size: -1, transfer: c.transfer}
@@ -43,6 +45,9 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 		return PutResult{}, err
 	}
 	if err := c.checkProviderPut(op, dstBucket, dstKey, &cfg); err != nil {
+		return PutResult{}, err
+	}
+	if err := c.checkConditional(op, dstBucket, dstKey, cfg.cond, condCopy|condMultipart); err != nil {
 		return PutResult{}, err
 	}
 	src, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &srcBucket, Key: &srcKey})
@@ -95,6 +100,7 @@ func (cp *copyRun) single(ctx context.Context) (PutResult, error) {
 		in.ACL = types.ObjectCannedACL(cp.cfg.acl)
 	}
 	in.CopySourceIfMatch = cp.src.ETag
+	cp.cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
 	out, err := cp.c.s3.CopyObject(ctx, in)
 	if err != nil {
 		return PutResult{}, wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)

@@ -102,6 +102,30 @@
 // [*DeleteError]. [Client.DeletePrefix] deletes everything under a prefix.
 // [Client.Copy] copies inside the provider, in parts above 5 GiB.
 //
+// # Conditional writes
+//
+// [WithIfNoneMatch]("*") makes [Client.Put] or [Client.Copy] create the
+// object only if the key is free, and [WithIfMatch](etag) replace it only if
+// the stored object still has that ETag (compare-and-swap). A failed
+// condition gives an error matching [ErrPreconditionFailed] and leaves the
+// stored object as it was; of several create-only writes of one key, one
+// wins. The condition is sent on PutObject, on CompleteMultipartUpload (so a
+// multipart Put uploads its parts before the check, and is aborted if it
+// fails) and on CopyObject; [Client.PresignPut] signs it. Bad values, and
+// both options together, are [ErrInvalidInput] before any request.
+//
+// Servers do not all enforce these headers, and one that ignores them
+// stores the write as if no condition were given. Seen with s3kit's
+// conformance suite (internal/conformance, test ConditionalWrites, and the
+// Doctor check): s3kittest enforces them on all three requests; Ceph RGW
+// 16.2 on PutObject only; versitygw v1.8.0 on PutObject and
+// CompleteMultipartUpload but not CopyObject. The [CephRGW] and [Versitygw]
+// profiles therefore refuse, with [ErrInvalidInput] before any request, a
+// conditional write that would go where the condition is ignored.
+// [Client.Doctor] checks an endpoint (check "conditional writes"). A 412
+// after a retried request does not prove the write did not happen; see
+// [ErrPreconditionFailed].
+//
 // # ACLs and public URLs
 //
 // [WithACL] sets a canned [ACL] when putting; [Client.SetACL] changes the ACL
@@ -130,6 +154,7 @@
 //   - [ErrInvalidInput]: a bad argument, refused before any request is sent
 //   - [ErrDataCorrupted]: a download ended early or did not match its MD5
 //   - [ErrObjectChanged]: the object changed during a resumed or ranged download
+//   - [ErrPreconditionFailed]: a conditional write's condition did not hold
 //
 // It also unwraps to the SDK's error (for [errors.As] with smithy.APIError)
 // and to [context.Canceled] or [context.DeadlineExceeded] when the context
@@ -179,14 +204,15 @@
 //
 // [Client.Doctor] probes an endpoint (reachability, clock skew,
 // authentication, addressing, ListObjectsV2, streaming checksums,
-// Content-MD5 on DeleteObjects, object ACLs and anonymous reads) and
-// reports what it found with the options to use; examples/doctor runs it
-// from the command line.
+// Content-MD5 on DeleteObjects, object ACLs, anonymous reads and whether
+// conditional writes are enforced) and reports what it found with the
+// options to use; examples/doctor runs it from the command line.
 //
 // # Testing
 //
 // The s3kittest package runs an in-process S3 server for tests, with ACL
-// enforcement and the strictness about checksums that real providers have:
+// enforcement, conditional writes checked atomically per key, and the
+// strictness about checksums that real providers have:
 //
 //	srv := s3kittest.NewServer(t)
 //	srv.CreateBucket(t, "bucket")

@@ -74,6 +74,13 @@ type Report struct {
 	ObjectACLs               bool // PutObjectAcl works
 	AnonymousPublicRead      bool // an object with the public-read ACL can be fetched without credentials
 	CleanedUp                bool // every object the doctor wrote was deleted
+
+	// Whether a create-only write (If-None-Match: *) onto an existing key
+	// is refused with 412, as [WithIfNoneMatch] needs, on each request
+	// that carries the condition.
+	ConditionalPut       bool // PutObject
+	ConditionalMultipart bool // CompleteMultipartUpload
+	ConditionalCopy      bool // CopyObject
 }
 
 // Finding returns the finding for check, if any.
@@ -117,6 +124,7 @@ const (
 	CheckACLs         = "object ACLs"
 	CheckAnonymous    = "anonymous public read"
 	CheckCleanup      = "cleanup"
+	CheckConditional  = "conditional writes"
 )
 
 // doctorTimeout bounds each probe, and the cleanup at the end.
@@ -125,8 +133,11 @@ const doctorTimeout = 30 * time.Second
 // Doctor probes the client's endpoint with bucket, which must exist and
 // should be a scratch bucket: reachability, clock skew, authentication,
 // path-style and virtual-host addressing, ListObjectsV2, the SDK's default
-// streaming checksums, whether DeleteObjects needs Content-MD5, object ACLs
-// and anonymous reads of public objects. It writes a few small objects
+// streaming checksums, whether DeleteObjects needs Content-MD5, object ACLs,
+// anonymous reads of public objects, and whether conditional writes
+// ([WithIfNoneMatch], [WithIfMatch]) are enforced on PutObject,
+// CompleteMultipartUpload and CopyObject: each probe writes onto a key that
+// exists with If-None-Match: * and must be refused. It writes a few small objects
 // under ".s3kit-doctor/" and deletes every one of them before it returns,
 // even when ctx is cancelled (the deletions get their own timeout). Doctor
 // may take a few seconds; each probe has a 30-second timeout.
@@ -176,7 +187,7 @@ func (d *doctor) base() string {
 
 func (d *doctor) run(ctx context.Context) {
 	if !d.reach(ctx) || !d.auth(ctx) {
-		for _, check := range []string{CheckPathStyle, CheckVirtualHost, CheckListV2, CheckChecksums, CheckDeleteMD5, CheckACLs, CheckAnonymous} {
+		for _, check := range []string{CheckPathStyle, CheckVirtualHost, CheckListV2, CheckChecksums, CheckDeleteMD5, CheckACLs, CheckAnonymous, CheckConditional} {
 			d.add(check, StatusSkipped, "skipped")
 		}
 		return
@@ -186,6 +197,7 @@ func (d *doctor) run(ctx context.Context) {
 	d.checksums(ctx)
 	d.deleteMD5(ctx)
 	d.acls(ctx)
+	d.conditional(ctx)
 }
 
 // reach sends an anonymous GET to the bucket and reads the server's clock.
@@ -503,4 +515,78 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// conditional checks that If-None-Match: * is enforced on PutObject,
+// CompleteMultipartUpload and CopyObject: each writes onto an existing
+// test object and must get 412. If-Match goes through the same check on
+// the servers tried, so it is not probed separately.
+func (d *doctor) conditional(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
+	defer cancel()
+	key, err := d.put(ctx, "conditional", []byte("existing"))
+	if err == nil {
+		_, err = d.put(ctx, "conditional-source", []byte("copy source"))
+	}
+	if err != nil {
+		d.add(CheckConditional, StatusFailed, "could not write a test object: %v", shortErr(err))
+		return
+	}
+	var ignored condWrites
+	var problems []string
+	refused := func(w condWrites, err error) bool {
+		switch {
+		case err == nil:
+			ignored |= w
+		case errors.Is(wrapErr("Doctor", d.bucket, key, kindObject|kindCondWrite, err), ErrPreconditionFailed):
+			return true
+		default:
+			problems = append(problems, fmt.Sprintf("%s failed: %s", w, shortErr(err)))
+		}
+		return false
+	}
+	star := aws.String("*")
+	body := []byte("overwritten")
+	_, err = d.c.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: &d.bucket, Key: &key, IfNoneMatch: star,
+		Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
+	d.r.ConditionalPut = refused(condPut, err)
+	d.r.ConditionalMultipart = refused(condMultipart, d.conditionalMultipart(ctx, key, body))
+	src := escapePath(d.bucket) + "/" + escapePath(d.prefix+"conditional-source")
+	_, err = d.c.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &d.bucket, Key: &key, CopySource: &src, IfNoneMatch: star})
+	d.r.ConditionalCopy = refused(condCopy, err)
+
+	switch {
+	case ignored == 0 && len(problems) == 0:
+		d.add(CheckConditional, StatusOK, "If-None-Match enforced on PutObject, CompleteMultipartUpload and CopyObject")
+	case ignored == 0:
+		d.add(CheckConditional, StatusWarning, "%s", strings.Join(problems, "; "))
+	case d.c.ext.condIgnored&ignored == ignored:
+		d.add(CheckConditional, StatusInfo, "ignored on %s (a create-only write onto an existing object went through); the client's provider profile refuses conditional writes there", ignored)
+	default:
+		d.add(CheckConditional, StatusWarning, "ignored on %s (a create-only write onto an existing object went through): WithIfNoneMatch and WithIfMatch do not protect those writes here%s",
+			ignored, strings.TrimSuffix("; "+strings.Join(problems, "; "), "; "))
+	}
+}
+
+// conditionalMultipart completes a one-part upload onto key with
+// If-None-Match: * and aborts it if that fails. It returns the error of
+// the first step that failed.
+func (d *doctor) conditionalMultipart(ctx context.Context, key string, body []byte) error {
+	created, err := d.c.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &d.bucket, Key: &key})
+	if err != nil {
+		return err
+	}
+	part, err := d.c.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: &d.bucket, Key: &key, UploadId: created.UploadId,
+		PartNumber: aws.Int32(1), Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
+	if err == nil {
+		_, err = d.c.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: &d.bucket, Key: &key,
+			UploadId: created.UploadId, IfNoneMatch: aws.String("*"),
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: part.ETag, PartNumber: aws.Int32(1)}}}})
+	}
+	if err != nil {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), doctorTimeout)
+		defer cancel()
+		_, _ = d.c.s3.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &d.bucket, Key: &key, UploadId: created.UploadId})
+	}
+	return err
 }

@@ -1,6 +1,11 @@
 package s3kit_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -42,7 +47,13 @@ func TestDoctor(t *testing.T) {
 			assert.True(t, r.ObjectACLs)
 			assert.True(t, r.AnonymousPublicRead)
 			assert.True(t, r.CleanedUp)
-			f, ok := r.Finding(s3kit.CheckChecksums)
+			assert.True(t, r.ConditionalPut, "s3kittest enforces If-None-Match on PutObject")
+			assert.True(t, r.ConditionalMultipart, "and on CompleteMultipartUpload")
+			assert.True(t, r.ConditionalCopy, "and on CopyObject")
+			f, ok := r.Finding(s3kit.CheckConditional)
+			require.True(t, ok)
+			assert.Equal(t, s3kit.StatusOK, f.Status, f.Detail)
+			f, ok = r.Finding(s3kit.CheckChecksums)
 			require.True(t, ok)
 			assert.Equal(t, tc.checksumStat, f.Status)
 			for _, f := range r.Findings {
@@ -114,4 +125,52 @@ func TestDoctorLegacyBucketName(t *testing.T) {
 	assert.Equal(t, s3kit.StatusSkipped, f.Status)
 	assert.Contains(t, f.Detail, "not a valid host name")
 	assert.True(t, r.CleanedUp)
+}
+
+// TestDoctorConditionalIgnored puts a proxy in front of s3kittest that
+// answers a conditional CopyObject with success without doing anything, as
+// a server that ignores the condition would (minus the overwrite): the
+// doctor must report the copy as unprotected, and only as a fact when the
+// client's profile already refuses conditional copies.
+func TestDoctorConditionalIgnored(t *testing.T) {
+	srv := s3kittest.NewServer(t)
+	srv.CreateBucket(t, bucket)
+	target, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "" && r.Header.Get("If-None-Match") != "" {
+			w.Header().Set("Content-Type", "application/xml")
+			_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><ETag>"0123"</ETag></CopyObjectResult>`)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	tests := []struct {
+		name   string
+		opts   []s3kit.Option
+		status s3kit.Status
+	}{
+		{"no profile", []s3kit.Option{s3kit.WithEndpoint(front.URL)}, s3kit.StatusWarning},
+		{"versitygw profile", []s3kit.Option{s3kit.WithProvider(s3kit.Versitygw(front.URL)), s3kit.WithRegion(s3kittest.Region)}, s3kit.StatusInfo},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := s3kit.New(t.Context(), append(tc.opts, s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey))...)
+			require.NoError(t, err)
+			r, err := c.Doctor(t.Context(), bucket)
+			require.NoError(t, err)
+			t.Log("\n" + r.String())
+			assert.True(t, r.ConditionalPut)
+			assert.True(t, r.ConditionalMultipart)
+			assert.False(t, r.ConditionalCopy)
+			f, ok := r.Finding(s3kit.CheckConditional)
+			require.True(t, ok)
+			assert.Equal(t, tc.status, f.Status)
+			assert.Contains(t, f.Detail, "ignored on CopyObject")
+			assert.True(t, r.CleanedUp)
+			assert.Zero(t, pendingUploads(t, c), "the refused multipart probe was aborted")
+		})
+	}
 }

@@ -32,7 +32,8 @@ var (
 	ErrInvalidInput = errors.New("s3kit: invalid input")
 	// ErrObjectChanged means the object changed while it was being read in
 	// several requests (a resumed or ranged download), so the pieces would
-	// not belong together (S3 code PreconditionFailed on If-Match).
+	// not belong together (S3 code PreconditionFailed on If-Match). A
+	// failed condition on a write is [ErrPreconditionFailed] instead.
 	ErrObjectChanged = errors.New("s3kit: object changed during the download")
 	// ErrOutcomeUnknown means a write (Put, Copy, Delete) failed in a way
 	// that does not tell whether the provider carried it out: its answer
@@ -43,12 +44,25 @@ var (
 	// store was left as it was. The cause (such as [context.Canceled]) is
 	// still reachable with errors.Is and errors.As.
 	ErrOutcomeUnknown = errors.New("s3kit: outcome unknown")
+	// ErrPreconditionFailed means a conditional write ([WithIfNoneMatch] or
+	// [WithIfMatch] on [Client.Put] or [Client.Copy]) was refused because its
+	// condition did not hold: an object already exists, or its ETag is not
+	// the one given (S3 code PreconditionFailed, HTTP 412, or
+	// ConditionalRequestConflict, HTTP 409, which S3 answers when another
+	// write to the key was in progress). The object under the key is left
+	// as it was by this call.
+	//
+	// After a request that was retried (see [Error.Attempts]) it does not
+	// prove that the write did not happen: if an earlier attempt succeeded
+	// and its answer was lost, the retry fails the condition against the
+	// object that attempt stored. Read the object to find out.
+	ErrPreconditionFailed = errors.New("s3kit: precondition of a conditional write failed")
 )
 
 // sentinels lists every exported Err variable; a test checks it against the
 // source.
 var sentinels = []error{ErrNotFound, ErrBucketNotFound, ErrAccessDenied, ErrACLNotSupported,
-	ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted, ErrOutcomeUnknown}
+	ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted, ErrOutcomeUnknown, ErrPreconditionFailed}
 
 // hasSentinel reports whether err matches one of the sentinels.
 func hasSentinel(err error) bool {
@@ -169,6 +183,11 @@ const (
 	kindObject opKind = iota // a request on one object
 	kindBucket               // a request on a bucket (list, create)
 	kindACL                  // a request that sets or reads an ACL
+
+	// kindCondWrite is a flag added to a kind: the request is a write
+	// that carries If-None-Match or If-Match (conditional.go), so a failed
+	// precondition means ErrPreconditionFailed, not ErrObjectChanged.
+	kindCondWrite opKind = 1 << 4
 )
 
 // invalidf returns an *Error that matches ErrInvalidInput.
@@ -220,6 +239,12 @@ func wrapErr(op, bucket, key string, k opKind, err error) error {
 
 // classify maps an S3 error code and HTTP status to a sentinel, or nil.
 func classify(code string, status int, k opKind) error {
+	if k&kindCondWrite != 0 {
+		if code == "PreconditionFailed" || code == "ConditionalRequestConflict" || (code == "" && status == http.StatusPreconditionFailed) {
+			return ErrPreconditionFailed
+		}
+		k &^= kindCondWrite
+	}
 	switch code {
 	case "NotFound":
 		if k == kindBucket { // HeadBucket on a missing bucket

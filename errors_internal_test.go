@@ -61,6 +61,15 @@ func TestClassify(t *testing.T) {
 		{"NotImplemented elsewhere", 501, "NotImplemented", kindObject, nil},
 		{"InternalError", 500, "InternalError", kindObject, nil},
 		{"SlowDown", 503, "SlowDown", kindObject, nil},
+		{"download If-Match PreconditionFailed", 412, "PreconditionFailed", kindObject, ErrObjectChanged},
+		{"conditional write PreconditionFailed", 412, "PreconditionFailed", kindObject | kindCondWrite, ErrPreconditionFailed},
+		{"conditional write 412 without code", 412, "", kindObject | kindCondWrite, ErrPreconditionFailed},
+		{"conditional write ConditionalRequestConflict", 409, "ConditionalRequestConflict", kindObject | kindCondWrite, ErrPreconditionFailed},
+		{"conditional write with ACL PreconditionFailed", 412, "PreconditionFailed", kindACL | kindCondWrite, ErrPreconditionFailed},
+		{"conditional write with ACL NotImplemented", 501, "NotImplemented", kindACL | kindCondWrite, ErrACLNotSupported},
+		{"conditional write If-Match on a missing key", 404, "NoSuchKey", kindObject | kindCondWrite, ErrNotFound},
+		{"conditional write AccessDenied", 403, "AccessDenied", kindObject | kindCondWrite, ErrAccessDenied},
+		{"conditional write other 409", 409, "OperationAborted", kindObject | kindCondWrite, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +79,7 @@ func TestClassify(t *testing.T) {
 			assert.Equal(t, tt.code, e.Code)
 			assert.Equal(t, tt.status, e.StatusCode)
 			assert.Equal(t, "RID1", e.RequestID)
-			for _, s := range []error{ErrNotFound, ErrBucketNotFound, ErrAccessDenied, ErrACLNotSupported, ErrInvalidInput} {
+			for _, s := range sentinels {
 				assert.Equal(t, s == tt.want, errors.Is(err, s), "errors.Is(err, %v)", s)
 			}
 			// The SDK's own error types stay reachable.

@@ -131,12 +131,14 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 	}
 	dctx, cancel := detached(ctx, graceAfterCancel, completeTimeout)
 	defer cancel()
-	out, err := u.c.s3.CompleteMultipartUpload(dctx, &s3.CompleteMultipartUploadInput{
+	in := &s3.CompleteMultipartUploadInput{
 		Bucket:          &u.bucket,
 		Key:             &u.key,
 		UploadId:        &mp.id,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: mp.parts},
-	})
+	}
+	u.cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
+	out, err := u.c.s3.CompleteMultipartUpload(dctx, in)
 	if err != nil {
 		return mp.settle(ctx, err, total)
 	}
@@ -159,8 +161,9 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 // matches [ErrOutcomeUnknown].
 func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (PutResult, error) {
 	u := mp.u
+	kind := u.cfg.cond.kind(kindObject)
 	if !outcomeUnknown(err) {
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kindObject, err)
+		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kind, err)
 	}
 	if want := mp.etag(); want != "" {
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
@@ -171,5 +174,5 @@ func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (Put
 			return PutResult{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
 		}
 	}
-	return PutResult{}, wrapWrite(u.op, u.bucket, u.key, kindObject, err)
+	return PutResult{}, wrapWrite(u.op, u.bucket, u.key, kind, err)
 }

@@ -50,6 +50,11 @@ type PutResult struct {
 // upload that fails or is cancelled is aborted, so no parts are left behind
 // and nothing is visible under key.
 //
+// [WithIfNoneMatch] and [WithIfMatch] make the write conditional: it fails
+// with [ErrPreconditionFailed], leaving the stored object as it was, if the
+// condition does not hold when the object is stored (at the end of a
+// multipart upload).
+//
 // body must not be nil. Put reads it to the end but does not close it.
 func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, opts ...PutOption) (PutResult, error) {
 	const op = "Put"
@@ -80,6 +85,9 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	// anyone noticing. For other bodies a mismatch shows up while reading.
 	if _, isBuffer := body.(*bytes.Buffer); measured >= 0 && measured != size && (ra != nil || isBuffer) {
 		return PutResult{}, invalidf(op, bucket, key, "WithSize(%d) but the body holds %d bytes", size, measured)
+	}
+	if err := c.checkConditional(op, bucket, key, cfg.cond, putRequests(size, cfg.transfer.threshold)); err != nil {
+		return PutResult{}, err
 	}
 	u := &upload{c: c, op: op, bucket: bucket, key: key, cfg: &cfg, body: body, size: size, ra: ra, base: base}
 	if size >= 0 && size <= cfg.transfer.threshold {
@@ -117,6 +125,9 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 		return err
 	}
 	if err := checkHeaderValue(op, bucket, key, "cache control", cfg.cacheControl); err != nil {
+		return err
+	}
+	if err := cfg.cond.validate(op, bucket, key); err != nil {
 		return err
 	}
 	if cfg.size < -1 || cfg.size > maxObjectSize {
@@ -350,6 +361,7 @@ func (u *upload) putObjectInput(body io.Reader, n int64) *s3.PutObjectInput {
 	if u.cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(u.cfg.acl)
 	}
+	u.cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
 	return in
 }
 
@@ -414,9 +426,10 @@ func (u *upload) checkEnd() error {
 	return nil
 }
 
+// errKind is the kind of a failed request that stores the object.
 func (u *upload) errKind() opKind {
 	if u.cfg.acl != "" {
-		return kindACL
+		return u.cfg.cond.kind(kindACL)
 	}
-	return kindObject
+	return u.cfg.cond.kind(kindObject)
 }

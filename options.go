@@ -229,6 +229,7 @@ type putConfig struct {
 	size         int64 // -1: unknown
 	transfer     transferConfig
 	progress     func(Progress)
+	cond         writeCondition // conditional.go
 }
 
 // WithContentType sets the object's Content-Type. Default: none, which most

@@ -43,10 +43,12 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 
 // PresignPut returns a request that lets anyone upload bucket/key with one
 // PUT for ttl (positive, at most 7 days). [WithContentType],
-// [WithCacheControl], [WithMetadata] and [WithACL] are bound into the
-// signature: the upload must send them as [Presigned.Header] lists them, and
-// a server refuses an upload with another Content-Type. Other PutOptions are
-// ignored. A single PUT holds at most 5 GiB.
+// [WithCacheControl], [WithMetadata], [WithACL], [WithIfNoneMatch] and
+// [WithIfMatch] are bound into the signature: the upload must send them as
+// [Presigned.Header] lists them, and a server refuses an upload with another
+// Content-Type or without the condition. A server that enforces the
+// condition answers 412 Precondition Failed when it does not hold. Other
+// PutOptions are ignored. A single PUT holds at most 5 GiB.
 func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Duration, opts ...PutOption) (Presigned, error) {
 	const op = "PresignPut"
 	cfg := putConfig{size: -1, transfer: c.transfer}
@@ -67,6 +69,9 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 			return Presigned{}, err
 		}
 	}
+	if err := c.checkConditional(op, bucket, key, cfg.cond, condPut); err != nil {
+		return Presigned{}, err
+	}
 	in := &s3.PutObjectInput{Bucket: &bucket, Key: &key, Metadata: cfg.metadata}
 	if cfg.contentType != "" {
 		in.ContentType = &cfg.contentType
@@ -77,6 +82,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(cfg.acl)
 	}
+	cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
 	now := time.Now()
 	req, err := c.ext.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl), func(po *s3.PresignOptions) {
 		if cfg.contentType != "" {

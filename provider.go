@@ -25,6 +25,10 @@ type Provider struct {
 	equalParts      bool  // all multipart parts but the last must have the same size
 	relaxedNames    bool  // legacy bucket names (upper case, '_', up to 255 characters)
 	err             error // a bad constructor argument, reported by New
+
+	// condIgnored lists the requests on which the server is known to
+	// ignore If-None-Match and If-Match (conditional.go).
+	condIgnored condWrites
 }
 
 // Name returns the provider's name, such as "Cloud Temple".
@@ -128,10 +132,20 @@ func AWS(region string) Provider {
 // enforced for anonymous reads, and any signing region. It also accepts
 // SigV2 ([WithSignatureV2]).
 //
+// RGW 16.2 enforces [WithIfNoneMatch] and [WithIfMatch] on PutObject but
+// ignores them on CompleteMultipartUpload and CopyObject (seen), so with
+// this profile a conditional [Client.Copy], and a conditional [Client.Put]
+// that could go multipart (a body of unknown size, or larger than the
+// multipart threshold), fail with [ErrInvalidInput] before any request.
+// Newer RGW releases may enforce more; a client without this profile sends
+// the conditions and relies on the server.
+//
 // Source: https://docs.ceph.com/en/latest/radosgw/s3/ and s3kit's
 // conformance suite against radosgw 16.2.
 func CephRGW(endpoint string) Provider {
-	return withEndpointArg(generic("Ceph RGW", endpoint, defaultEndpointRegion))
+	p := withEndpointArg(generic("Ceph RGW", endpoint, defaultEndpointRegion))
+	p.condIgnored = condMultipart | condCopy
+	return p
 }
 
 // MinIO is a MinIO server at endpoint: path-style, region "us-east-1" (its
@@ -152,13 +166,17 @@ func MinIO(endpoint string) Provider {
 // "us-east-1" (its default; it enforces the region it was started with, so
 // pass [WithRegion] if that differs), and no object ACLs (PutObjectAcl is
 // NotImplemented and x-amz-acl on PutObject is ignored); bucket policies
-// work.
+// work. versitygw v1.8.0 enforces [WithIfNoneMatch] and [WithIfMatch] on
+// PutObject and CompleteMultipartUpload but ignores them on CopyObject
+// (seen), so with this profile a conditional [Client.Copy] fails with
+// [ErrInvalidInput] before any request.
 //
 // Source: https://github.com/versity/versitygw (README, --region flag) and
 // s3kit's conformance suite against versitygw v1.8.0.
 func Versitygw(endpoint string) Provider {
 	p := withEndpointArg(generic("versitygw", endpoint, "us-east-1"))
 	p.objectACLs = false
+	p.condIgnored = condCopy
 	return p
 }
 

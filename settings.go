@@ -36,7 +36,8 @@ type clientExt struct {
 	equalParts   bool
 	sigV2        bool
 	provider     string
-	relaxedNames bool // legacy bucket names accepted (path-style only)
+	relaxedNames bool       // legacy bucket names accepted (path-style only)
+	condIgnored  condWrites // requests whose If-None-Match and If-Match the provider ignores
 }
 
 // applyProvider fills from the profile what no explicit option set. It runs
@@ -100,6 +101,7 @@ func (c *clientConfig) buildExt(client *s3.Client, pathStyle bool) (clientExt, e
 		ext.maxKeyChars = p.maxKeyChars
 		ext.equalParts = p.equalParts
 		ext.provider = p.name
+		ext.condIgnored = p.condIgnored
 	}
 	if c.ext.publicBaseSet {
 		base, err := checkPublicBase(c.ext.publicBase)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -92,7 +91,7 @@ func (s *Server) uploadPartCopy(next http.Handler, w http.ResponseWriter, r *htt
 		writeError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
 		return
 	}
-	if want := r.Header.Get("X-Amz-Copy-Source-If-Match"); want != "" && strings.Trim(want, `"`) != s.currentETag(srcBucket, srcKey, obj.Hash) {
+	if want := r.Header.Get("X-Amz-Copy-Source-If-Match"); want != "" && strings.Trim(want, `"`) != s.sourceETag(srcBucket, srcKey) {
 		writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 		return
 	}
@@ -135,14 +134,8 @@ func parseRange(v string, size int64) (first, last int64, ok bool) {
 	return first, last, true
 }
 
-// currentETag returns the ETag the object is served with: the multipart one
-// if it was assembled from parts, else the MD5 of its bytes (hash).
-func (s *Server) currentETag(bucket, key string, hash []byte) string {
-	s.mu.Lock()
-	extra := s.objects[objectID{bucket, key}]
-	s.mu.Unlock()
-	if extra.etag != "" {
-		return strings.Trim(extra.etag, `"`)
-	}
-	return hex.EncodeToString(hash)
+// sourceETag returns the ETag a copy source is served with.
+func (s *Server) sourceETag(bucket, key string) string {
+	etag, _ := s.currentETag(bucket, key)
+	return strings.Trim(etag, `"`)
 }

@@ -75,7 +75,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
+		defer s.lockWrite(r, bucket, key)() // conditional.go
 		switch {
+		case s.refuseConditional(w, r, bucket, key): // conditional.go
 		case q.Has("acl"):
 			s.serveACL(w, r, bucket, key)
 		case q.Has("uploads") && r.Method == http.MethodPost && key != "":

@@ -27,6 +27,12 @@
 //     are stored and sent in lower case;
 //   - S3's listing rules for delimiters of any length, without the repeated
 //     CommonPrefixes and empty last pages of gofakes3's paging;
+//     AWS SDK's default checksum mode fails here as it fails there;
+//   - conditional writes: If-None-Match: * and If-Match on PutObject,
+//     CopyObject and CompleteMultipartUpload, checked against the ETag the
+//     server serves and applied atomically with respect to other writes of
+//     the key; a failed condition gets 412 PreconditionFailed (404 NoSuchKey
+//     for If-Match on a missing object), as on S3;
 //   - Cache-Control, which gofakes3 drops, and an empty answer to
 //     ListMultipartUploads where gofakes3 answers 404;
 //   - 501 NotImplemented for sub-resources gofakes3 would misroute to
@@ -73,6 +79,8 @@ type Server struct {
 	mu      sync.Mutex
 	objects map[objectID]objectExtra // ACL and Cache-Control per object
 	pending map[string]objectExtra   // the same, per multipart upload ID
+
+	writeLocks keyLocks // one per object being written (conditional.go)
 }
 
 // objectID names an object.

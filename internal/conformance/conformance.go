@@ -61,6 +61,9 @@ type Target struct {
 	// raw SDK with its default settings fails against this server, or
 	// corrupts data there.
 	RawSDK func(t *testing.T, bucket string) error
+	// ConditionalWrites says on which requests the server enforces
+	// If-None-Match and If-Match (conditional.go).
+	ConditionalWrites Conditions
 }
 
 // Run runs the whole suite against target in a fresh bucket, which it
@@ -78,6 +81,7 @@ func Run(t *testing.T, target Target) {
 	t.Run("HeadAndDelete", s.headAndDelete)
 	t.Run("ACL", s.acl)
 	t.Run("Errors", s.errors)
+	t.Run("ConditionalWrites", s.conditionalWrites)
 	runExtensions(t, s)
 	if target.RawSDK != nil {
 		t.Run("NegativeControl", func(t *testing.T) { s.negativeControl(t) })

@@ -392,6 +392,10 @@ func (s *suite) doctor(t *testing.T) {
 	}
 	assert.True(t, r.CleanedUp)
 	assert.Equal(t, before, s.keysUnder(t, ""), "the doctor left no object behind")
+	cw := s.target.ConditionalWrites
+	assert.Equal(t, cw.Put, r.ConditionalPut, "If-None-Match enforced on PutObject")
+	assert.Equal(t, cw.Multipart, r.ConditionalMultipart, "If-None-Match enforced on CompleteMultipartUpload")
+	assert.Equal(t, cw.Copy, r.ConditionalCopy, "If-None-Match enforced on CopyObject")
 }
 
 // publicHosts checks WithPresignEndpoint, by sending a URL signed for a

@@ -40,6 +40,7 @@ func TestS3kittest(t *testing.T) {
 				HTTPClient:          srv.HTTPClient(),
 				ObjectACLs:          true,
 				EmptySegmentsListed: true,
+				ConditionalWrites:   conformance.Conditions{Put: true, Multipart: true, Copy: true},
 				ProfileOptions: []s3kit.Option{
 					s3kit.WithProvider(s3kit.CephRGW(srv.URL)),
 					s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey),
@@ -65,6 +66,9 @@ func TestRGW(t *testing.T) {
 			target.EmptySegmentsListed = true
 			target.SigV2 = true
 			target.EncodedListing = true
+			// RGW 16.2 enforces If-None-Match and If-Match on PutObject
+			// only, and compares If-Match with the bare ETag.
+			target.ConditionalWrites = conformance.Conditions{Put: true}
 			target.LegacyBucketNames = os.Getenv("S3KIT_TEST_RGW_RELAXED_NAMES") == "1"
 			target.ProfileOptions = profileOptions(s3kit.CephRGW(os.Getenv(v.endpointVar)), "S3KIT_TEST_RGW", target.HTTPClient)
 			conformance.Run(t, target)
@@ -74,9 +78,10 @@ func TestRGW(t *testing.T) {
 
 func TestVersitygw(t *testing.T) {
 	target := fromEnv(t, "versitygw-tls", "S3KIT_TEST_VERSITYGW_ENDPOINT", "S3KIT_TEST_VERSITYGW")
-	target.ObjectACLs = false          // object ACLs are NotImplemented
-	target.EmptySegmentsListed = false // posix backend lists "a//b" as "a/b"
-	target.RawSDK = nil                // versitygw accepts the SDK's streaming checksums
+	target.ObjectACLs = false                                                     // object ACLs are NotImplemented
+	target.EmptySegmentsListed = false                                            // posix backend lists "a//b" as "a/b"
+	target.RawSDK = nil                                                           // versitygw accepts the SDK's streaming checksums
+	target.ConditionalWrites = conformance.Conditions{Put: true, Multipart: true} // CopyObject ignores them
 	// versitygw enforces the region it was started with, which differs
 	// from the profile's default: the explicit option wins.
 	target.ProfileOptions = append(profileOptions(s3kit.Versitygw(os.Getenv("S3KIT_TEST_VERSITYGW_ENDPOINT")), "S3KIT_TEST_VERSITYGW", target.HTTPClient),
