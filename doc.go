@@ -87,8 +87,8 @@
 // # Presigned URLs
 //
 // [Client.PresignGet] and [Client.PresignPut] return a [Presigned] request
-// that anyone can send without credentials until it expires (at most 7
-// days). PresignPut binds [WithContentType] into the signature, so an upload
+// that anyone can send without credentials until it expires (one second to
+// 7 days, in whole seconds; [Presigned.Expires] says when). PresignPut binds [WithContentType] into the signature, so an upload
 // with another Content-Type is refused. [WithPresignEndpoint] signs for a
 // public host in front of the endpoint the client talks to.
 //

@@ -2,9 +2,13 @@ package s3kit
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
@@ -20,12 +24,15 @@ type Presigned struct {
 	Method  string      // "GET" or "PUT"
 	URL     string      // the signed URL
 	Header  http.Header // headers the request must carry with these exact values (such as Content-Type); Host is left out
-	Expires time.Time   // when the signature stops being valid
+	Expires time.Time   // when servers stop accepting it: the URL's X-Amz-Date plus X-Amz-Expires, to the second
 }
 
 // PresignGet returns a URL that lets anyone download bucket/key with a plain
-// GET for ttl, which must be positive and at most 7 days ([MaxPresignTTL]);
-// otherwise it returns an error matching [ErrInvalidInput]. The URL is
+// GET for ttl, which must be at least one second and at most 7 days
+// ([MaxPresignTTL]); otherwise it returns an error matching
+// [ErrInvalidInput]. SigV4 counts whole seconds, so a fraction of a second
+// is dropped (1.5s gives X-Amz-Expires=1), and [Presigned.Expires] is
+// exactly the instant the URL stops working (TestPresignTTL). The URL is
 // signed for the endpoint given by [WithPresignEndpoint] if any. No request
 // is sent, so the object need not exist yet.
 func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Duration) (Presigned, error) {
@@ -33,16 +40,16 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
 		return Presigned{}, err
 	}
-	now := time.Now()
-	req, err := c.ext.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, s3.WithPresignExpires(ttl))
+	req, err := c.ext.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, s3.WithPresignExpires(ttl.Truncate(time.Second)))
 	if err != nil {
 		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
 	}
-	return presigned(req.Method, req.URL, req.SignedHeader, now.Add(ttl)), nil
+	return presigned(op, bucket, key, req)
 }
 
 // PresignPut returns a request that lets anyone upload bucket/key with one
-// PUT for ttl (positive, at most 7 days). [WithContentType],
+// PUT for ttl (from one second to 7 days, in whole seconds, as for
+// [Client.PresignGet]). [WithContentType],
 // [WithCacheControl], [WithMetadata] and [WithACL] are bound into the
 // signature: the upload must send them as [Presigned.Header] lists them, and
 // a server refuses an upload with another Content-Type. Other PutOptions are
@@ -77,8 +84,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(cfg.acl)
 	}
-	now := time.Now()
-	req, err := c.ext.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl), func(po *s3.PresignOptions) {
+	req, err := c.ext.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl.Truncate(time.Second)), func(po *s3.PresignOptions) {
 		if cfg.contentType != "" {
 			po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {
 				o.APIOptions = append(o.APIOptions, setContentType(cfg.contentType))
@@ -88,7 +94,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if err != nil {
 		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
 	}
-	return presigned(req.Method, req.URL, req.SignedHeader, now.Add(ttl)), nil
+	return presigned(op, bucket, key, req)
 }
 
 // checkPresign validates the arguments common to both presign calls.
@@ -99,19 +105,35 @@ func (c *Client) checkPresign(op, bucket, key string, ttl time.Duration) error {
 	if err := c.checkKeyLimit(op, bucket, key); err != nil {
 		return err
 	}
-	if ttl <= 0 || ttl > MaxPresignTTL {
-		return invalidf(op, bucket, key, "ttl %v out of range (0, 7 days]", ttl)
+	if ttl < time.Second || ttl > MaxPresignTTL {
+		return invalidf(op, bucket, key, "ttl %v out of range [1s, 7 days]: presigned URLs count whole seconds", ttl)
 	}
 	return nil
 }
 
-func presigned(method, u string, signed http.Header, expires time.Time) Presigned {
-	h := signed.Clone()
+// presigned turns the SDK's request into a Presigned. Expires is read back
+// from the signed URL, so that it is the instant a server computes: the
+// signing time, to the second, plus X-Amz-Expires.
+func presigned(op, bucket, key string, req *v4.PresignedHTTPRequest) (Presigned, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
+	}
+	q := u.Query()
+	signed, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+	if err != nil {
+		return Presigned{}, wrapErr(op, bucket, key, kindObject, fmt.Errorf("presigned URL has no valid X-Amz-Date: %w", err))
+	}
+	secs, err := strconv.ParseInt(q.Get("X-Amz-Expires"), 10, 64)
+	if err != nil {
+		return Presigned{}, wrapErr(op, bucket, key, kindObject, fmt.Errorf("presigned URL has no valid X-Amz-Expires: %w", err))
+	}
+	h := req.SignedHeader.Clone()
 	if h == nil {
 		h = http.Header{}
 	}
 	h.Del("Host")
-	return Presigned{Method: method, URL: u, Header: h, Expires: expires}
+	return Presigned{Method: req.Method, URL: req.URL, Header: h, Expires: signed.Add(time.Duration(secs) * time.Second)}, nil
 }
 
 // setContentType puts Content-Type back on a presigned PUT: the SDK removes

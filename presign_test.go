@@ -2,9 +2,11 @@ package s3kit_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +219,57 @@ func TestMakePublicUsesPublicBaseURL(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://cdn.example.com/img/logo.png", u)
 	assert.Equal(t, s3kit.ACLPublicRead, srv.ObjectACL(bucket, "img/logo.png"))
+}
+
+// TestPresignTTL checks the bounds of a presigned URL's ttl and that
+// Presigned.Expires is exactly X-Amz-Date plus X-Amz-Expires, the instant a
+// server stops accepting the URL. SigV4 counts whole seconds: a ttl under
+// one second is refused, and a fraction of a second is dropped, never
+// rounded up.
+func TestPresignTTL(t *testing.T) {
+	_, c := setup(t)
+	presigners := map[string]func(time.Duration) (s3kit.Presigned, error){
+		"get": func(ttl time.Duration) (s3kit.Presigned, error) { return c.PresignGet(t.Context(), bucket, "k", ttl) },
+		"put": func(ttl time.Duration) (s3kit.Presigned, error) { return c.PresignPut(t.Context(), bucket, "k", ttl) },
+	}
+	tests := []struct {
+		ttl     time.Duration
+		seconds string // X-Amz-Expires; "" means refused with ErrInvalidInput
+	}{
+		{-time.Second, ""},
+		{0, ""},
+		{time.Nanosecond, ""},
+		{500 * time.Millisecond, ""},
+		{time.Second - time.Nanosecond, ""},
+		{time.Second, "1"},
+		{1500 * time.Millisecond, "1"},
+		{time.Minute - time.Millisecond, "59"},
+		{time.Hour, "3600"},
+		{s3kit.MaxPresignTTL, "604800"},
+		{s3kit.MaxPresignTTL + time.Nanosecond, ""},
+		{s3kit.MaxPresignTTL + time.Second, ""},
+	}
+	for name, presign := range presigners {
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("%s/%v", name, tc.ttl), func(t *testing.T) {
+				p, err := presign(tc.ttl)
+				if tc.seconds == "" {
+					require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+					assert.Contains(t, err.Error(), "ttl")
+					return
+				}
+				require.NoError(t, err)
+				u, err := url.Parse(p.URL)
+				require.NoError(t, err)
+				q := u.Query()
+				assert.Equal(t, tc.seconds, q.Get("X-Amz-Expires"))
+				signed, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+				require.NoError(t, err)
+				n, err := strconv.Atoi(q.Get("X-Amz-Expires"))
+				require.NoError(t, err)
+				want := signed.Add(time.Duration(n) * time.Second)
+				assert.True(t, want.Equal(p.Expires), "Expires %v, URL says %v", p.Expires, want)
+			})
+		}
+	}
 }
