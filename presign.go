@@ -33,8 +33,11 @@ type Presigned struct {
 // [ErrInvalidInput]. SigV4 counts whole seconds, so a fraction of a second
 // is dropped (1.5s gives X-Amz-Expires=1), and [Presigned.Expires] is
 // exactly the instant the URL stops working (TestPresignTTL). The URL is
-// signed for the endpoint given by [WithPresignEndpoint] if any. No request
-// is sent, so the object need not exist yet.
+// signed for the endpoint given by [WithPresignEndpoint] if any. The key is
+// escaped as [Client.PublicURL] escapes it, so "." and ".." segments keep
+// their place through clients that resolve them, such as curl
+// (TestPresignDotSegments). No request is sent, so the object need not
+// exist yet.
 func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Duration) (Presigned, error) {
 	const op = "PresignGet"
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
@@ -133,7 +136,38 @@ func presigned(op, bucket, key string, req *v4.PresignedHTTPRequest) (Presigned,
 		h = http.Header{}
 	}
 	h.Del("Host")
-	return Presigned{Method: req.Method, URL: req.URL, Header: h, Expires: signed.Add(time.Duration(secs) * time.Second)}, nil
+	return Presigned{Method: req.Method, URL: escapeDotSegments(req.URL, u, bucket, key), Header: h,
+		Expires: signed.Add(time.Duration(secs) * time.Second)}, nil
+}
+
+// escapeDotSegments returns the signed URL raw, parsed as u, with its path
+// escaped as
+// [Client.PublicURL] escapes it (escapePath), which differs from the SDK's
+// only in the "." and ".." segments of the key: their dots become %2E, so
+// that clients which resolve dot segments before sending (curl, browsers)
+// ask for the same key. The signature stays valid: the SDK signs the key's
+// S3 URI encoding, in which "." is literal, and a server rebuilds that
+// canonical path from the decoded key (s3kittest does, as strict servers
+// do). A path that is not /bucket/key or /key is left as it is.
+func escapeDotSegments(raw string, u *url.URL, bucket, key string) string {
+	var p string
+	switch u.Path {
+	case "/" + bucket + "/" + key:
+		p = "/" + escapePath(bucket) + "/" + escapePath(key)
+	case "/" + key:
+		p = "/" + escapePath(key)
+	default:
+		return raw
+	}
+	if p == u.EscapedPath() {
+		return raw
+	}
+	v := *u
+	v.RawPath = p
+	if v.EscapedPath() != p {
+		return raw
+	}
+	return v.String()
 }
 
 // setContentType puts Content-Type back on a presigned PUT: the SDK removes
