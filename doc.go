@@ -108,7 +108,10 @@
 // of an existing object without touching its data; [Client.MakePublic] sets
 // [ACLPublicRead] and returns [Client.PublicURL]. Public URLs are
 // endpoint/bucket/key with path-style addressing (the default for custom
-// endpoints) and bucket.endpoint/key otherwise. Keys are escaped segment by
+// endpoints) and bucket.endpoint/key otherwise, on the host the SDK's
+// endpoint resolver gives (s3.cn-north-1.amazonaws.com.cn in China); a
+// bucket name with dots goes path-style, as the SDK's requests do, because
+// a wildcard certificate does not cover it. Keys are escaped segment by
 // segment with S3's URI encoding, so "a b+c" becomes "a%20b%2Bc" and a CDN or
 // strict server reads it back as the same key.
 //
