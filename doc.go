@@ -88,11 +88,11 @@
 //
 // [Client.PresignGet] and [Client.PresignPut] return a [Presigned] request
 // that anyone can send without credentials until it expires (one second to
-// 7 days, in whole seconds; [Presigned.Expires] says when). PresignPut binds [WithContentType] into the signature, so an upload
-// with another Content-Type is refused. Keys are escaped as in public URLs
-// (below), so "." and ".." segments reach the server unresolved.
-// [WithPresignEndpoint] signs for a public host in front of the endpoint the
-// client talks to.
+// 7 days, in whole seconds; [Presigned.Expires] says when). PresignPut binds
+// [WithContentType] into the signature, so an upload with another
+// Content-Type is refused. Keys are escaped as in public URLs (below), so
+// "." and ".." segments reach the server unresolved. [WithPresignEndpoint]
+// signs for a public host in front of the endpoint the client talks to.
 //
 // # Batch delete and copy
 //

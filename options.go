@@ -110,8 +110,8 @@ func defaultTransfer() transferConfig {
 // https URL with a host and no path, query or user information: New refuses
 // any '@' in it with [ErrInvalidInput], without quoting the URL, and the
 // credentials go in [WithCredentials]. Default: AWS S3 for the configured
-// region. A non-AWS endpoint switches on path-style
-// addressing and the compatible checksum mode (see the package doc).
+// region. A non-AWS endpoint switches on path-style addressing and the
+// compatible checksum mode (see the package doc).
 func WithEndpoint(url string) Option {
 	return clientOption(func(c *clientConfig) { c.endpoint, c.endpointSet, c.endpointFrom = url, true, "WithEndpoint" })
 }

@@ -141,11 +141,10 @@ func presigned(op, bucket, key string, req *v4.PresignedHTTPRequest) (Presigned,
 }
 
 // escapeDotSegments returns the signed URL raw, parsed as u, with its path
-// escaped as
-// [Client.PublicURL] escapes it (escapePath), which differs from the SDK's
-// only in the "." and ".." segments of the key: their dots become %2E, so
-// that clients which resolve dot segments before sending (curl, browsers)
-// ask for the same key. The signature stays valid: the SDK signs the key's
+// escaped as [Client.PublicURL] escapes it (escapePath), which differs from
+// the SDK's only in the "." and ".." segments of the key: their dots become
+// %2E, so that clients which resolve dot segments before sending (curl,
+// browsers) ask for the same key. The signature stays valid: the SDK signs the key's
 // S3 URI encoding, in which "." is literal, and a server rebuilds that
 // canonical path from the decoded key (s3kittest does, as strict servers
 // do). A path that is not /bucket/key or /key is left as it is.
