@@ -78,37 +78,71 @@ func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, er
 
 // PublicURL returns the URL at which an object can be fetched without
 // credentials, if its ACL or the bucket's policy allows it. With path-style
-// addressing it is endpoint/bucket/key; with virtual-host addressing the
-// bucket is the first label of the host. The key is escaped the way S3
-// signs it: every byte except A-Z a-z 0-9 - . _ ~ is percent-encoded, and
-// each "/" stays as a separator, so "a b+c" becomes "a%20b%2Bc". PublicURL
-// does not check that the object exists or is public. [WithPublicBaseURL]
-// replaces the endpoint with a CDN or custom domain.
+// addressing on a custom endpoint it is endpoint/bucket/key. Otherwise its
+// host and addressing style are those the client's own requests use, as the
+// SDK's endpoint resolver gives them: the bucket is the first label of the
+// host, except for a bucket name with dots, which goes path-style because a
+// wildcard certificate does not cover it; on AWS the host is the region's,
+// such as s3.eu-west-3.amazonaws.com or, in China,
+// s3.cn-north-1.amazonaws.com.cn (TestPublicURLForms). The key is
+// escaped the way S3 signs it: every byte except A-Z a-z 0-9 - . _ ~ is
+// percent-encoded, and each "/" stays as a separator, so "a b+c" becomes
+// "a%20b%2Bc". PublicURL does not check that the object exists or is
+// public. [WithPublicBaseURL] replaces the endpoint with a CDN or custom
+// domain.
 func (c *Client) PublicURL(bucket, key string) string {
 	if c.ext.publicBase != "" {
 		return c.publicBaseURL(bucket, key)
 	}
-	var scheme, host string
-	if c.endpoint != nil {
-		scheme, host = c.endpoint.Scheme, c.endpoint.Host
-	} else {
-		scheme, host = "https", "s3."+c.region+".amazonaws.com"
-	}
+	scheme, host, inHost := c.bucketLocation(bucket)
 	var b strings.Builder
 	b.WriteString(scheme)
 	b.WriteString("://")
-	if c.pathStyle {
-		b.WriteString(host)
+	b.WriteString(host)
+	if !inHost {
 		b.WriteByte('/')
 		b.WriteString(escapePath(bucket))
-	} else {
-		b.WriteString(bucket)
-		b.WriteByte('.')
-		b.WriteString(host)
 	}
 	b.WriteByte('/')
 	b.WriteString(escapePath(key))
 	return b.String()
+}
+
+// bucketLocation returns the scheme and host at which the client's requests
+// reach bucket, and whether the bucket is the host's first label
+// (virtual-host) rather than the first path segment. A custom endpoint with
+// path-style addressing is used as it is. Otherwise it asks the SDK's
+// endpoint resolver with the parameters the client's requests use, so that
+// it follows the SDK's rules for partitions (amazonaws.com.cn) and for
+// buckets that cannot be a host label. If the resolver refuses the input or
+// answers in an unexpected shape, it falls back to the endpoint (or
+// s3.REGION.amazonaws.com) and the client's addressing style.
+func (c *Client) bucketLocation(bucket string) (scheme, host string, inHost bool) {
+	if c.endpoint != nil && c.pathStyle {
+		return c.endpoint.Scheme, c.endpoint.Host, false
+	}
+	params := s3.EndpointParameters{Bucket: &bucket, Region: &c.region, ForcePathStyle: &c.pathStyle}
+	if c.endpoint != nil {
+		ep := c.endpoint.String()
+		params.Endpoint = &ep
+	}
+	if ep, err := s3.NewDefaultEndpointResolverV2().ResolveEndpoint(context.Background(), params); err == nil {
+		u := ep.URI
+		switch {
+		case u.Path == "/"+bucket:
+			return u.Scheme, u.Host, false
+		case (u.Path == "" || u.Path == "/") && strings.HasPrefix(u.Host, bucket+"."):
+			return u.Scheme, u.Host, true
+		}
+	}
+	scheme, host = "https", "s3."+c.region+".amazonaws.com"
+	if c.endpoint != nil {
+		scheme, host = c.endpoint.Scheme, c.endpoint.Host
+	}
+	if c.pathStyle {
+		return scheme, host, false
+	}
+	return scheme, bucket + "." + host, true
 }
 
 // escapePath percent-encodes s with S3's URI encoding, leaving "/" as the

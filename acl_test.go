@@ -2,11 +2,11 @@ package s3kit_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -170,34 +170,68 @@ func TestPublicURLEscaping(t *testing.T) {
 	}
 }
 
+// TestPublicURLForms checks the URL PublicURL builds for each addressing
+// style, on AWS and on custom endpoints, against the URL the SDK's own
+// requests use (a presigned GET of the same object starts with it).
 func TestPublicURLForms(t *testing.T) {
-	ctx := context.Background()
 	tests := []struct {
-		name string
-		opts []s3kit.Option
-		want string
+		name   string
+		bucket string // "" means my-bucket
+		opts   []s3kit.Option
+		want   string
 	}{
-		{"path style default for custom endpoint",
+		{"path style default for custom endpoint", "",
 			[]s3kit.Option{s3kit.WithEndpoint("https://ns.s3.fr1.cloud-temple.com")},
 			"https://ns.s3.fr1.cloud-temple.com/my-bucket/a%20b/c.txt"},
-		{"virtual host when asked",
+		{"custom endpoint, dotted bucket, path style", "my.bucket",
+			[]s3kit.Option{s3kit.WithEndpoint("https://ns.s3.fr1.cloud-temple.com")},
+			"https://ns.s3.fr1.cloud-temple.com/my.bucket/a%20b/c.txt"},
+		{"custom endpoint, legacy bucket name, path style", "Old_Bucket",
+			[]s3kit.Option{s3kit.WithProvider(s3kit.CloudTemple("ns", ""))},
+			"https://ns.s3.fr1.cloud-temple.com/Old_Bucket/a%20b/c.txt"},
+		{"virtual host when asked", "",
 			[]s3kit.Option{s3kit.WithEndpoint("https://ns.s3.fr1.cloud-temple.com"), s3kit.WithPathStyle(false)},
 			"https://my-bucket.ns.s3.fr1.cloud-temple.com/a%20b/c.txt"},
-		{"endpoint with port and trailing slash",
+		{"virtual host asked, dotted bucket goes path style over https", "my.bucket",
+			[]s3kit.Option{s3kit.WithEndpoint("https://ns.s3.fr1.cloud-temple.com"), s3kit.WithPathStyle(false)},
+			"https://ns.s3.fr1.cloud-temple.com/my.bucket/a%20b/c.txt"},
+		{"endpoint with port and trailing slash", "",
 			[]s3kit.Option{s3kit.WithEndpoint("http://127.0.0.1:9000/")},
 			"http://127.0.0.1:9000/my-bucket/a%20b/c.txt"},
-		{"AWS default is virtual host",
+		{"AWS us-east-1", "",
+			[]s3kit.Option{s3kit.WithRegion("us-east-1")},
+			"https://my-bucket.s3.us-east-1.amazonaws.com/a%20b/c.txt"},
+		{"AWS default is virtual host", "",
 			[]s3kit.Option{s3kit.WithRegion("eu-west-3")},
 			"https://my-bucket.s3.eu-west-3.amazonaws.com/a%20b/c.txt"},
-		{"AWS path style",
+		{"AWS path style", "",
 			[]s3kit.Option{s3kit.WithRegion("eu-west-3"), s3kit.WithPathStyle(true)},
 			"https://s3.eu-west-3.amazonaws.com/my-bucket/a%20b/c.txt"},
+		{"AWS dotted bucket is path style", "my.bucket",
+			[]s3kit.Option{s3kit.WithRegion("eu-west-3")},
+			"https://s3.eu-west-3.amazonaws.com/my.bucket/a%20b/c.txt"},
+		{"AWS endpoint given, dotted bucket is path style", "my.bucket",
+			[]s3kit.Option{s3kit.WithEndpoint("https://s3.eu-west-3.amazonaws.com"), s3kit.WithRegion("eu-west-3")},
+			"https://s3.eu-west-3.amazonaws.com/my.bucket/a%20b/c.txt"},
+		{"AWS China cn-north-1", "",
+			[]s3kit.Option{s3kit.WithRegion("cn-north-1")},
+			"https://my-bucket.s3.cn-north-1.amazonaws.com.cn/a%20b/c.txt"},
+		{"AWS China cn-northwest-1, dotted bucket", "my.bucket",
+			[]s3kit.Option{s3kit.WithRegion("cn-northwest-1")},
+			"https://s3.cn-northwest-1.amazonaws.com.cn/my.bucket/a%20b/c.txt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := s3kit.New(ctx, append(tt.opts, s3kit.WithCredentials("ak", "sk"))...)
+			b := tt.bucket
+			if b == "" {
+				b = "my-bucket"
+			}
+			c, err := s3kit.New(t.Context(), append(tt.opts, s3kit.WithCredentials("ak", "sk"))...)
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, c.PublicURL("my-bucket", "a b/c.txt"))
+			assert.Equal(t, tt.want, c.PublicURL(b, "a b/c.txt"))
+			p, err := c.PresignGet(t.Context(), b, "a b/c.txt", time.Minute)
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(p.URL, tt.want+"?"), "the SDK's requests go to %s", p.URL)
 		})
 	}
 }

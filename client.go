@@ -63,7 +63,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 	var endpoint *url.URL
 	if cfg.endpoint != "" || cfg.endpointSet {
-		u, err := checkEndpoint(cfg.endpoint)
+		u, err := checkEndpoint(cfg.endpointFrom, cfg.endpoint)
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 	if endpoint == nil && awsCfg.BaseEndpoint != nil {
 		// FromEnv found AWS_ENDPOINT_URL in the shared configuration.
-		if endpoint, err = checkEndpoint(*awsCfg.BaseEndpoint); err != nil {
+		if endpoint, err = checkEndpoint("endpoint_url in the AWS shared configuration", *awsCfg.BaseEndpoint); err != nil {
 			return nil, err
 		}
 		isAWS = isAWSHost(endpoint.Hostname())
@@ -151,7 +151,7 @@ func (c *Client) S3() *s3.Client { return c.s3 }
 func (c Client) String() string {
 	ep := "AWS"
 	if c.endpoint != nil {
-		ep = c.endpoint.String()
+		ep = c.endpoint.Redacted()
 	}
 	return fmt.Sprintf("s3kit.Client{endpoint: %s, region: %s, pathStyle: %t}", ep, c.region, c.pathStyle)
 }
@@ -165,7 +165,7 @@ func (c *clientConfig) fillFromEnv() {
 	if !c.endpointSet {
 		for _, name := range []string{"S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
 			if v := os.Getenv(name); v != "" {
-				c.endpoint = v
+				c.endpoint, c.endpointFrom = v, name
 				break
 			}
 		}

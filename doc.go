@@ -89,10 +89,12 @@
 // # Presigned URLs
 //
 // [Client.PresignGet] and [Client.PresignPut] return a [Presigned] request
-// that anyone can send without credentials until it expires (at most 7
-// days). PresignPut binds [WithContentType] into the signature, so an upload
-// with another Content-Type is refused. [WithPresignEndpoint] signs for a
-// public host in front of the endpoint the client talks to.
+// that anyone can send without credentials until it expires (one second to
+// 7 days, in whole seconds; [Presigned.Expires] says when). PresignPut binds
+// [WithContentType] into the signature, so an upload with another
+// Content-Type is refused. Keys are escaped as in public URLs (below), so
+// "." and ".." segments reach the server unresolved. [WithPresignEndpoint]
+// signs for a public host in front of the endpoint the client talks to.
 //
 // # Batch delete and copy
 //
@@ -132,7 +134,10 @@
 // of an existing object without touching its data; [Client.MakePublic] sets
 // [ACLPublicRead] and returns [Client.PublicURL]. Public URLs are
 // endpoint/bucket/key with path-style addressing (the default for custom
-// endpoints) and bucket.endpoint/key otherwise. Keys are escaped segment by
+// endpoints) and bucket.endpoint/key otherwise, on the host the SDK's
+// endpoint resolver gives (s3.cn-north-1.amazonaws.com.cn in China); a
+// bucket name with dots goes path-style, as the SDK's requests do, because
+// a wildcard certificate does not cover it. Keys are escaped segment by
 // segment with S3's URI encoding, so "a b+c" becomes "a%20b%2Bc" and a CDN or
 // strict server reads it back as the same key.
 //

@@ -150,7 +150,7 @@ func (c *Client) Doctor(ctx context.Context, bucket string) (Report, error) {
 		return Report{}, err
 	}
 	d := &doctor{c: c, bucket: bucket, prefix: ".s3kit-doctor/" + randomHex(6) + "/"}
-	d.r = Report{Endpoint: d.base(), Bucket: bucket}
+	d.r = Report{Endpoint: redactURL(d.base()), Bucket: bucket}
 	d.run(ctx)
 	d.cleanup(ctx)
 	return d.r, nil

@@ -59,7 +59,9 @@ func FuzzPublicURL(f *testing.F) {
 			t.Fatalf("PublicURL(%q, %q) = %q does not parse: %v", bucket, key, raw, err)
 		}
 		wantHost, wantPath := endpoint.Host, "/"+bucket+"/"+key
-		if !pathStyle {
+		// Over https a bucket name with dots cannot be a host label under
+		// a wildcard certificate; the SDK, and so PublicURL, go path-style.
+		if !pathStyle && !strings.Contains(bucket, ".") {
 			wantHost, wantPath = bucket+"."+endpoint.Host, "/"+key
 		}
 		if u.Host != wantHost || u.Path != wantPath || u.RawQuery != "" || u.Fragment != "" {

@@ -64,6 +64,7 @@ func (f transferOption) applyDownload(c *downloadConfig) { f(&c.transfer) }
 type clientConfig struct {
 	endpoint     string
 	endpointSet  bool
+	endpointFrom string // where endpoint came from, for errors
 	region       string
 	accessKey    string
 	secretKey    string
@@ -106,11 +107,13 @@ func defaultTransfer() transferConfig {
 
 // WithEndpoint sets the S3 endpoint URL, such as
 // "https://NAMESPACE.s3.fr1.cloud-temple.com". It must be an absolute http or
-// https URL with a host and no path, query or user information. Default: AWS
-// S3 for the configured region. A non-AWS endpoint switches on path-style
-// addressing and the compatible checksum mode (see the package doc).
+// https URL with a host and no path, query or user information: New refuses
+// any '@' in it with [ErrInvalidInput], without quoting the URL, and the
+// credentials go in [WithCredentials]. Default: AWS S3 for the configured
+// region. A non-AWS endpoint switches on path-style addressing and the
+// compatible checksum mode (see the package doc).
 func WithEndpoint(url string) Option {
-	return clientOption(func(c *clientConfig) { c.endpoint, c.endpointSet = url, true })
+	return clientOption(func(c *clientConfig) { c.endpoint, c.endpointSet, c.endpointFrom = url, true, "WithEndpoint" })
 }
 
 // WithRegion sets the signing region. Default: "eu-west-1" when an endpoint
@@ -144,7 +147,9 @@ func WithHTTPClient(hc *http.Client) Option {
 // standard AWS variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_PROFILE) and the
 // shared config files. Options given explicitly always win over the
-// environment, wherever FromEnv stands in the list. The EC2 instance metadata
+// environment, wherever FromEnv stands in the list. An endpoint URL from the
+// environment follows the rules of [WithEndpoint]: one holding user
+// information is refused without being quoted. The EC2 instance metadata
 // service is consulted for credentials only when no custom endpoint is set.
 func FromEnv() Option {
 	return clientOption(func(c *clientConfig) { c.fromEnv = true })

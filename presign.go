@@ -2,9 +2,13 @@ package s3kit
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
@@ -20,35 +24,41 @@ type Presigned struct {
 	Method  string      // "GET" or "PUT"
 	URL     string      // the signed URL
 	Header  http.Header // headers the request must carry with these exact values (such as Content-Type); Host is left out
-	Expires time.Time   // when the signature stops being valid
+	Expires time.Time   // when servers stop accepting it: the URL's X-Amz-Date plus X-Amz-Expires, to the second
 }
 
 // PresignGet returns a URL that lets anyone download bucket/key with a plain
-// GET for ttl, which must be positive and at most 7 days ([MaxPresignTTL]);
-// otherwise it returns an error matching [ErrInvalidInput]. The URL is
-// signed for the endpoint given by [WithPresignEndpoint] if any. No request
-// is sent, so the object need not exist yet.
+// GET for ttl, which must be at least one second and at most 7 days
+// ([MaxPresignTTL]); otherwise it returns an error matching
+// [ErrInvalidInput]. SigV4 counts whole seconds, so a fraction of a second
+// is dropped (1.5s gives X-Amz-Expires=1), and [Presigned.Expires] is
+// exactly the instant the URL stops working (TestPresignTTL). The URL is
+// signed for the endpoint given by [WithPresignEndpoint] if any. The key is
+// escaped as [Client.PublicURL] escapes it, so "." and ".." segments keep
+// their place through clients that resolve them, such as curl
+// (TestPresignDotSegments). No request is sent, so the object need not
+// exist yet.
 func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Duration) (Presigned, error) {
 	const op = "PresignGet"
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
 		return Presigned{}, err
 	}
-	now := time.Now()
-	req, err := c.ext.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, s3.WithPresignExpires(ttl))
+	req, err := c.ext.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, s3.WithPresignExpires(ttl.Truncate(time.Second)))
 	if err != nil {
 		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
 	}
-	return presigned(req.Method, req.URL, req.SignedHeader, now.Add(ttl)), nil
+	return presigned(op, bucket, key, req)
 }
 
 // PresignPut returns a request that lets anyone upload bucket/key with one
-// PUT for ttl (positive, at most 7 days). [WithContentType],
-// [WithCacheControl], [WithMetadata], [WithACL], [WithIfNoneMatch] and
-// [WithIfMatch] are bound into the signature: the upload must send them as
-// [Presigned.Header] lists them, and a server refuses an upload with another
-// Content-Type or without the condition. A server that enforces the
-// condition answers 412 Precondition Failed when it does not hold. Other
-// PutOptions are ignored. A single PUT holds at most 5 GiB.
+// PUT for ttl (from one second to 7 days, in whole seconds, as for
+// [Client.PresignGet]). [WithContentType], [WithCacheControl],
+// [WithMetadata], [WithACL], [WithIfNoneMatch] and [WithIfMatch] are bound
+// into the signature: the upload must send them as [Presigned.Header] lists
+// them, and a server refuses an upload with another Content-Type or without
+// the condition. A server that enforces the condition answers 412
+// Precondition Failed when it does not hold. Other PutOptions are ignored. A
+// single PUT holds at most 5 GiB.
 func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Duration, opts ...PutOption) (Presigned, error) {
 	const op = "PresignPut"
 	cfg := putConfig{size: -1, transfer: c.transfer}
@@ -83,8 +93,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 		in.ACL = types.ObjectCannedACL(cfg.acl)
 	}
 	cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
-	now := time.Now()
-	req, err := c.ext.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl), func(po *s3.PresignOptions) {
+	req, err := c.ext.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl.Truncate(time.Second)), func(po *s3.PresignOptions) {
 		if cfg.contentType != "" {
 			po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {
 				o.APIOptions = append(o.APIOptions, setContentType(cfg.contentType))
@@ -94,7 +103,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if err != nil {
 		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
 	}
-	return presigned(req.Method, req.URL, req.SignedHeader, now.Add(ttl)), nil
+	return presigned(op, bucket, key, req)
 }
 
 // checkPresign validates the arguments common to both presign calls.
@@ -105,19 +114,65 @@ func (c *Client) checkPresign(op, bucket, key string, ttl time.Duration) error {
 	if err := c.checkKeyLimit(op, bucket, key); err != nil {
 		return err
 	}
-	if ttl <= 0 || ttl > MaxPresignTTL {
-		return invalidf(op, bucket, key, "ttl %v out of range (0, 7 days]", ttl)
+	if ttl < time.Second || ttl > MaxPresignTTL {
+		return invalidf(op, bucket, key, "ttl %v out of range [1s, 7 days]: presigned URLs count whole seconds", ttl)
 	}
 	return nil
 }
 
-func presigned(method, u string, signed http.Header, expires time.Time) Presigned {
-	h := signed.Clone()
+// presigned turns the SDK's request into a Presigned. Expires is read back
+// from the signed URL, so that it is the instant a server computes: the
+// signing time, to the second, plus X-Amz-Expires.
+func presigned(op, bucket, key string, req *v4.PresignedHTTPRequest) (Presigned, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
+	}
+	q := u.Query()
+	signed, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+	if err != nil {
+		return Presigned{}, wrapErr(op, bucket, key, kindObject, fmt.Errorf("presigned URL has no valid X-Amz-Date: %w", err))
+	}
+	secs, err := strconv.ParseInt(q.Get("X-Amz-Expires"), 10, 64)
+	if err != nil {
+		return Presigned{}, wrapErr(op, bucket, key, kindObject, fmt.Errorf("presigned URL has no valid X-Amz-Expires: %w", err))
+	}
+	h := req.SignedHeader.Clone()
 	if h == nil {
 		h = http.Header{}
 	}
 	h.Del("Host")
-	return Presigned{Method: method, URL: u, Header: h, Expires: expires}
+	return Presigned{Method: req.Method, URL: escapeDotSegments(req.URL, u, bucket, key), Header: h,
+		Expires: signed.Add(time.Duration(secs) * time.Second)}, nil
+}
+
+// escapeDotSegments returns the signed URL raw, parsed as u, with its path
+// escaped as [Client.PublicURL] escapes it (escapePath), which differs from
+// the SDK's only in the "." and ".." segments of the key: their dots become
+// %2E, so that clients which resolve dot segments before sending (curl,
+// browsers) ask for the same key. The signature stays valid: the SDK signs the key's
+// S3 URI encoding, in which "." is literal, and a server rebuilds that
+// canonical path from the decoded key (s3kittest does, as strict servers
+// do). A path that is not /bucket/key or /key is left as it is.
+func escapeDotSegments(raw string, u *url.URL, bucket, key string) string {
+	var p string
+	switch u.Path {
+	case "/" + bucket + "/" + key:
+		p = "/" + escapePath(bucket) + "/" + escapePath(key)
+	case "/" + key:
+		p = "/" + escapePath(key)
+	default:
+		return raw
+	}
+	if p == u.EscapedPath() {
+		return raw
+	}
+	v := *u
+	v.RawPath = p
+	if v.EscapedPath() != p {
+		return raw
+	}
+	return v.String()
 }
 
 // setContentType puts Content-Type back on a presigned PUT: the SDK removes

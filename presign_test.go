@@ -2,9 +2,11 @@ package s3kit_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +219,107 @@ func TestMakePublicUsesPublicBaseURL(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://cdn.example.com/img/logo.png", u)
 	assert.Equal(t, s3kit.ACLPublicRead, srv.ObjectACL(bucket, "img/logo.png"))
+}
+
+// TestPresignTTL checks the bounds of a presigned URL's ttl and that
+// Presigned.Expires is exactly X-Amz-Date plus X-Amz-Expires, the instant a
+// server stops accepting the URL. SigV4 counts whole seconds: a ttl under
+// one second is refused, and a fraction of a second is dropped, never
+// rounded up.
+func TestPresignTTL(t *testing.T) {
+	_, c := setup(t)
+	presigners := map[string]func(time.Duration) (s3kit.Presigned, error){
+		"get": func(ttl time.Duration) (s3kit.Presigned, error) { return c.PresignGet(t.Context(), bucket, "k", ttl) },
+		"put": func(ttl time.Duration) (s3kit.Presigned, error) { return c.PresignPut(t.Context(), bucket, "k", ttl) },
+	}
+	tests := []struct {
+		ttl     time.Duration
+		seconds string // X-Amz-Expires; "" means refused with ErrInvalidInput
+	}{
+		{-time.Second, ""},
+		{0, ""},
+		{time.Nanosecond, ""},
+		{500 * time.Millisecond, ""},
+		{time.Second - time.Nanosecond, ""},
+		{time.Second, "1"},
+		{1500 * time.Millisecond, "1"},
+		{time.Minute - time.Millisecond, "59"},
+		{time.Hour, "3600"},
+		{s3kit.MaxPresignTTL, "604800"},
+		{s3kit.MaxPresignTTL + time.Nanosecond, ""},
+		{s3kit.MaxPresignTTL + time.Second, ""},
+	}
+	for name, presign := range presigners {
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("%s/%v", name, tc.ttl), func(t *testing.T) {
+				p, err := presign(tc.ttl)
+				if tc.seconds == "" {
+					require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+					assert.Contains(t, err.Error(), "ttl")
+					return
+				}
+				require.NoError(t, err)
+				u, err := url.Parse(p.URL)
+				require.NoError(t, err)
+				q := u.Query()
+				assert.Equal(t, tc.seconds, q.Get("X-Amz-Expires"))
+				signed, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+				require.NoError(t, err)
+				n, err := strconv.Atoi(q.Get("X-Amz-Expires"))
+				require.NoError(t, err)
+				want := signed.Add(time.Duration(n) * time.Second)
+				assert.True(t, want.Equal(p.Expires), "Expires %v, URL says %v", p.Expires, want)
+			})
+		}
+	}
+}
+
+// TestPresignDotSegments presigns keys with "." and ".." segments. Clients
+// such as curl and browsers resolve those segments before sending, which
+// would fetch another key or leave the bucket, so the URL must carry their
+// dots percent-encoded, as PublicURL does; the server rebuilds the signed
+// path from the decoded key, so the signature must still verify. Resolving
+// the URL's dot segments (as curl does) must change nothing, and both a GET
+// and a PUT through the URL must reach exactly the key.
+func TestPresignDotSegments(t *testing.T) {
+	srv, c := setup(t)
+	for _, key := range []string{"a/../b", "./x", "..", ".", "a/./b", "a/..", "../../etc/passwd", "d/.../e", "x/.y/..z/"} {
+		t.Run(key, func(t *testing.T) {
+			data := []byte("content of " + key)
+			put, err := c.PresignPut(t.Context(), bucket, key, time.Minute)
+			require.NoError(t, err)
+			get, err := c.PresignGet(t.Context(), bucket, key, time.Minute)
+			require.NoError(t, err)
+			for _, p := range []s3kit.Presigned{put, get} {
+				u, err := url.Parse(p.URL)
+				require.NoError(t, err)
+				for _, seg := range strings.Split(u.EscapedPath(), "/") {
+					assert.NotContains(t, []string{".", ".."}, seg, "literal dot segment in %s", p.URL)
+				}
+				assert.Equal(t, p.URL, u.ResolveReference(u).String(), "resolving dot segments changes the URL")
+				assert.Equal(t, "/"+bucket+"/"+key, u.Path, "the URL decodes to the key")
+				assert.Equal(t, strings.TrimPrefix(c.PublicURL(bucket, key), srv.URL), u.EscapedPath(), "escaped as PublicURL escapes it")
+			}
+			status, body := send(t, srv.HTTPClient(), put, "", data, put.Header)
+			require.Equal(t, http.StatusOK, status, string(body))
+			r, err := c.Get(t.Context(), bucket, key)
+			require.NoError(t, err)
+			got, err := io.ReadAll(r)
+			require.NoError(t, r.Close())
+			require.NoError(t, err)
+			assert.Equal(t, data, got, "the presigned PUT stored exactly this key")
+
+			status, body = send(t, srv.HTTPClient(), get, "", nil, get.Header)
+			assert.Equal(t, http.StatusOK, status, string(body))
+			assert.Equal(t, data, body)
+		})
+	}
+	t.Run("virtual host", func(t *testing.T) {
+		vc, err := s3kit.New(t.Context(), s3kit.WithEndpoint("https://s3.example.com"), s3kit.WithPathStyle(false),
+			s3kit.WithCredentials("ak", "sk"))
+		require.NoError(t, err)
+		p, err := vc.PresignGet(t.Context(), bucket, "a/../b", time.Minute)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(p.URL, "https://bkt.s3.example.com/a/%2E%2E/b?"), p.URL)
+	})
 }

@@ -36,7 +36,7 @@ func (p Provider) Name() string { return p.name }
 
 // String describes the profile in one line.
 func (p Provider) String() string {
-	ep := p.endpoint
+	ep := redactURL(p.endpoint)
 	if ep == "" {
 		ep = "AWS"
 	}

@@ -28,6 +28,21 @@ func checkTransport(endpoint *url.URL, allow bool) error {
 	return invalidf("New", "", "", "endpoint %q uses plain http on a host that is not loopback; use https or WithAllowInsecureHTTP", endpoint.Redacted())
 }
 
+// redactURL returns a URL setting fit for an error or a log: everything
+// before its last '@', which may be user information or part of a mangled
+// one, is replaced, and the scheme is kept.
+func redactURL(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return raw
+	}
+	scheme := ""
+	if i := strings.Index(raw[:at], "://"); i > 0 && strings.Trim(raw[:i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") == "" {
+		scheme = raw[:i+3]
+	}
+	return scheme + "REDACTED@" + raw[at+1:]
+}
+
 // isLoopback reports whether host names this machine.
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
@@ -65,7 +80,7 @@ func (s *secretProvider) LogValue() slog.Value { return slog.StringValue(s.Strin
 func (c Client) LogValue() slog.Value {
 	ep := "AWS"
 	if c.endpoint != nil {
-		ep = c.endpoint.String()
+		ep = c.endpoint.Redacted()
 	}
 	return slog.GroupValue(
 		slog.String("endpoint", ep),

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -162,5 +164,86 @@ func TestPlainHTTPNeedsLoopbackOrOptIn(t *testing.T) {
 		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
 		_, err := s3kit.New(t.Context(), s3kit.FromEnv())
 		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	})
+}
+
+// TestURLErrorsNeverShowUserinfo gives user:password@ in every URL New
+// reads, well-formed and malformed: New refuses each with ErrInvalidInput
+// and neither the error nor the profile's description shows the password.
+func TestURLErrorsNeverShowUserinfo(t *testing.T) {
+	const (
+		user = "probeuser"
+		pass = "pr0beSecretPW"
+	)
+	urls := []struct{ name, url string }{
+		{"userinfo present", "https://" + user + ":" + pass + "@s3.example.com"},
+		{"bad port", "https://" + user + ":" + pass + "@s3.example.com:badport"},
+		{"password with a slash", "https://" + user + ":" + pass + "/x@s3.example.com"},
+		{"digits before a slash", "https://" + user + ":1234/" + pass + "@s3.example.com"},
+		{"no scheme", user + ":" + pass + "@s3.example.com"},
+	}
+	creds := s3kit.WithCredentials("ak", "sk")
+	endpoint := s3kit.WithEndpoint("https://s3.example.com")
+	sources := []struct {
+		name string
+		env  string // environment variable to set, read with FromEnv
+		opts func(u string) []s3kit.Option
+	}{
+		{name: "WithEndpoint", opts: func(u string) []s3kit.Option { return []s3kit.Option{s3kit.WithEndpoint(u), creds} }},
+		{name: "WithPresignEndpoint", opts: func(u string) []s3kit.Option {
+			return []s3kit.Option{endpoint, s3kit.WithPresignEndpoint(u), creds}
+		}},
+		{name: "WithPublicBaseURL", opts: func(u string) []s3kit.Option {
+			return []s3kit.Option{endpoint, s3kit.WithPublicBaseURL(u), creds}
+		}},
+		{name: "MinIO profile", opts: func(u string) []s3kit.Option {
+			return []s3kit.Option{s3kit.WithProvider(s3kit.MinIO(u)), creds}
+		}},
+		{name: "S3_ENDPOINT_URL", env: "S3_ENDPOINT_URL"},
+		{name: "AWS_ENDPOINT_URL_S3", env: "AWS_ENDPOINT_URL_S3"},
+		{name: "AWS_ENDPOINT_URL", env: "AWS_ENDPOINT_URL"},
+		{name: "shared config endpoint_url", env: "AWS_CONFIG_FILE"},
+	}
+	for _, src := range sources {
+		for _, u := range urls {
+			t.Run(src.name+"/"+u.name, func(t *testing.T) {
+				var opts []s3kit.Option
+				if src.env == "" {
+					opts = src.opts(u.url)
+				} else {
+					for _, v := range []string{"S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_PROFILE"} {
+						t.Setenv(v, "")
+					}
+					t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+					t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+					t.Setenv("S3_ACCESS_KEY", "ak")
+					t.Setenv("S3_SECRET_KEY", "sk")
+					t.Setenv("S3_REGION", "fr1")
+					value := u.url
+					if src.env == "AWS_CONFIG_FILE" {
+						value = filepath.Join(t.TempDir(), "config")
+						require.NoError(t, os.WriteFile(value, []byte("[default]\nendpoint_url = "+u.url+"\n"), 0o600))
+					}
+					t.Setenv(src.env, value)
+					opts = []s3kit.Option{s3kit.FromEnv()}
+				}
+				c, err := s3kit.New(t.Context(), opts...)
+				require.Error(t, err, "client: %v", c)
+				assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
+				for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+					assert.NotContains(t, s, pass)
+					assert.NotContains(t, s, user+":")
+				}
+				assert.Contains(t, err.Error(), "WithCredentials")
+				assert.Contains(t, err.Error(), "S3_ACCESS_KEY")
+			})
+		}
+	}
+	t.Run("Provider.String", func(t *testing.T) {
+		for _, u := range urls {
+			s := s3kit.MinIO(u.url).String()
+			assert.NotContains(t, s, pass)
+			assert.NotContains(t, s, user+":")
+		}
 	})
 }

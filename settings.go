@@ -51,7 +51,7 @@ func (c *clientConfig) applyProvider() error {
 		return err
 	}
 	if !c.endpointSet && p.endpoint != "" {
-		c.endpoint, c.endpointSet = p.endpoint, true
+		c.endpoint, c.endpointSet, c.endpointFrom = p.endpoint, true, p.name+" endpoint"
 	}
 	if c.region == "" {
 		c.region = p.region
@@ -112,11 +112,9 @@ func (c *clientConfig) buildExt(client *s3.Client, pathStyle bool) (clientExt, e
 	}
 	var presignEndpoint *url.URL
 	if c.ext.presignSet {
-		u, err := checkEndpoint(c.ext.presignURL)
+		u, err := checkEndpoint("WithPresignEndpoint", c.ext.presignURL)
 		if err != nil {
-			e := err.(*Error)
-			e.Err = fmt.Errorf("WithPresignEndpoint: %w", e.Err)
-			return clientExt{}, e
+			return clientExt{}, err
 		}
 		presignEndpoint = u
 	}
@@ -137,16 +135,16 @@ func (c *clientConfig) buildExt(client *s3.Client, pathStyle bool) (clientExt, e
 // checkPublicBase validates a WithPublicBaseURL value and returns it without
 // a trailing slash.
 func checkPublicBase(raw string) (string, error) {
-	u, err := url.Parse(strings.ReplaceAll(raw, "{bucket}", "bucket"))
+	u, err := parseURLSetting("WithPublicBaseURL", strings.ReplaceAll(raw, "{bucket}", "bucket"))
 	switch {
 	case err != nil:
-		return "", invalidf("New", "", "", "WithPublicBaseURL: %v", err)
+		return "", err
 	case u.Scheme != "http" && u.Scheme != "https":
 		return "", invalidf("New", "", "", "WithPublicBaseURL %q: scheme must be http or https", u.Redacted())
 	case u.Host == "":
 		return "", invalidf("New", "", "", "WithPublicBaseURL %q has no host", u.Redacted())
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return "", invalidf("New", "", "", "WithPublicBaseURL %q must not have user information, a query or a fragment", u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return "", invalidf("New", "", "", "WithPublicBaseURL %q must not have a query or a fragment", u.Redacted())
 	}
 	return strings.TrimSuffix(raw, "/"), nil
 }
@@ -198,7 +196,9 @@ func WithPresignEndpoint(url string) Option {
 // URLs on base, such as a CDN or a custom domain: the result is
 // base/escaped-key. If base contains "{bucket}", the bucket name replaces it;
 // otherwise base serves one bucket's root. It must be an absolute http or
-// https URL without query or fragment. Default: URLs on the endpoint.
+// https URL without query, fragment or '@' (user information is refused
+// without being quoted; write %40 for an '@' in the path). Default: URLs on
+// the endpoint.
 func WithPublicBaseURL(base string) Option {
 	return clientOption(func(c *clientConfig) { c.ext.publicBase, c.ext.publicBaseSet = base, true })
 }

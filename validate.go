@@ -1,6 +1,7 @@
 package s3kit
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -122,30 +123,50 @@ func checkObject(op, bucket, key string, relaxedNames bool) error {
 	return checkKey(op, bucket, key)
 }
 
-// checkEndpoint parses and validates an endpoint URL.
-func checkEndpoint(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
+// checkEndpoint parses and validates an endpoint URL that came from source,
+// an option or environment variable named in errors.
+func checkEndpoint(source, raw string) (*url.URL, error) {
+	u, err := parseURLSetting(source, raw)
 	if err != nil {
-		return nil, invalidf("New", "", "", "endpoint URL: %v", err)
+		return nil, err
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, invalidf("New", "", "", "endpoint %q: scheme must be http or https", u.Redacted())
+		return nil, invalidf("New", "", "", "%s %q: scheme must be http or https", source, u.Redacted())
 	case u.Host == "" || u.Hostname() == "":
-		return nil, invalidf("New", "", "", "endpoint %q has no host", u.Redacted())
-	case u.User != nil:
-		return nil, invalidf("New", "", "", "endpoint must not hold user information; use WithCredentials")
+		return nil, invalidf("New", "", "", "%s %q has no host", source, u.Redacted())
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, invalidf("New", "", "", "endpoint %q must not have a query or fragment", u.Redacted())
+		return nil, invalidf("New", "", "", "%s %q must not have a query or fragment", source, u.Redacted())
 	case u.Path != "" && u.Path != "/":
-		return nil, invalidf("New", "", "", "endpoint %q must not have a path", u.Redacted())
+		return nil, invalidf("New", "", "", "%s %q must not have a path", source, u.Redacted())
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, invalidf("New", "", "", "endpoint %q has an invalid port", u.Redacted())
+			return nil, invalidf("New", "", "", "%s %q has an invalid port", source, u.Redacted())
 		}
 	}
 	u.Path = ""
+	return u, nil
+}
+
+// parseURLSetting parses raw, a URL setting that came from source. It
+// refuses any '@' without quoting raw: user information does not belong in
+// these URLs, and a password that holds a '/' or a ':' would make url.Parse
+// see it as a port or a path and quote it in its error. A URL without '@'
+// holds no user information, so the errors here may quote it.
+func parseURLSetting(source, raw string) (*url.URL, error) {
+	if strings.Contains(raw, "@") {
+		return nil, invalidf("New", "", "", "%s must not hold user information (no '@'); "+
+			"pass credentials with WithCredentials, or with S3_ACCESS_KEY and S3_SECRET_KEY and FromEnv", source)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text quotes raw again
+		}
+		return nil, invalidf("New", "", "", "%s %q: %v", source, raw, err)
+	}
 	return u, nil
 }
 
