@@ -315,10 +315,28 @@ func TestConditionalPutLostAnswer(t *testing.T) {
 	srv.CreateBucket(t, bucket)
 	c := srv.Client(t, s3kit.WithRetryDelays(time.Millisecond, time.Millisecond))
 	_, err := c.Put(t.Context(), bucket, "lost", strings.NewReader("mine"), s3kit.WithIfNoneMatch("*"))
-	require.ErrorIs(t, err, s3kit.ErrPreconditionFailed)
+	require.ErrorIs(t, err, s3kit.ErrOutcomeUnknown, "a 412 after a lost answer does not prove the write failed")
+	assert.NotErrorIs(t, err, s3kit.ErrPreconditionFailed)
 	var e *s3kit.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 2, e.Attempts, "the 412 came from the retry")
+	assert.Equal(t, "PreconditionFailed", e.Code)
 	assert.Equal(t, 1, drop.Fired())
 	assert.Equal(t, sum([]byte("mine")), stored(t, c, "lost"), "yet the object is the one this Put wrote")
+}
+
+// TestConditionalMultipartLostAnswer: a conditional multipart Put whose
+// CompleteMultipartUpload answer is lost gets 412 on the retry (its own
+// object now exists); the ETag check settles it as the success it was.
+func TestConditionalMultipartLostAnswer(t *testing.T) {
+	drop := &s3kittest.Rule{Op: "CompleteMultipartUpload", Nth: 1, Fault: s3kittest.DropResponse()}
+	srv := s3kittest.NewServer(t, s3kittest.WithFaults(drop))
+	srv.CreateBucket(t, bucket)
+	c := srv.Client(t, s3kit.WithRetryDelays(time.Millisecond, time.Millisecond))
+	data := randomBytes(12 << 20)
+	res, err := c.Put(t.Context(), bucket, "lost", bytes.NewReader(data), append([]s3kit.PutOption{s3kit.WithIfNoneMatch("*")}, mpOpts...)...)
+	require.NoError(t, err)
+	assert.Equal(t, 1, drop.Fired())
+	assert.Equal(t, int64(len(data)), res.Size)
+	assert.Equal(t, sum(data), stored(t, c, "lost"))
 }

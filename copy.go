@@ -2,6 +2,7 @@ package s3kit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -103,7 +104,15 @@ func (cp *copyRun) single(ctx context.Context) (PutResult, error) {
 	cp.cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
 	out, err := cp.c.s3.CopyObject(ctx, in)
 	if err != nil {
-		return PutResult{}, wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)
+		werr := wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)
+		if errors.Is(werr, ErrPreconditionFailed) {
+			// The 412 may answer the source's If-Match rather than the
+			// destination's condition.
+			if serr := cp.sourceUnchanged(ctx); errors.Is(serr, ErrObjectChanged) {
+				return PutResult{}, serr
+			}
+		}
+		return PutResult{}, werr
 	}
 	res := PutResult{VersionID: aws.ToString(out.VersionId), Size: cp.size}
 	if out.CopyObjectResult != nil {

@@ -52,10 +52,11 @@ var (
 	// write to the key was in progress). The object under the key is left
 	// as it was by this call.
 	//
-	// After a request that was retried (see [Error.Attempts]) it does not
-	// prove that the write did not happen: if an earlier attempt succeeded
-	// and its answer was lost, the retry fails the condition against the
-	// object that attempt stored. Read the object to find out.
+	// A 412 on a retry whose earlier attempt may have been applied (its
+	// answer was lost) proves nothing: the retry may have failed the
+	// condition against the object that attempt stored. Such a write
+	// returns [ErrOutcomeUnknown] instead, or succeeds when s3kit can prove
+	// the object is its own (a multipart upload's ETag).
 	ErrPreconditionFailed = errors.New("s3kit: precondition of a conditional write failed")
 )
 

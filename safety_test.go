@@ -363,3 +363,25 @@ func TestMultipartETagWhenServerSendsNone(t *testing.T) {
 	assert.Equal(t, head.ETag, cp.ETag)
 	assert.NotEmpty(t, cp.ETag)
 }
+
+// TestCopySourceChangedIsNotAFailedCondition: a single CopyObject carries
+// both the source's ETag (x-amz-copy-source-if-match) and the destination's
+// condition; a 412 caused by a source overwritten since Copy read it is
+// ErrObjectChanged, not ErrPreconditionFailed.
+func TestCopySourceChangedIsNotAFailedCondition(t *testing.T) {
+	srv, direct := setup(t)
+	_, err := direct.Put(t.Context(), bucket, "src", strings.NewReader("first"))
+	require.NoError(t, err)
+	c := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+		if s3kittest.Operation(r) == "CopyObject" {
+			_, err := direct.Put(context.Background(), bucket, "src", strings.NewReader("second"))
+			assert.NoError(t, err)
+		}
+		return false
+	})
+	_, err = c.Copy(t.Context(), bucket, "src", bucket, "dst", s3kit.WithIfNoneMatch("*"))
+	require.ErrorIs(t, err, s3kit.ErrObjectChanged)
+	assert.NotErrorIs(t, err, s3kit.ErrPreconditionFailed)
+	_, err = direct.Head(t.Context(), bucket, "dst")
+	assert.ErrorIs(t, err, s3kit.ErrNotFound)
+}

@@ -40,6 +40,10 @@ func (s *Server) copyObject(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
 		return
 	}
+	if want := r.Header.Get("X-Amz-Copy-Source-If-Match"); want != "" && strings.Trim(want, `"`) != s.sourceETag(srcBucket, srcKey) {
+		writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+		return
+	}
 
 	meta := make(map[string]string)
 	switch d := strings.ToUpper(r.Header.Get("X-Amz-Metadata-Directive")); d {
