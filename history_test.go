@@ -51,7 +51,7 @@ func TestHistory(t *testing.T) {
 			h := history.Run(t.Context(), history.Config{
 				Client: fe.client, Direct: fe.srv.Client(t), Bucket: bucket, Prefix: prefix,
 				Seed: seed, Ops: ops, Big: 5 << 20, PutOptions: mpOpts,
-				Cancel: 0.1, CancelWithin: 20 * time.Millisecond,
+				Cancel: 0.1, CancelWithin: 100 * time.Millisecond,
 			})
 			for i, v := range h.Check() {
 				if i == 5 {

@@ -123,6 +123,14 @@ func (o *Op) String() string {
 	}
 	if o.Err != nil {
 		s += " -> error: " + o.Err.Error()
+		var e *s3kit.Error
+		if errors.As(o.Err, &e) {
+			s += fmt.Sprintf(" [code %q, status %d, attempts %d, cause %T]", e.Code, e.StatusCode, e.Attempts, errors.Unwrap(e.Err))
+		}
+		var de *s3kit.DeleteError
+		if errors.As(o.Err, &de) {
+			s += fmt.Sprintf(" %+v", de.Failed)
+		}
 	}
 	return s
 }
@@ -273,7 +281,13 @@ func (r *runner) one(ctx context.Context, w int, rng *rand.Rand) {
 	defer cancel()
 	if rng.Float64() < r.cfg.Cancel {
 		o.Cancelled = true
-		t := time.AfterFunc(time.Duration(rng.Int64N(int64(r.cfg.CancelWithin)+1)), cancel)
+		// Half the cancels come early, where most calls are; half anywhere
+		// in the window, where multipart uploads end.
+		within := int64(r.cfg.CancelWithin) + 1
+		if rng.IntN(2) == 0 {
+			within = within/20 + 1
+		}
+		t := time.AfterFunc(time.Duration(rng.Int64N(within)), cancel)
 		defer t.Stop()
 	}
 	r.record(o, call, cctx)
