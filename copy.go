@@ -30,6 +30,11 @@ import (
 // fails with [ErrPreconditionFailed], leaving the destination as it was, if
 // the condition does not hold. Other PutOptions are ignored. A missing
 // source gives an error matching [ErrNotFound] that names the source.
+//
+// A source overwritten while it is copied gives [ErrObjectChanged]: every
+// request is pinned to the ETag the copy started from, and the source is
+// checked again before a multipart copy is completed, so the copy never
+// mixes two versions. Otherwise errors mean what they mean for [Client.Put].
 func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts ...PutOption) (PutResult, error) {
 	const op = "Copy"
 	cfg := putConfig{size: -1, transfer: c.transfer}

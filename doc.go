@@ -125,8 +125,8 @@
 // profiles therefore refuse, with [ErrInvalidInput] before any request, a
 // conditional write that would go where the condition is ignored.
 // [Client.Doctor] checks an endpoint (check "conditional writes"). A 412
-// after a retried request does not prove the write did not happen; see
-// [ErrPreconditionFailed].
+// after an attempt whose answer was lost does not prove the write did not
+// happen: such a write returns [ErrOutcomeUnknown].
 //
 // # ACLs and public URLs
 //
@@ -160,6 +160,7 @@
 //   - [ErrDataCorrupted]: a download ended early or did not match its MD5
 //   - [ErrObjectChanged]: the object changed during a resumed or ranged download
 //   - [ErrPreconditionFailed]: a conditional write's condition did not hold
+//   - [ErrOutcomeUnknown]: a write may or may not have taken effect
 //
 // It also unwraps to the SDK's error (for [errors.As] with smithy.APIError)
 // and to [context.Canceled] or [context.DeadlineExceeded] when the context
@@ -177,15 +178,29 @@
 // bound each request; the SDK's retry-token quota is off, so a burst of 503s
 // slows calls down instead of failing them.
 //
-// An interrupted upload never leaves a partial object under its key nor
-// multipart parts behind: a failed multipart upload is aborted, and a
-// completion whose answer was lost is checked against the ETag its parts
-// produce. A download checks its length, and its MD5 when the ETag is one
-// ([WithMD5Check]), so a short or damaged body fails with
-// [ErrDataCorrupted] instead of ending cleanly. Every call returns promptly
-// when its context is cancelled, and an [ObjectReader] closed early releases
-// its connection. A plain-http endpoint on a host that is not loopback is
-// refused unless [WithAllowInsecureHTTP] is given.
+// A write ([Client.Put], [Client.Copy], [Client.Delete]) that returns nil
+// did what it says; one that returns an error not matching
+// [ErrOutcomeUnknown] left the key as it was, with no multipart upload
+// holding parts behind; one that returns [ErrOutcomeUnknown] may or may not
+// have taken effect, because an attempt's answer was lost, garbled or a 500,
+// or ctx ended while it was in flight, and nothing settled it. A completion
+// whose answer was lost is settled by checking the ETag the parts produce.
+// Only io.EOF ends a body: any other error from it, io.ErrUnexpectedEOF
+// included, fails the Put. A multipart Copy pins its parts to the source's
+// ETag and checks the source again before completing ([ErrObjectChanged]).
+// s3kit aborts only uploads it created and knows the ID of: an upload whose
+// CreateMultipartUpload answer was lost holds no parts and is left alone,
+// since it cannot be told from another writer's; a bucket lifecycle rule
+// (AbortIncompleteMultipartUpload) removes it. A download checks its length,
+// and its MD5 when the ETag is one ([WithMD5Check]), so a short or damaged
+// body fails with [ErrDataCorrupted] instead of ending cleanly. Every call
+// returns promptly when its context is cancelled, except that a
+// CreateMultipartUpload or CompleteMultipartUpload already sent gets up to
+// 30 seconds more to answer, so that its outcome is known; an
+// [ObjectReader] closed early releases its connection. A plain-http endpoint
+// on a host that is not loopback is refused unless [WithAllowInsecureHTTP]
+// is given. The README's "What a write promises" names the test behind
+// each of these.
 //
 // # Compatibility
 //

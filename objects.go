@@ -50,6 +50,12 @@ type PutResult struct {
 // upload that fails or is cancelled is aborted, so no parts are left behind
 // and nothing is visible under key.
 //
+// A nil error means the whole object is stored. An error that does not match
+// [ErrOutcomeUnknown] means the key holds what it held before; one that does
+// means s3kit could not learn whether the object was stored (see
+// [ErrOutcomeUnknown]). A body whose Read fails with any error other than
+// io.EOF, io.ErrUnexpectedEOF included, fails the Put.
+//
 // [WithIfNoneMatch] and [WithIfMatch] make the write conditional: it fails
 // with [ErrPreconditionFailed], leaving the stored object as it was, if the
 // condition does not hold when the object is stored (at the end of a
