@@ -3,9 +3,6 @@ package s3kit_test
 import (
 	"flag"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -53,32 +50,16 @@ func TestHistory(t *testing.T) {
 				Seed: seed, Ops: ops, Big: 5 << 20, PutOptions: mpOpts,
 				Cancel: 0.1, CancelWithin: 100 * time.Millisecond,
 			})
-			for i, v := range h.Check() {
-				if i == 5 {
-					t.Errorf("seed %d: more violations not shown", seed)
-					break
-				}
-				t.Errorf("seed %d (rerun with -run 'TestHistory/seed%d$' -history.seed=%d): %s", seed, seed, seed, v)
+			problems, counts := history.Report(t.Context(), h, fe.srv.Client(t).S3(), rules, lostCreates())
+			for _, p := range problems {
+				t.Errorf("seed %d: %s", seed, p)
 			}
-			for _, bad := range history.LeftUploads(t.Context(), fe.srv.Client(t).S3(), bucket, prefix, lostCreates()) {
-				t.Errorf("seed %d: %s", seed, bad)
-			}
-			fired := 0
-			for _, r := range rules {
-				fired += r.Fired()
-			}
-			counts := h.Counts()
-			counts["faults injected"] += fired
 			for k, v := range counts {
 				total[k] += v
 			}
 		})
 	}
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(total)) {
-		fmt.Fprintf(&b, "  %-28s %d\n", k, total[k])
-	}
-	t.Logf("%d seeds:\n%s", len(list), b.String())
+	t.Logf("%d seeds:\n%s", len(list), history.FormatCounts(total))
 }
 
 // flagSet reports whether the named flag was given on the command line.

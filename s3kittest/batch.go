@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/johannesboyne/gofakes3"
 )
 
 // WithRequireContentMD5 makes the server answer a DeleteObjects request
@@ -80,19 +82,8 @@ func (s *Server) uploadPartCopy(next http.Handler, w http.ResponseWriter, r *htt
 		writeError(w, r, http.StatusBadRequest, "InvalidArgument", "bad x-amz-copy-source")
 		return
 	}
-	obj, err := s.backend.GetObject(srcBucket, srcKey, nil)
-	if err != nil {
-		writeError(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
-		return
-	}
-	data, err := io.ReadAll(obj.Contents)
-	_ = obj.Contents.Close()
-	if err != nil {
-		writeError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
-		return
-	}
-	if want := r.Header.Get("X-Amz-Copy-Source-If-Match"); want != "" && strings.Trim(want, `"`) != s.sourceETag(srcBucket, srcKey) {
-		writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	_, data, ok := s.readCopySource(w, r, srcBucket, srcKey)
+	if !ok {
 		return
 	}
 	if rng := r.Header.Get("X-Amz-Copy-Source-Range"); rng != "" {
@@ -132,6 +123,28 @@ func parseRange(v string, size int64) (first, last int64, ok bool) {
 		return 0, 0, false
 	}
 	return first, last, true
+}
+
+// readCopySource reads the whole source of a copy and checks
+// x-amz-copy-source-if-match against its ETag. On failure it writes S3's
+// error and returns ok false.
+func (s *Server) readCopySource(w http.ResponseWriter, r *http.Request, bucket, key string) (obj *gofakes3.Object, data []byte, ok bool) {
+	obj, err := s.store.GetObject(bucket, key, nil)
+	if err != nil {
+		writeError(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+		return nil, nil, false
+	}
+	data, err = io.ReadAll(obj.Contents)
+	_ = obj.Contents.Close()
+	if err != nil {
+		writeError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
+		return nil, nil, false
+	}
+	if want := r.Header.Get("X-Amz-Copy-Source-If-Match"); want != "" && strings.Trim(want, `"`) != s.sourceETag(bucket, key) {
+		writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+		return nil, nil, false
+	}
+	return obj, data, true
 }
 
 // sourceETag returns the ETag a copy source is served with.

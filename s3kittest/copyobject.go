@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -29,19 +28,8 @@ func (s *Server) copyObject(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	src, err := s.store.GetObject(srcBucket, srcKey, nil)
-	if err != nil {
-		writeError(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
-		return
-	}
-	data, err := io.ReadAll(src.Contents)
-	_ = src.Contents.Close()
-	if err != nil {
-		writeError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
-		return
-	}
-	if want := r.Header.Get("X-Amz-Copy-Source-If-Match"); want != "" && strings.Trim(want, `"`) != s.sourceETag(srcBucket, srcKey) {
-		writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	src, data, ok := s.readCopySource(w, r, srcBucket, srcKey)
+	if !ok {
 		return
 	}
 

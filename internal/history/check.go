@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/s3kittest"
 )
 
 // Violation is a call whose answer disagrees with what the store could hold.
@@ -388,4 +390,34 @@ func LeftUploads(ctx context.Context, raw *s3.Client, bucket, prefix string, los
 		bad = append(bad, fmt.Sprintf("%d empty uploads left, but only %d CreateMultipartUpload answers were lost", empty, lostCreates))
 	}
 	return bad
+}
+
+// Report checks a finished run for a test: the history's violations (the
+// first few in full), the uploads left (see [LeftUploads]), and a tally of
+// the calls by kind and outcome and of the faults rules injected.
+func Report(ctx context.Context, h *History, raw *s3.Client, rules []*s3kittest.Rule, lostCreates int) (problems []string, counts map[string]int) {
+	const shown = 5
+	vs := h.Check()
+	for i, v := range vs {
+		if i == shown {
+			problems = append(problems, fmt.Sprintf("%d more violations not shown", len(vs)-shown))
+			break
+		}
+		problems = append(problems, fmt.Sprintf("(replay with -history.seed=%d) %s", h.Cfg.Seed, v))
+	}
+	problems = append(problems, LeftUploads(ctx, raw, h.Cfg.Bucket, h.Cfg.Prefix, lostCreates)...)
+	counts = h.Counts()
+	for _, r := range rules {
+		counts["faults injected"] += r.Fired()
+	}
+	return problems, counts
+}
+
+// FormatCounts prints a tally, one line a count, sorted by name.
+func FormatCounts(counts map[string]int) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		fmt.Fprintf(&b, "  %-32s %d\n", k, counts[k])
+	}
+	return b.String()
 }

@@ -251,7 +251,7 @@ func (r *runner) one(ctx context.Context, w int, rng *rand.Rand) {
 	case "get":
 		call = func(ctx context.Context) error { return r.get(ctx, o) }
 	case "get-range":
-		o.Off = rng.Int64N(64 << 10)
+		o.Off = rng.Int64N(16 << 10)
 		n := 1 + rng.Int64N(16<<10)
 		call = func(ctx context.Context) error { return r.getRange(ctx, o, n) }
 	case "head":
