@@ -1,0 +1,179 @@
+package s3kit_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/s3kittest"
+)
+
+// TestAttack_IfNoneMatchMultipartSucceedsOverExistingObject: a multipart Put
+// WithIfNoneMatch("*") on a key that already holds the same bytes (a lock
+// file, an idempotent "create once" marker written by another process). The
+// first CompleteMultipartUpload attempt gets a 500 that never reached the
+// store; the retry gets the store's honest 412 (the object exists). settle()
+// then HEADs the key, finds the other writer's object with the ETag "these
+// parts would produce", and reports SUCCESS: the caller believes it created
+// the object although the condition failed and nothing of its own was
+// stored. And since the call "succeeded", its upload is never aborted and
+// stays behind holding 12 MiB of parts.
+func TestAttack_IfNoneMatchMultipartSucceedsOverExistingObject(t *testing.T) {
+	data := randomBytes(12 << 20)
+	fe := newFrontEnd(t, []*s3kittest.Rule{
+		{Op: "CompleteMultipartUpload", Nth: 1, Fault: s3kittest.ErrorResponse(500, "InternalError")},
+	})
+	// Another writer created the object first, with the same bytes and part size.
+	_, err := fe.srv.Client(t).Put(t.Context(), bucket, "lock", bytes.NewReader(data), mpOpts...)
+	require.NoError(t, err)
+
+	_, err = fe.client.Put(t.Context(), bucket, "lock", bytes.NewReader(data),
+		append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithIfNoneMatch("*"))...)
+	assert.Error(t, err, "the object existed before: create-if-absent must not report success")
+	if err != nil {
+		assert.True(t, errors.Is(err, s3kit.ErrPreconditionFailed) || errors.Is(err, s3kit.ErrOutcomeUnknown), "%v", err)
+	}
+	withParts, _ := leftUploads(t, fe.srv.Client(t))
+	assert.Zero(t, withParts, "the refused upload must be aborted, not left holding its parts")
+}
+
+// TestAttack_UnknownCompleteSettledByOlderIdenticalObjectLeavesParts: the
+// same hole without a condition. Every CompleteMultipartUpload attempt gets a
+// 500 (nothing applied). The key already holds an identical object from an
+// earlier Put, so the HEAD check "proves" success and the upload, which was
+// never completed, is left holding all its parts.
+func TestAttack_UnknownCompleteSettledByOlderIdenticalObjectLeavesParts(t *testing.T) {
+	data := randomBytes(12 << 20)
+	fe := newFrontEnd(t, []*s3kittest.Rule{
+		{Op: "CompleteMultipartUpload", Fault: s3kittest.ErrorResponse(500, "InternalError")},
+	})
+	_, err := fe.srv.Client(t).Put(t.Context(), bucket, "k", bytes.NewReader(data), mpOpts...)
+	require.NoError(t, err)
+
+	_, err = fe.client.Put(t.Context(), bucket, "k", bytes.NewReader(data), mpOpts...)
+	t.Logf("Put: %v", err)
+	withParts, _ := leftUploads(t, fe.srv.Client(t))
+	assert.Zero(t, withParts, "no multipart upload may be left holding parts")
+}
+
+// TestAttack_CancelledBeforeCallIsNotOutcomeUnknown: a context that has
+// already ended (cancelled, or a deadline in the past) sends nothing, so the
+// error must be the context's and definite, not ErrOutcomeUnknown.
+func TestAttack_CancelledBeforeCallIsNotOutcomeUnknown(t *testing.T) {
+	srv, c := setup(t)
+	_, err := c.Put(t.Context(), bucket, "k", strings.NewReader("old"))
+	require.NoError(t, err)
+	before := srv.Requests()
+
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	expired, cancel2 := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+	defer cancel2()
+
+	for name, ctx := range map[string]context.Context{"cancelled": cancelled, "expired": expired} {
+		t.Run(name, func(t *testing.T) {
+			_, err := c.Put(ctx, bucket, "k", strings.NewReader("new"))
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded), "%v", err)
+			assert.NotErrorIs(t, err, s3kit.ErrOutcomeUnknown, "Put: nothing was sent")
+
+			err = c.Delete(ctx, bucket, "k")
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, s3kit.ErrOutcomeUnknown, "Delete: nothing was sent")
+
+			_, err = c.Copy(ctx, bucket, "k", bucket, "k2")
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, s3kit.ErrOutcomeUnknown, "Copy: nothing was sent")
+		})
+	}
+	assert.Equal(t, before, srv.Requests(), "no request reached the server")
+	assertStored(t, srv, "k", []byte("old"))
+}
+
+// TestAttack_DeleteManyLostAnswerIsDefinite: DeleteObjects is carried out by
+// the store but its answer is lost every time. DeleteMany returns an error
+// that does not match ErrOutcomeUnknown — which, by ErrOutcomeUnknown's doc,
+// means "the store was left as it was" — yet the keys are gone.
+func TestAttack_DeleteManyLostAnswerIsDefinite(t *testing.T) {
+	fe := newFrontEnd(t, []*s3kittest.Rule{{Op: "DeleteObjects", Fault: s3kittest.DropResponse()}})
+	fe.put(t, "a", []byte("A"))
+	fe.put(t, "b", []byte("B"))
+	err := fe.client.DeleteMany(t.Context(), bucket, func(yield func(string) bool) {
+		_ = yield("a") && yield("b")
+	})
+	require.Error(t, err)
+	_, herr := fe.srv.Client(t).Head(t.Context(), bucket, "a")
+	if errors.Is(herr, s3kit.ErrNotFound) {
+		assert.ErrorIs(t, err, s3kit.ErrOutcomeUnknown, "the keys were deleted, but the error says nothing about it: %v", err)
+	}
+}
+
+// TestAttack_DeleteOneLostThenRefusedListedAsNotDeleted: a key with a control
+// character is deleted with DeleteObject. The first attempt is carried out
+// but its answer lost; later attempts get 500. DeleteMany reports the key in
+// DeleteError.Failed ("keys that are not listed were deleted" implies listed
+// ones were not) with code InternalError, although it is gone.
+func TestAttack_DeleteOneLostThenRefusedListedAsNotDeleted(t *testing.T) {
+	key := "ctl\x01key"
+	fe := newFrontEnd(t, []*s3kittest.Rule{
+		{Op: "DeleteObject", Nth: 1, Fault: s3kittest.DropResponse()},
+		{Op: "DeleteObject", Fault: s3kittest.ErrorResponse(500, "InternalError")},
+	})
+	fe.put(t, key, []byte("A"))
+	err := fe.client.DeleteMany(t.Context(), bucket, func(yield func(string) bool) { yield(key) })
+	t.Logf("DeleteMany: %v", err)
+	_, herr := fe.srv.Client(t).Head(t.Context(), bucket, key)
+	require.ErrorIs(t, herr, s3kit.ErrNotFound, "the first attempt deleted it")
+	if err != nil {
+		assert.ErrorIs(t, err, s3kit.ErrOutcomeUnknown, "a key whose delete may have worked is reported as a definite failure")
+	}
+}
+
+// spinReader returns 0, nil until stop is set, then io.EOF.
+type spinReader struct{ stop atomic.Bool }
+
+func (r *spinReader) Read([]byte) (int, error) {
+	if r.stop.Load() {
+		return 0, io.EOF
+	}
+	return 0, nil
+}
+
+// TestAttack_ZeroReadsIgnoreCancel: a body that returns 0, nil forever
+// (discouraged by io.Reader but legal) makes Put spin at 100% CPU and ignore
+// its context: a cancelled (or expired) context never ends the call.
+// bufio gives up with io.ErrNoProgress after 100 such reads.
+func TestAttack_ZeroReadsIgnoreCancel(t *testing.T) {
+	_, c := setup(t)
+	for _, size := range []int64{-1, 100} {
+		r := &spinReader{}
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		done := make(chan error, 1)
+		go func() {
+			opts := []s3kit.PutOption{}
+			if size >= 0 {
+				opts = append(opts, s3kit.WithSize(size))
+			}
+			_, err := c.Put(ctx, bucket, "k", onlyReader{r}, opts...)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			assert.Error(t, err)
+		case <-time.After(3 * time.Second):
+			t.Errorf("size %d: Put still spinning 3 s after its context ended", size)
+			r.stop.Store(true)
+			<-done
+		}
+		cancel()
+	}
+}
