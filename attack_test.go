@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -176,4 +180,102 @@ func TestAttack_ZeroReadsIgnoreCancel(t *testing.T) {
 		}
 		cancel()
 	}
+}
+
+// TestAttack_ResumeTrustsIfMatch: when a ranged (or multipart-ETag) download
+// is cut and resumed, the reader relies on the server honouring If-Match
+// and never compares the resumed answer's ETag with the one it started
+// from. A server or cache that ignores If-Match on GET (FACTS: RGW already
+// ignores x-amz-copy-source-if-match) hands back bytes of a newer version,
+// and the reader splices them onto the old ones without an error: a mix of
+// two versions. The answer carries the new ETag, so one comparison would
+// catch it.
+func TestAttack_ResumeTrustsIfMatch(t *testing.T) {
+	srv, direct := setup(t)
+	oldData, newData := randomBytes(1<<20), bytes.Repeat([]byte{'N'}, 1<<20)
+	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(oldData))
+	require.NoError(t, err)
+	var gets atomic.Int32
+	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			if s3kittest.Operation(r) != "GetObject" {
+				return false
+			}
+			switch gets.Add(1) {
+			case 1: // the first answer is cut after 100 KiB; the object is replaced meanwhile
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				w.WriteHeader(rec.Code)
+				_, _ = w.Write(rec.Body.Bytes()[:100<<10])
+				w.(http.Flusher).Flush()
+				_, err := direct.Put(context.Background(), bucket, "k", bytes.NewReader(newData))
+				assert.NoError(t, err)
+				panic(http.ErrAbortHandler)
+			default: // a server that ignores If-Match: serve the range of what is there now
+				var a, b int64
+				_, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-%d", &a, &b)
+				require.NoError(t, err)
+				rd, err := direct.Get(context.Background(), bucket, "k", s3kit.WithRange(a, b-a+1))
+				require.NoError(t, err)
+				body, err := io.ReadAll(rd)
+				require.NoError(t, err)
+				_ = rd.Close()
+				w.Header().Set("ETag", `"`+rd.ETag+`"`)
+				w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", a, b, rd.Size))
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				w.WriteHeader(http.StatusPartialContent)
+				_, _ = w.Write(body)
+			}
+			return true
+		}
+	})
+	r, err := c.Get(t.Context(), bucket, "k", s3kit.WithRange(0, 1<<20-1)) // a range: no whole-object MD5
+	require.NoError(t, err)
+	defer r.Close()
+	got, err := io.ReadAll(r)
+	require.GreaterOrEqual(t, gets.Load(), int32(2), "the download was resumed")
+	if err == nil {
+		assert.True(t, bytes.Equal(got, oldData[:1<<20-1]), "Get returned %d bytes without error that are not the object's: a mix of two versions", len(got))
+	} else {
+		assert.ErrorIs(t, err, s3kit.ErrObjectChanged)
+	}
+}
+
+// TestAttack_CopyPartWithEmptyAnswerIsDropped: a multipart copy records a
+// part only `if out.CopyPartResult != nil`. An UploadPartCopy answered 200
+// with an empty body (a proxy, a server bug, a body lost after the headers)
+// gives no error and no CopyPartResult, so that part is silently left out
+// of CompleteMultipartUpload. S3 accepts gaps in part numbers, and Copy
+// reports success with Size = the source's size, while the destination is
+// missing a whole part.
+func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
+	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
+	srv, direct := setup(t)
+	data := randomBytes(12 << 20)
+	_, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(data))
+	require.NoError(t, err)
+	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			if s3kittest.Operation(r) != "UploadPartCopy" || r.URL.Query().Get("partNumber") != "2" {
+				return false
+			}
+			next.ServeHTTP(httptest.NewRecorder(), r) // the part is copied...
+			w.WriteHeader(http.StatusOK)             // ...but the answer has no body
+			return true
+		}
+	})
+	res, err := c.Copy(t.Context(), bucket, "src", bucket, "dst")
+	if err != nil {
+		t.Logf("Copy failed (fine): %v", err)
+		_, herr := direct.Head(t.Context(), bucket, "dst")
+		assert.ErrorIs(t, herr, s3kit.ErrNotFound)
+		return
+	}
+	head, err := direct.Head(t.Context(), bucket, "dst")
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(data)), head.Size, "Copy said it copied %d bytes (%d parts)", res.Size, res.Parts)
+	assertStored(t, srv, "dst", data)
 }
