@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -278,4 +279,95 @@ func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(data)), head.Size, "Copy said it copied %d bytes (%d parts)", res.Size, res.Parts)
 	assertStored(t, srv, "dst", data)
+}
+
+// TestAttack_UploadPartWithoutETag: an UploadPart answered 200 without an
+// ETag header is recorded with a nil ETag and sent in
+// CompleteMultipartUpload as such. Whatever the server then does, the
+// object must be the body or nothing.
+func TestAttack_UploadPartWithoutETag(t *testing.T) {
+	srv, _ := setup(t)
+	data := randomBytes(12 << 20)
+	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			if s3kittest.Operation(r) != "UploadPart" || r.URL.Query().Get("partNumber") != "2" {
+				return false
+			}
+			next.ServeHTTP(httptest.NewRecorder(), r)
+			w.WriteHeader(http.StatusOK)
+			return true
+		}
+	})
+	_, err := c.Put(t.Context(), bucket, "k", bytes.NewReader(data), mpOpts...)
+	if err != nil {
+		t.Logf("Put failed: %v", err)
+		assertNothingStored(t, srv, "k")
+		return
+	}
+	assertStored(t, srv, "k", data)
+}
+
+// writerAtBuf is an in-memory io.WriterAt.
+type writerAtBuf struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (w *writerAtBuf) WriteAt(p []byte, off int64) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if end := off + int64(len(p)); end > int64(len(w.buf)) {
+		w.buf = append(w.buf, make([]byte, end-int64(len(w.buf)))...)
+	}
+	copy(w.buf[off:], p)
+	return len(p), nil
+}
+
+// TestAttack_DownloadWithoutETagSkipsRangeChecks: Download uses the first
+// answer's ETag both for If-Match and, when empty, as the marker of "the
+// first range, checked by run". An answer without an ETag header (a proxy
+// or CDN that strips it) therefore turns off answerSpan for every later
+// range: a server that ignores Range and sends the whole object from byte
+// 0 has those bytes written at the range's offset, and Download reports
+// success with a corrupt file.
+func TestAttack_DownloadWithoutETagSkipsRangeChecks(t *testing.T) {
+	srv, direct := setup(t)
+	data := randomBytes(12 << 20)
+	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(data), mpOpts...) // multipart: no MD5 to verify
+	require.NoError(t, err)
+	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			if s3kittest.Operation(r) != "GetObject" {
+				return false
+			}
+			rec := httptest.NewRecorder()
+			rng := r.Header.Get("Range")
+			if !strings.HasPrefix(rng, "bytes=0-") {
+				// ignore Range from here on: drop the header the server sees
+				// by answering with the whole object ourselves
+				rd, err := direct.Get(context.Background(), bucket, "k")
+				require.NoError(t, err)
+				body, _ := io.ReadAll(rd)
+				_ = rd.Close()
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write(body)
+				return true
+			}
+			next.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				if k != "Etag" {
+					w.Header()[k] = v
+				}
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return true
+		}
+	})
+	var w writerAtBuf
+	_, err = c.Download(t.Context(), bucket, "k", &w, s3kit.WithPartSize(5<<20))
+	if err == nil {
+		assert.True(t, bytes.Equal(w.buf, data), "Download succeeded but wrote other bytes than the object's")
+	}
 }
