@@ -264,7 +264,7 @@ func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
 				return false
 			}
 			next.ServeHTTP(httptest.NewRecorder(), r) // the part is copied...
-			w.WriteHeader(http.StatusOK)             // ...but the answer has no body
+			w.WriteHeader(http.StatusOK)              // ...but the answer has no body
 			return true
 		}
 	})
@@ -369,5 +369,118 @@ func TestAttack_DownloadWithoutETagSkipsRangeChecks(t *testing.T) {
 	_, err = c.Download(t.Context(), bucket, "k", &w, s3kit.WithPartSize(5<<20))
 	if err == nil {
 		assert.True(t, bytes.Equal(w.buf, data), "Download succeeded but wrote other bytes than the object's")
+	}
+}
+
+// TestAttack_OddKeysRoundTrip puts, lists, copies (single and multipart),
+// presigns and deletes keys with characters that URL and XML handling
+// commonly get wrong.
+func TestAttack_OddKeysRoundTrip(t *testing.T) {
+	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
+	keys := []string{"a+b", "a b", "a%2Fb", "a%b", "x/../y", "x/./y", "./z", "q?x=1#f", "ü/é", "tab\tkey", "nl\nkey", "del\x7f", "~!$&'()*,;=:@", strings.Repeat("é", 500)}
+	srv, c := setup(t)
+	small := []byte("small")
+	big := randomBytes(6 << 20)
+	for _, k := range keys {
+		t.Run(fmt.Sprintf("%q", k), func(t *testing.T) {
+			p := "odd/" + k
+			_, err := c.Put(t.Context(), bucket, p, bytes.NewReader(small))
+			require.NoError(t, err)
+			_, err = c.Put(t.Context(), bucket, p+"-big", bytes.NewReader(big))
+			require.NoError(t, err)
+			_, err = c.Copy(t.Context(), bucket, p, bucket, p+"-c")
+			require.NoError(t, err)
+			_, err = c.Copy(t.Context(), bucket, p+"-big", bucket, p+"-bigc")
+			require.NoError(t, err)
+			assertStored(t, srv, p+"-c", small)
+			assertStored(t, srv, p+"-bigc", big)
+			var listed []string
+			for o, err := range c.List(t.Context(), bucket, s3kit.WithPrefix(p)) {
+				require.NoError(t, err)
+				listed = append(listed, o.Key)
+			}
+			assert.ElementsMatch(t, []string{p, p + "-big", p + "-c", p + "-bigc"}, listed)
+			ps, err := c.PresignGet(t.Context(), bucket, p, time.Minute)
+			require.NoError(t, err)
+			code, body := anonGet(t, srv, ps.URL)
+			assert.Equal(t, 200, code, "presigned GET %s", ps.URL)
+			assert.Equal(t, small, body)
+			require.NoError(t, c.DeletePrefix(t.Context(), bucket, p))
+			for o, err := range c.List(t.Context(), bucket, s3kit.WithPrefix(p)) {
+				require.NoError(t, err)
+				t.Errorf("left after DeletePrefix: %q", o.Key)
+			}
+		})
+	}
+}
+
+// TestAttack_CancelAtEveryPoint cancels Put (single and multipart), Copy
+// (single and multipart) and Delete at a spread of moments, with slow
+// answers, and holds each result to the promise: success means the new
+// value is stored; a definite error means the old value is intact; only
+// ErrOutcomeUnknown allows either. No upload may be left holding parts.
+func TestAttack_CancelAtEveryPoint(t *testing.T) {
+	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
+	oldSmall, newSmall := []byte("old value"), []byte("new value!")
+	oldBig, newBig := randomBytes(11<<20), bytes.Repeat([]byte{7}, 11<<20)
+	fe := newFrontEnd(t, []*s3kittest.Rule{
+		{Op: "CompleteMultipartUpload", Fault: s3kittest.DelayHeaders(40 * time.Millisecond)},
+		{Op: "PutObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
+		{Op: "CopyObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
+		{Op: "DeleteObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
+		{Op: "UploadPartCopy", Fault: s3kittest.DelayHeaders(10 * time.Millisecond)},
+	})
+	direct := fe.srv.Client(t)
+	check := func(t *testing.T, name string, d time.Duration, err error, key string, oldV, newV []byte) {
+		t.Helper()
+		got := []byte(nil)
+		if r, gerr := direct.Get(t.Context(), bucket, key); gerr == nil {
+			got, _ = io.ReadAll(r)
+			_ = r.Close()
+		}
+		switch {
+		case err == nil:
+			assert.True(t, bytes.Equal(got, newV), "%s after %v: success but new value not stored", name, d)
+		case errors.Is(err, s3kit.ErrOutcomeUnknown):
+			assert.True(t, bytes.Equal(got, newV) || bytes.Equal(got, oldV), "%s after %v: unknown, but store holds neither", name, d)
+		default:
+			assert.True(t, bytes.Equal(got, oldV), "%s after %v: definite error %v but the old value is gone (len %d)", name, d, err, len(got))
+		}
+		withParts, _ := leftUploads(t, direct)
+		assert.Zero(t, withParts, "%s after %v: upload left with parts", name, d)
+	}
+	for _, d := range []time.Duration{0, time.Millisecond, 5 * time.Millisecond, 15 * time.Millisecond, 30 * time.Millisecond, 60 * time.Millisecond, 120 * time.Millisecond} {
+		run := func(name, key string, oldV, newV []byte, call func(ctx context.Context) error) {
+			_, err := direct.Put(t.Context(), bucket, key, bytes.NewReader(oldV))
+			require.NoError(t, err)
+			ctx, cancel := context.WithCancel(t.Context())
+			time.AfterFunc(d, cancel)
+			err = call(ctx)
+			cancel()
+			check(t, name, d, err, key, oldV, newV)
+		}
+		run("single Put", "s", oldSmall, newSmall, func(ctx context.Context) error {
+			_, err := fe.client.Put(ctx, bucket, "s", bytes.NewReader(newSmall))
+			return err
+		})
+		run("multipart Put", "m", oldBig, newBig, func(ctx context.Context) error {
+			_, err := fe.client.Put(ctx, bucket, "m", onlyReader{bytes.NewReader(newBig)}, mpOpts...)
+			return err
+		})
+		_, err := direct.Put(t.Context(), bucket, "srcS", bytes.NewReader(newSmall))
+		require.NoError(t, err)
+		_, err = direct.Put(t.Context(), bucket, "srcB", bytes.NewReader(newBig))
+		require.NoError(t, err)
+		run("single Copy", "cs", oldSmall, newSmall, func(ctx context.Context) error {
+			_, err := fe.client.Copy(ctx, bucket, "srcS", bucket, "cs")
+			return err
+		})
+		run("multipart Copy", "cb", oldBig, newBig, func(ctx context.Context) error {
+			_, err := fe.client.Copy(ctx, bucket, "srcB", bucket, "cb")
+			return err
+		})
+		run("Delete", "d", oldSmall, nil, func(ctx context.Context) error {
+			return fe.client.Delete(ctx, bucket, "d")
+		})
 	}
 }
