@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -195,6 +194,7 @@ func (cp *copyRun) copyParts(ctx context.Context, mp *multipartRun) error {
 			break
 		}
 		wg.Add(1)
+		mp.sent++
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
@@ -204,26 +204,17 @@ func (cp *copyRun) copyParts(ctx context.Context, mp *multipartRun) error {
 				PartNumber: aws.Int32(int32(n)), CopySource: &cp.source, CopySourceRange: &rng,
 				CopySourceIfMatch: cp.src.ETag, // every part from the version seen at the start
 			})
-			mp.mu.Lock()
-			defer mp.mu.Unlock()
-			switch {
-			case err != nil && mp.failed == nil:
-				werr := wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("part %d: %w", n, err))
-				if e, ok := werr.(*Error); ok && e.message != "" {
-					e.message = fmt.Sprintf("part %d: %s", n, e.message)
-				}
-				mp.failed = werr
-				cancel()
-			case err == nil && out.CopyPartResult != nil:
-				mp.parts = append(mp.parts, types.CompletedPart{ETag: out.CopyPartResult.ETag, PartNumber: aws.Int32(int32(n))})
+			var etag *string
+			if out != nil && out.CopyPartResult != nil {
+				etag = out.CopyPartResult.ETag
 			}
+			mp.partDone(n, etag, err, cancel)
 		}()
 	}
 	wg.Wait()
 	if err := mp.firstErr(ctx); err != nil {
 		return err
 	}
-	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
 	return nil
 }
 

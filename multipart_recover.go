@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -116,8 +117,8 @@ func (u *upload) create(ctx context.Context, in *s3.CreateMultipartUploadInput) 
 	return mp, nil
 }
 
-// complete asks the provider to assemble the parts, which must be sorted,
-// into an object of total bytes. Once sent, the request is not cut short by
+// complete asks the provider to assemble the parts into an object of total
+// bytes, after checking that every part sent was recorded. Once sent, the request is not cut short by
 // the end of ctx (it gets [graceAfterCancel]), so that its answer can say
 // what was stored. If ctx has already ended, nothing is sent.
 //
@@ -128,6 +129,15 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 	u := mp.u
 	if err := ctx.Err(); err != nil {
 		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: context.Cause(ctx)}
+	}
+	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
+	complete := len(mp.parts) == mp.sent
+	for i, p := range mp.parts {
+		complete = complete && int(*p.PartNumber) == i+1
+	}
+	if !complete {
+		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key,
+			Err: fmt.Errorf("%d parts sent but %d recorded; not completing", mp.sent, len(mp.parts))}
 	}
 	dctx, cancel := detached(ctx, graceAfterCancel, completeTimeout)
 	defer cancel()
@@ -153,25 +163,34 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 
 // settle decides what a failed CompleteMultipartUpload did. A definite
 // refusal (an answer of 4xx or 503 to every attempt) is returned as it is.
-// Otherwise the object may have been stored: the answer was lost or
-// garbled, a retry got NoSuchUpload because the first attempt worked, or
-// ctx ended while waiting. Then a HEAD on a detached context checks whether
-// the object under the key carries the ETag that exactly these parts
-// produce; if it does, the upload succeeded. If it cannot tell, the error
-// matches [ErrOutcomeUnknown].
+// Otherwise the completion may have worked: the answer was lost or garbled,
+// a retry got NoSuchUpload or 412 because the first attempt worked, or ctx
+// ended while waiting. Then settle aborts the upload, on a detached
+// context. If the abort works, the upload was still there, so the
+// completion did not happen and never will: the failure is definite. If the
+// upload is already gone, the completion happened unless someone else
+// aborted the upload, and a HEAD showing the ETag and size exactly these
+// parts produce settles it as a success. A HEAD alone proves nothing: an
+// object with the same bytes may have been there before. Anything else
+// gives an error matching [ErrOutcomeUnknown].
 func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (PutResult, error) {
 	u := mp.u
 	kind := u.cfg.cond.kind(kindObject)
 	if !outcomeUnknown(err) {
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kind, err)
 	}
-	if want := mp.etag(); want != "" {
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-		defer cancel()
-		head, herr := u.c.s3.HeadObject(hctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
-		if herr == nil && trimETag(head.ETag) == want && aws.ToInt64(head.ContentLength) == total {
-			u.progress.setTotal(total, len(mp.parts))
-			return PutResult{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
+	switch found, _ := mp.abortUpload(ctx); found {
+	case abortDone:
+		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kind, err)
+	case abortGone:
+		if want := mp.etag(); want != "" {
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+			defer cancel()
+			head, herr := u.c.s3.HeadObject(hctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
+			if herr == nil && trimETag(head.ETag) == want && aws.ToInt64(head.ContentLength) == total {
+				u.progress.setTotal(total, len(mp.parts))
+				return PutResult{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
+			}
 		}
 	}
 	return PutResult{}, wrapWrite(u.op, u.bucket, u.key, kind, err)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,10 +131,12 @@ type multipartRun struct {
 	u  *upload
 	id string
 
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	parts  []types.CompletedPart
-	failed error // first part error
+	wg      sync.WaitGroup
+	sent    int  // parts started, numbered 1 to sent
+	aborted bool // the upload is gone: aborted, or found gone by an abort
+	mu      sync.Mutex
+	parts   []types.CompletedPart
+	failed  error // first part error
 }
 
 // run reads parts and hands them to at most concurrency uploads at a time.
@@ -177,6 +178,7 @@ func (mp *multipartRun) run(ctx context.Context, first []byte) (PutResult, error
 		}
 		total += p.size
 		mp.wg.Add(1)
+		mp.sent++
 		go mp.sendPart(ctx, cancel, n, p, tokens)
 		if p.last {
 			break
@@ -189,7 +191,6 @@ func (mp *multipartRun) run(ctx context.Context, first []byte) (PutResult, error
 	if err := mp.firstErr(ctx); err != nil {
 		return PutResult{}, err
 	}
-	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
 	return mp.complete(ctx, total)
 }
 
@@ -252,22 +253,40 @@ func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc,
 			ContentMD5:    sums.md5,
 		}, signPayload(sums.sha256))
 	}
-	mp.mu.Lock()
-	if err != nil {
-		if mp.failed == nil {
-			werr := wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("part %d: %w", n, err))
-			if e, ok := werr.(*Error); ok && e.message != "" {
-				e.message = fmt.Sprintf("part %d: %s", n, e.message)
-			}
-			mp.failed = werr
-			cancel()
-		}
-	} else {
-		mp.parts = append(mp.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(n))})
+	var etag *string
+	if out != nil {
+		etag = out.ETag
+	}
+	if mp.partDone(n, etag, err, cancel) {
 		u.progress.add(p.size, 1)
 	}
-	mp.mu.Unlock()
 	tokens <- p.buf
+}
+
+// partDone records the answer to part n: its ETag, or the failure that
+// stops the upload (cancel stops the other parts). An answer without an
+// ETag is a failure too: a part left out of the completion would silently
+// shorten the object. It reports whether the part was recorded.
+func (mp *multipartRun) partDone(n int, etag *string, err error, cancel context.CancelFunc) bool {
+	u := mp.u
+	mp.mu.Lock()
+	defer mp.mu.Unlock()
+	if err == nil && aws.ToString(etag) == "" {
+		err = errors.New("the answer carries no ETag")
+	}
+	if err == nil {
+		mp.parts = append(mp.parts, types.CompletedPart{ETag: etag, PartNumber: aws.Int32(int32(n))})
+		return true
+	}
+	if mp.failed == nil {
+		werr := wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("part %d: %w", n, err))
+		if e, ok := werr.(*Error); ok && e.message != "" {
+			e.message = fmt.Sprintf("part %d: %s", n, e.message)
+		}
+		mp.failed = werr
+		cancel()
+	}
+	return false
 }
 
 // firstErr returns the first part error, or the context's error.
@@ -347,19 +366,55 @@ func signPayload(sum string) func(*s3.Options) {
 }
 
 // abort cancels the upload on a context that survives the caller's
-// cancellation, and returns cause with any abort failure attached.
+// cancellation, and returns cause with any abort failure attached. An upload
+// already aborted while settling its completion is not aborted again.
 func (mp *multipartRun) abort(ctx context.Context, cause error) error {
+	if mp.aborted {
+		return cause
+	}
+	if _, err := mp.abortUpload(ctx); err != nil {
+		return joinAbortErr(mp.id, cause, err)
+	}
+	return cause
+}
+
+// joinAbortErr attaches the failure of an abort to the error that caused it.
+func joinAbortErr(id string, cause, err error) error {
+	var e *Error
+	if errors.As(cause, &e) {
+		e.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
+		return cause
+	}
+	return errors.Join(cause, err)
+}
+
+// abortResult is what an AbortMultipartUpload found.
+type abortResult int
+
+const (
+	abortFailed  abortResult = iota // no answer that settles it
+	abortDone                       // the upload was there and is now aborted
+	abortGone                       // the upload was already gone: completed, or aborted by someone else
+	abortUnclear                    // NoSuchUpload after an attempt that may have been this abort
+)
+
+// abortUpload sends AbortMultipartUpload on a detached context and says
+// what it found. Only abortFailed comes with an error.
+func (mp *multipartRun) abortUpload(ctx context.Context) (abortResult, error) {
 	u := mp.u
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
 	_, err := u.c.s3.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, UploadId: &mp.id})
-	if err == nil || isNoSuchUpload(err) { // NoSuchUpload: a lost answer to an abort that worked
-		return cause
+	switch {
+	case err == nil:
+		mp.aborted = true
+		return abortDone, nil
+	case isNoSuchUpload(err) && outcomeUnknown(err):
+		mp.aborted = true
+		return abortUnclear, nil
+	case isNoSuchUpload(err):
+		mp.aborted = true
+		return abortGone, nil
 	}
-	var e *Error
-	if errors.As(cause, &e) {
-		e.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", mp.id, err))
-		return cause
-	}
-	return errors.Join(cause, err)
+	return abortFailed, err
 }
