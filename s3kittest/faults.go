@@ -20,6 +20,13 @@ import (
 // probability Chance drawn from a source seeded with Seed, and at most Times
 // times. The zero values mean: every request, always, without limit.
 //
+// A rule sees only the requests that reach it: those no earlier rule of the
+// same [NewFaultHandler] or [WithFaults] fired on. Nth counts, and Chance
+// draws, on those alone, so rules for one operation chain: with a rule
+// {Op: "PutObject", Nth: 1} that drops the answer followed by a rule
+// {Op: "PutObject", Nth: 1} that answers 500, the first PutObject is dropped
+// and the second, its retry, gets the 500.
+//
 // Rules are used by pointer and count what they did; see [Rule.Fired]. A
 // Rule is safe for concurrent use once handed to [NewFaultHandler] or
 // [WithFaults], and must not be changed or copied afterwards.
@@ -45,7 +52,8 @@ func (r *Rule) Fired() int {
 	return r.fired
 }
 
-// Seen returns how many requests the rule has matched, fired or not.
+// Seen returns how many matching requests have reached the rule, fired on
+// or not; a request an earlier rule fired on does not reach it.
 func (r *Rule) Seen() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -84,9 +92,11 @@ func (r *Rule) decide(op, key string) bool {
 }
 
 // NewFaultHandler wraps next so that the rules can inject faults into its
-// requests. Rules are tried in order; every matching rule counts the request,
-// and the first that fires injects its fault. Requests no rule fires on go to
-// next unchanged.
+// requests. Each request is offered to the rules in order until one fires:
+// each matching rule it reaches counts it, and the first that fires injects
+// its fault. The rules after that one never see the request: it does not
+// count towards their Seen, Nth or Times, nor draw on their Chance. Requests
+// no rule fires on go to next unchanged.
 func NewFaultHandler(next http.Handler, rules ...*Rule) http.Handler {
 	for _, r := range rules {
 		if r == nil || r.Fault == nil {

@@ -120,6 +120,31 @@ func TestFirstFiringRuleWins(t *testing.T) {
 	assert.Equal(t, 2, second.Seen(), "a request the first rule fired on does not reach the second")
 }
 
+// TestRulesSeeOnlyWhatEarlierRulesPass checks that a request an earlier rule
+// fired on never reaches the later rules: it does not count towards their
+// Seen, Nth or Times, nor draw on their Chance, so rules chain.
+func TestRulesSeeOnlyWhatEarlierRulesPass(t *testing.T) {
+	first := &s3kittest.Rule{Nth: 1, Fault: s3kittest.ErrorResponse(500, "InternalError")}
+	second := &s3kittest.Rule{Nth: 1, Fault: s3kittest.ErrorResponse(503, "SlowDown")}
+	third := &s3kittest.Rule{Times: 1, Fault: s3kittest.ErrorResponse(404, "NoSuchKey")}
+	other := &s3kittest.Rule{Key: "other", Fault: s3kittest.ErrorResponse(403, "AccessDenied")}
+	h := s3kittest.NewFaultHandler(ok, first, second, third, other)
+	assert.Equal(t, []int{500, 503, 404, 200, 200}, fire(t, h, "k", 5))
+	assert.Equal(t, []int{5, 4, 3, 0}, []int{first.Seen(), second.Seen(), third.Seen(), other.Seen()})
+	assert.Equal(t, []int{1, 1, 1, 0}, []int{first.Fired(), second.Fired(), third.Fired(), other.Fired()})
+
+	chance := func() *s3kittest.Rule {
+		return &s3kittest.Rule{Chance: 0.5, Seed: 3, Fault: s3kittest.ErrorResponse(500, "InternalError")}
+	}
+	alone := fire(t, s3kittest.NewFaultHandler(ok, chance()), "k", 50)
+	lead := &s3kittest.Rule{Nth: 1, Fault: s3kittest.ErrorResponse(503, "SlowDown")}
+	behind := chance()
+	chained := fire(t, s3kittest.NewFaultHandler(ok, lead, behind), "k", 51)
+	assert.Equal(t, 503, chained[0])
+	assert.Equal(t, alone, chained[1:], "the request the first rule fired on draws nothing from the second's Chance")
+	assert.Equal(t, 50, behind.Seen())
+}
+
 func TestFaultsOverHTTP(t *testing.T) {
 	body := `<?xml version="1.0" encoding="UTF-8"?><Result><Key>value</Key></Result>`
 	tests := []struct {

@@ -83,7 +83,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		case q.Has("uploads") && r.Method == http.MethodPost && key != "":
 			s.createMultipart(next, w, r, bucket, key)
 		case q.Has("uploads") && r.Method == http.MethodGet && key == "":
-			s.listMultipart(next, w, r, bucket)
+			s.listMultipart(next, w, r, bucket) // listing.go
+		case isListObjects(r, bucket, key, q):
+			s.listObjects(w, r, bucket) // listing.go
 		case q.Has("delete") && r.Method == http.MethodPost && key == "":
 			s.deleteObjects(next, w, r, bucket)
 		case q.Has("uploadId") && key != "" && r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
@@ -233,7 +235,10 @@ func (s *Server) createMultipart(next http.Handler, w http.ResponseWriter, r *ht
 		}
 		if err := xml.Unmarshal(rec.Body.Bytes(), &res); err == nil && res.UploadID != "" {
 			s.mu.Lock()
-			s.pending[res.UploadID] = objectExtra{acl: acl, cacheControl: r.Header.Get("Cache-Control")}
+			s.pending[res.UploadID] = pendingUpload{
+				objectExtra: objectExtra{acl: acl, cacheControl: r.Header.Get("Cache-Control")},
+				objectID:    objectID{bucket, key},
+			}
 			s.mu.Unlock()
 		}
 	}
@@ -257,7 +262,7 @@ func (s *Server) finishMultipart(next http.Handler, w http.ResponseWriter, r *ht
 			var res struct {
 				ETag string `xml:"ETag"`
 			}
-			extra := s.pending[uploadID]
+			extra := s.pending[uploadID].objectExtra
 			if err := xml.Unmarshal(rec.Body.Bytes(), &res); err == nil {
 				extra.etag = res.ETag
 			}
@@ -265,20 +270,6 @@ func (s *Server) finishMultipart(next http.Handler, w http.ResponseWriter, r *ht
 		}
 		delete(s.pending, uploadID)
 		s.mu.Unlock()
-	}
-	copyResponse(w, rec)
-}
-
-// listMultipart answers ListMultipartUploads with an empty list where
-// gofakes3 answers 404 NoSuchUpload for a bucket that never had an upload.
-func (s *Server) listMultipart(next http.Handler, w http.ResponseWriter, r *http.Request, bucket string) {
-	rec := serve(next, r)
-	if rec.Code == http.StatusNotFound && strings.Contains(rec.Body.String(), "NoSuchUpload") {
-		w.Header().Set("Content-Type", "application/xml")
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+
-			`<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>%s</Bucket>`+
-			`<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>`, xmlEscape(bucket))
-		return
 	}
 	copyResponse(w, rec)
 }

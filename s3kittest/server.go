@@ -27,7 +27,17 @@
 //     are stored and sent in lower case;
 //   - S3's listing rules for delimiters of any length, without the repeated
 //     CommonPrefixes and empty last pages of gofakes3's paging;
-//     AWS SDK's default checksum mode fails here as it fails there;
+//   - encoding-type=url on ListObjects, ListObjectsV2 and
+//     ListMultipartUploads, as on S3: the answer says
+//     <EncodingType>url</EncodingType> and URL-encodes keys, common
+//     prefixes and the echoed Prefix, Delimiter, Marker, StartAfter,
+//     KeyMarker, NextMarker and NextKeyMarker the way url.QueryEscape does
+//     (a space as '+', '+' as "%2B"); continuation tokens stay opaque.
+//     Without it, keys are written as S3 writes them: a character XML 1.0
+//     cannot carry, such as \x01, becomes a character reference such as
+//     "&#x1;", which XML parsers (the AWS SDK for Go's included) refuse, so
+//     the listing fails in the client as it does against S3, where gofakes3
+//     would list U+FFFD in its place;
 //   - conditional writes: If-None-Match: * and If-Match on PutObject,
 //     CopyObject and CompleteMultipartUpload, checked against the ETag the
 //     server serves and applied atomically with respect to other writes of
@@ -78,7 +88,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	objects map[objectID]objectExtra // ACL and Cache-Control per object
-	pending map[string]objectExtra   // the same, per multipart upload ID
+	pending map[string]pendingUpload // the same, per multipart upload ID
 
 	writeLocks keyLocks // one per object being written (conditional.go)
 }
@@ -91,6 +101,14 @@ type objectExtra struct {
 	acl          s3kit.ACL
 	cacheControl string
 	etag         string // multipart ETag ("md5-N"), which gofakes3 does not keep
+}
+
+// pendingUpload is what the middleware keeps beside a multipart upload of
+// gofakes3's until it completes: the object's extras, and its bucket and
+// key, which gofakes3's listing of uploads can garble (listing.go).
+type pendingUpload struct {
+	objectExtra
+	objectID
 }
 
 // Option configures a Server.
@@ -121,7 +139,7 @@ func Start(opts ...Option) *Server {
 	s := &Server{
 		backend: s3mem.New(),
 		objects: make(map[objectID]objectExtra),
-		pending: make(map[string]objectExtra),
+		pending: make(map[string]pendingUpload),
 
 		requireMD5: cfg.requireMD5,
 		streaming:  cfg.streaming,

@@ -43,9 +43,9 @@ type Target struct {
 	EmptySegmentsListed bool
 	// EncodedListing is true if the server honours EncodingType=url in
 	// listings, so that keys with control characters XML 1.0 cannot carry
-	// (such as \x01) list back exactly. gofakes3 and versitygw v1.8.0
-	// ignore it; keys with tab, newline, DEL, '%', '+' and space must list
-	// back exactly everywhere.
+	// (such as \x01) list back exactly. s3kittest and Ceph RGW honour it;
+	// gofakes3 itself and versitygw v1.8.0 ignore it; keys with tab,
+	// newline, DEL, '%', '+' and space must list back exactly everywhere.
 	EncodedListing bool
 	// ProfileOptions, if not nil, build a client from the server's provider
 	// profile (such as s3kit.CephRGW) plus credentials, instead of from

@@ -40,6 +40,7 @@ func TestS3kittest(t *testing.T) {
 				HTTPClient:          srv.HTTPClient(),
 				ObjectACLs:          true,
 				EmptySegmentsListed: true,
+				EncodedListing:      true,
 				ConditionalWrites:   conformance.Conditions{Put: true, Multipart: true, Copy: true},
 				ProfileOptions: []s3kit.Option{
 					s3kit.WithProvider(s3kit.CephRGW(srv.URL)),
