@@ -59,7 +59,10 @@ func (e *DeleteError) Error() string {
 // deleted. Keys the provider refuses do not stop the other batches; they
 // are reported at the end in a [*DeleteError] inside the returned [*Error],
 // which also matches the sentinel of their error code when all share one
-// (such as [ErrAccessDenied]). A failed request stops DeleteMany at once.
+// (such as [ErrAccessDenied]). A failed request stops DeleteMany at once;
+// if that request may have been carried out (its answer was lost, or a
+// 500), the error matches [ErrOutcomeUnknown], and keys of earlier batches
+// are deleted either way.
 func (c *Client) DeleteMany(ctx context.Context, bucket string, keys iter.Seq[string]) error {
 	return c.deleteMany(ctx, "DeleteMany", bucket, keys)
 }
@@ -123,7 +126,7 @@ func (c *Client) deleteBatch(ctx context.Context, op, bucket string, objs []type
 		Delete: &types.Delete{Objects: objs, Quiet: aws.Bool(true)},
 	}, withContentMD5)
 	if err != nil {
-		return nil, wrapErr(op, bucket, "", kindBucket, err)
+		return nil, wrapWrite(op, bucket, "", kindBucket, err)
 	}
 	failed := make([]DeleteFailure, 0, len(out.Errors))
 	for _, e := range out.Errors {
@@ -155,9 +158,11 @@ func (c *Client) deleteOne(ctx context.Context, op, bucket, key string) (*Delete
 	if err == nil {
 		return nil, nil
 	}
-	werr := wrapErr(op, bucket, "", kindBucket, err)
+	werr := wrapWrite(op, bucket, "", kindBucket, err)
 	var e *Error
-	if !errors.As(werr, &e) || e.Code == "" || errors.Is(werr, ErrBucketNotFound) {
+	// Only a refusal (4xx) means the key was not deleted; anything else may
+	// have deleted it.
+	if !errors.As(werr, &e) || e.Code == "" || e.StatusCode/100 != 4 || errors.Is(werr, ErrBucketNotFound) || errors.Is(werr, ErrOutcomeUnknown) {
 		return nil, werr
 	}
 	return &DeleteFailure{Key: key, Code: e.Code, Message: e.message}, nil

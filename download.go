@@ -79,7 +79,7 @@ type download struct {
 
 func (d *download) run(ctx context.Context) (Object, error) {
 	ps := d.cfg.transfer.partSize
-	first, err := d.get(ctx, 0, ps-1, "")
+	first, err := d.get(ctx, 0, ps-1, "", true)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Code == "InvalidRange" {
@@ -137,7 +137,7 @@ func (d *download) run(ctx context.Context) (Object, error) {
 				}
 				start := firstEnd + 1 + (n-1)*ps
 				end := min(start+ps, size) - 1
-				out, err := d.get(ctx, start, end, d.etag)
+				out, err := d.get(ctx, start, end, d.etag, false)
 				if err == nil {
 					err = d.copyRange(ctx, out, start, end, buf)
 				}
@@ -163,8 +163,10 @@ func (d *download) run(ctx context.Context) (Object, error) {
 	return d.obj, nil
 }
 
-// get requests bytes [start, end], with If-Match when etag is set.
-func (d *download) get(ctx context.Context, start, end int64, etag string) (*s3.GetObjectOutput, error) {
+// get requests bytes [start, end], with If-Match when etag is set. The
+// answer to the first range is checked by run, since it may hold the whole
+// object; every other answer here.
+func (d *download) get(ctx context.Context, start, end int64, etag string, first bool) (*s3.GetObjectOutput, error) {
 	rng := "bytes=" + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(end, 10)
 	in := &s3.GetObjectInput{Bucket: &d.bucket, Key: &d.key, Range: &rng}
 	if etag != "" {
@@ -179,8 +181,8 @@ func (d *download) get(ctx context.Context, start, end int64, etag string) (*s3.
 		return nil, &Error{Op: d.op, Bucket: d.bucket, Key: d.key, kind: ErrObjectChanged,
 			Err: fmt.Errorf("ETag changed from %s to %s", etag, aws.ToString(out.ETag))}
 	}
-	if etag == "" {
-		return out, nil // the first range: run checks it, since it may be the whole object
+	if first {
+		return out, nil
 	}
 	sp, err := answerSpan(out, start, end, true)
 	if err == nil && sp.last != end {

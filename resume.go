@@ -145,6 +145,12 @@ func (r *rangeReader) resume(cause error) error {
 		}
 		return fail(errors.Join(cause, fmt.Errorf("resuming: %w", werr)))
 	}
+	if got := aws.ToString(out.ETag); got != r.etag {
+		// A server or cache that ignores If-Match would splice two versions.
+		_ = out.Body.Close()
+		return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, kind: ErrObjectChanged,
+			Err: fmt.Errorf("resuming at byte %d: ETag %s, was %s", r.pos, got, r.etag)}
+	}
 	sp, err := answerSpan(out, r.pos, r.end, true)
 	if err == nil && sp.known && sp.last < r.end {
 		err = fmt.Errorf("asked for bytes %d-%d, got %d-%d", r.pos, r.end, sp.first, sp.last)

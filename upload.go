@@ -107,19 +107,33 @@ func (u *upload) multipart(ctx context.Context) (PutResult, error) {
 // which. Only io.EOF itself ends a body: any other error, io.ErrUnexpectedEOF
 // from a response body cut short included, is returned as an error, so that
 // a truncated stream is never stored as if it were complete.
+//
+// A body that keeps returning no bytes and no error fails with
+// io.ErrNoProgress after maxEmptyReads calls in a row, as bufio does.
 func readFull(r io.Reader, buf []byte) (n int, eof bool, err error) {
+	empty := 0
 	for n < len(buf) {
 		k, err := r.Read(buf[n:])
 		n += k
-		if err == io.EOF { //nolint:errorlint // io.Reader returns io.EOF itself at the end
+		switch {
+		case err == io.EOF: //nolint:errorlint // io.Reader returns io.EOF itself at the end
 			return n, true, nil
-		}
-		if err != nil {
+		case err != nil:
 			return n, false, err
+		case k > 0:
+			empty = 0
+		default:
+			if empty++; empty >= maxEmptyReads {
+				return n, false, io.ErrNoProgress
+			}
 		}
 	}
 	return n, false, nil
 }
+
+// maxEmptyReads is how many reads in a row may return nothing before a body
+// is declared broken.
+const maxEmptyReads = 100
 
 // bodyErr reports an error from reading the caller's body.
 func (u *upload) bodyErr(err error) error {
