@@ -35,14 +35,16 @@ var (
 	// not belong together (S3 code PreconditionFailed on If-Match). A
 	// failed condition on a write is [ErrPreconditionFailed] instead.
 	ErrObjectChanged = errors.New("s3kit: object changed during the download")
-	// ErrOutcomeUnknown means a write (Put, Copy, Delete) failed in a way
-	// that does not tell whether the provider carried it out: its answer
-	// was lost, cut short or garbled, the server answered 500, or ctx ended
-	// while the request was in flight, and no later attempt or check
-	// settled it. The write may be visible now, or later never; call
-	// [Client.Head] to find out. Every other error from a write means the
-	// store was left as it was. The cause (such as [context.Canceled]) is
-	// still reachable with errors.Is and errors.As.
+	// ErrOutcomeUnknown means a write (Put, Copy, Delete, or a batch of
+	// DeleteMany or DeletePrefix) failed in a way that does not tell
+	// whether the provider carried it out: its answer was lost, cut short
+	// or garbled, the server answered 500, or ctx ended while the request
+	// was in flight, and no later attempt or check settled it. The write
+	// may have taken effect, and may still take effect later; call
+	// [Client.Head] to find out. Every other error from Put, Copy or Delete
+	// means the key was left as it was (DeleteMany and DeletePrefix may
+	// have deleted earlier batches before failing). The cause (such as
+	// [context.Canceled]) is still reachable with errors.Is and errors.As.
 	ErrOutcomeUnknown = errors.New("s3kit: outcome unknown")
 	// ErrPreconditionFailed means a conditional write ([WithIfNoneMatch] or
 	// [WithIfMatch] on [Client.Put] or [Client.Copy]) was refused because its
