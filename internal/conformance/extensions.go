@@ -80,6 +80,21 @@ func (s *suite) presign(t *testing.T) {
 		status, _ = s.do(t, s3kit.Presigned{Method: p.Method, URL: strings.Replace(p.URL, "presign/", "presign/x", 1)}, nil, nil)
 		assert.Equal(t, http.StatusForbidden, status, "tampered URL")
 	})
+	// Clients such as curl resolve "." and ".." path segments before
+	// sending; a presigned URL escapes their dots so that they cannot.
+	t.Run("dot segments", func(t *testing.T) {
+		for _, key := range []string{"presign/dots/a/../b", "presign/dots/./c"} {
+			_, err := s.c.Put(ctx, s.bucket, key, strings.NewReader("data of "+key))
+			require.NoError(t, err)
+			p, err := s.c.PresignGet(ctx, s.bucket, key, 5*time.Minute)
+			require.NoError(t, err)
+			assert.NotContains(t, p.URL, "/../")
+			assert.NotContains(t, p.URL, "/./")
+			status, body := s.do(t, p, nil, nil)
+			require.Equal(t, http.StatusOK, status, "%s: %s", key, body)
+			assert.Equal(t, "data of "+key, string(body))
+		}
+	})
 }
 
 // keysUnder lists the keys under prefix.
