@@ -2,7 +2,6 @@ package s3kittest
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -185,24 +184,29 @@ func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Req
 	copyResponse(w, rec)
 }
 
-// serveObject passes a GET or HEAD through, streaming the body, and adds the
-// Cache-Control that gofakes3 does not keep.
+// serveObject passes a GET or HEAD through and adds the Cache-Control that
+// gofakes3 does not keep. The answer is prepared under the object's write
+// lock (conditional.go), so that a read racing a write sees one version
+// whole, with that version's ETag, as on S3; it is then sent from memory.
 func (s *Server) serveObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	unlock := s.writeLocks.lock(objectID{bucket, key})
+	rec := httptest.NewRecorder()
+	s.readObject(next, rec, r, bucket, key)
+	unlock()
+	copyResponse(w, rec)
+}
+
+// readObject answers a GET or HEAD into w.
+func (s *Server) readObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
 	s.mu.Lock()
 	extra := s.objects[objectID{bucket, key}]
 	s.mu.Unlock()
 	if im := r.Header.Get("If-Match"); im != "" {
 		// gofakes3 ignores If-Match on reads; S3 answers 412 when the
 		// object's ETag (the one served, multipart or not) differs.
-		if obj, err := s.backend.HeadObject(bucket, key); err == nil {
-			etag := hex.EncodeToString(obj.Hash)
-			if extra.etag != "" {
-				etag = extra.etag
-			}
-			if strings.Trim(im, `"`) != strings.Trim(etag, `"`) {
-				writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
-				return
-			}
+		if etag, ok := s.currentETag(bucket, key); ok && strings.Trim(im, `"`) != strings.Trim(etag, `"`) {
+			writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+			return
 		}
 	}
 	hh := &headerHook{ResponseWriter: w, hook: func(status int) {
