@@ -101,6 +101,8 @@ func (c *checker) expected(o *Op) bool {
 	err := o.Err
 	var e *s3kit.Error
 	switch {
+	case errors.Is(err, errCallTimeout):
+		return false
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return o.Cancelled
 	case errors.Is(err, s3kit.ErrOutcomeUnknown):

@@ -31,10 +31,16 @@ type Config struct {
 	Big int64
 	// PutOptions are added to every Put, such as the part size.
 	PutOptions []s3kit.PutOption
+	// BigShare is the share of Puts with a multipart body; default 0.2.
+	BigShare float64
 	// Cancel is the share of calls whose context is cancelled at a random
 	// point within CancelWithin of their start.
 	Cancel       float64
 	CancelWithin time.Duration
+	// CallTimeout bounds each call, so that a server that stops answering
+	// fails the run with a clear error instead of hanging it; default 2
+	// minutes.
+	CallTimeout time.Duration
 }
 
 // kinds of operation, with their weights.
@@ -156,6 +162,12 @@ func Run(ctx context.Context, cfg Config) *History {
 	if cfg.Workers == 0 {
 		cfg.Workers = 4
 	}
+	if cfg.BigShare == 0 {
+		cfg.BigShare = 0.2
+	}
+	if cfg.CallTimeout == 0 {
+		cfg.CallTimeout = 2 * time.Minute
+	}
 	r := &runner{cfg: cfg, keys: keySpace(cfg.Prefix)}
 	var wg sync.WaitGroup
 	per := (cfg.Ops + cfg.Workers - 1) / cfg.Workers
@@ -223,15 +235,15 @@ func (r *runner) record(o *Op, call func(context.Context) error, ctx context.Con
 // one runs a random operation.
 func (r *runner) one(ctx context.Context, w int, rng *rand.Rand) {
 	o := &Op{Worker: w, Kind: pick(rng), Key: r.keys[rng.IntN(len(r.keys))]}
-	if r.cfg.Big == 0 && (o.Kind == "put-big" || o.Kind == "put-big-unknown") {
-		o.Kind = "put"
+	if (o.Kind == "put-big" || o.Kind == "put-big-unknown") && (r.cfg.Big == 0 || rng.Float64() >= r.cfg.BigShare/0.2) {
+		o.Kind = "put" // the weights give 0.2 of Puts a multipart body
 	}
 	var call func(context.Context) error
 	switch o.Kind {
 	case "put", "put-unknown", "put-big", "put-big-unknown", "put-cut":
 		o.ID = r.cfg.Seed<<32 | r.nextID.Add(1)
 		o.Len = minValue + rng.Int64N(32<<10)
-		big := o.Kind == "put-big" || o.Kind == "put-big-unknown" || (o.Kind == "put-cut" && r.cfg.Big > 0 && rng.IntN(2) == 0)
+		big := o.Kind == "put-big" || o.Kind == "put-big-unknown" || (o.Kind == "put-cut" && r.cfg.Big > 0 && rng.Float64() < r.cfg.BigShare*2.5)
 		if big {
 			o.Len = r.cfg.Big + rng.Int64N(r.cfg.Big/2)
 		}
@@ -277,7 +289,7 @@ func (r *runner) one(ctx context.Context, w int, rng *rand.Rand) {
 		o.Key = r.cfg.Prefix
 		call = func(ctx context.Context) error { return r.list(ctx, o) }
 	}
-	cctx, cancel := context.WithCancel(ctx)
+	cctx, cancel := context.WithTimeoutCause(ctx, r.cfg.CallTimeout, errCallTimeout)
 	defer cancel()
 	if rng.Float64() < r.cfg.Cancel {
 		o.Cancelled = true
@@ -291,6 +303,9 @@ func (r *runner) one(ctx context.Context, w int, rng *rand.Rand) {
 		defer t.Stop()
 	}
 	r.record(o, call, cctx)
+	if o.Err != nil && errors.Is(context.Cause(cctx), errCallTimeout) {
+		o.Err = errors.Join(errCallTimeout, o.Err)
+	}
 	r.mu.Lock()
 	r.ops = append(r.ops, o)
 	r.mu.Unlock()
@@ -310,6 +325,9 @@ func pick(rng *rand.Rand) string {
 	}
 	panic("unreachable")
 }
+
+// errCallTimeout ends a call that took longer than Config.CallTimeout.
+var errCallTimeout = errors.New("history: the call did not return within the call timeout (is the server answering?)")
 
 // errCut is what a cut body returns in place of the rest of its bytes, as
 // an HTTP response body cut short does.
