@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3kit/s3kit/internal/sigv2"
 )
 
 // extConfig collects the client options added for provider profiles,
@@ -80,7 +82,7 @@ func (c *clientConfig) compatChecksums(isAWS bool) bool {
 // s3Options adds the SDK settings the extension options need.
 func (c *clientConfig) s3Options(o *s3.Options) {
 	if c.ext.sigV2 {
-		o.APIOptions = append(o.APIOptions, sigV2Option(o.Credentials))
+		o.APIOptions = append(o.APIOptions, sigv2.APIOption(o.Credentials))
 	}
 }
 
