@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/sigv2"
 )
 
@@ -247,7 +248,7 @@ func WithSignatureV2() Option {
 
 // publicBaseURL builds a public URL on the configured base.
 func (c *Client) publicBaseURL(bucket, key string) string {
-	return strings.ReplaceAll(c.ext.publicBase, "{bucket}", escapePath(bucket)) + "/" + escapePath(key)
+	return strings.ReplaceAll(c.ext.publicBase, "{bucket}", names.EscapePath(bucket)) + "/" + names.EscapePath(key)
 }
 
 // checkProviderPut applies the provider profile's limits to a Put: its key
