@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/s3kit/s3kit/internal/names"
 )
 
 // ACL is a canned access control list, as accepted by the x-amz-acl header.
@@ -101,10 +103,10 @@ func (c *Client) PublicURL(bucket, key string) string {
 	b.WriteString(host)
 	if !inHost {
 		b.WriteByte('/')
-		b.WriteString(escapePath(bucket))
+		b.WriteString(names.EscapePath(bucket))
 	}
 	b.WriteByte('/')
-	b.WriteString(escapePath(key))
+	b.WriteString(names.EscapePath(key))
 	return b.String()
 }
 
@@ -143,39 +145,4 @@ func (c *Client) bucketLocation(bucket string) (scheme, host string, inHost bool
 		return scheme, host, false
 	}
 	return scheme, bucket + "." + host, true
-}
-
-// escapePath percent-encodes s with S3's URI encoding, leaving "/" as the
-// segment separator. Segments that are exactly "." or ".." have their dots
-// encoded too, so that no URL normaliser can move the path out of the
-// bucket.
-func escapePath(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/2)
-	for i, seg := range strings.Split(s, "/") {
-		if i > 0 {
-			b.WriteByte('/')
-		}
-		if seg == "." || seg == ".." {
-			b.WriteString(strings.Repeat("%2E", len(seg)))
-			continue
-		}
-		for j := 0; j < len(seg); j++ {
-			c := seg[j]
-			if isUnreserved(c) {
-				b.WriteByte(c)
-				continue
-			}
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
-	}
-	return b.String()
-}
-
-func isUnreserved(c byte) bool {
-	return ('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') ||
-		c == '-' || c == '.' || c == '_' || c == '~'
 }

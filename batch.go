@@ -2,18 +2,15 @@ package s3kit
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/s3kit/s3kit/internal/payload"
 )
 
 // maxDeleteBatch is the most keys one DeleteObjects request may name.
@@ -124,7 +121,7 @@ func (c *Client) deleteBatch(ctx context.Context, op, bucket string, objs []type
 	out, err := c.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{
 		Bucket: &bucket,
 		Delete: &types.Delete{Objects: objs, Quiet: aws.Bool(true)},
-	}, withContentMD5)
+	}, payload.WithContentMD5)
 	if err != nil {
 		return nil, wrapWrite(op, bucket, "", kindBucket, err)
 	}
@@ -220,33 +217,4 @@ func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error 
 		return listErr
 	}
 	return err
-}
-
-// withContentMD5 adds the Content-MD5 middleware to one call.
-func withContentMD5(o *s3.Options) {
-	o.APIOptions = append(o.APIOptions, addContentMD5)
-}
-
-// addContentMD5 computes Content-MD5 of the serialised request body. The SDK
-// sends only a CRC32 checksum on DeleteObjects; older MinIO, Oracle Cloud and
-// other stores answer MissingContentMD5 without the MD5 (SDK issue 3258).
-func addContentMD5(stack *middleware.Stack) error {
-	return stack.Build.Add(middleware.BuildMiddlewareFunc("s3kitContentMD5",
-		func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
-			req, ok := in.Request.(*smithyhttp.Request)
-			if !ok || req.Header.Get("Content-MD5") != "" {
-				return next.HandleBuild(ctx, in)
-			}
-			if s := req.GetStream(); s != nil {
-				h := md5.New()
-				if _, err := io.Copy(h, s); err != nil {
-					return middleware.BuildOutput{}, middleware.Metadata{}, fmt.Errorf("s3kit: computing Content-MD5: %w", err)
-				}
-				if err := req.RewindStream(); err != nil {
-					return middleware.BuildOutput{}, middleware.Metadata{}, fmt.Errorf("s3kit: computing Content-MD5: %w", err)
-				}
-				req.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(h.Sum(nil)))
-			}
-			return next.HandleBuild(ctx, in)
-		}), middleware.After)
 }

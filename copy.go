@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit/internal/knobs"
+	"github.com/s3kit/s3kit/internal/names"
 )
 
 // Copy copies srcBucket/srcKey to dstBucket/dstKey inside the provider,
@@ -61,7 +62,7 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	}
 	cp := &copyRun{
 		c: c, cfg: &cfg, size: aws.ToInt64(src.ContentLength), src: src, srcBucket: &srcBucket, srcKey: &srcKey,
-		source: escapePath(srcBucket) + "/" + escapePath(srcKey),
+		source: names.EscapePath(srcBucket) + "/" + names.EscapePath(srcKey),
 		u:      &upload{c: c, op: op, bucket: dstBucket, key: dstKey, cfg: &cfg},
 	}
 	if cp.size <= knobs.CopyThreshold {

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/s3kit/s3kit/internal/names"
 )
 
 // Status is the outcome of one [Client.Doctor] check.
@@ -204,7 +206,7 @@ func (d *doctor) run(ctx context.Context) {
 func (d *doctor) reach(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
-	u := d.base() + "/" + escapePath(d.bucket)
+	u := d.base() + "/" + names.EscapePath(d.bucket)
 	if !d.c.pathStyle {
 		u = strings.Replace(d.base(), "://", "://"+d.bucket+".", 1) + "/"
 	}
@@ -282,7 +284,7 @@ func (d *doctor) addressing(ctx context.Context) {
 		d.suggest("s3kit.WithPathStyle(true)")
 		return
 	}
-	if d.c.pathStyle && strictBucketProblem(d.bucket) != "" {
+	if d.c.pathStyle && names.StrictBucketProblem(d.bucket) != "" {
 		// The SDK would quietly fall back to path-style for such a name,
 		// and the check would "succeed" without testing anything.
 		d.add(other, StatusSkipped, "not tried: the bucket name is not a valid host name")
@@ -551,7 +553,7 @@ func (d *doctor) conditional(ctx context.Context) {
 		Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
 	d.r.ConditionalPut = refused(condPut, err)
 	d.r.ConditionalMultipart = refused(condMultipart, d.conditionalMultipart(ctx, key, body))
-	src := escapePath(d.bucket) + "/" + escapePath(d.prefix+"conditional-source")
+	src := names.EscapePath(d.bucket) + "/" + names.EscapePath(d.prefix+"conditional-source")
 	_, err = d.c.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &d.bucket, Key: &key, CopySource: &src, IfNoneMatch: star})
 	d.r.ConditionalCopy = refused(condCopy, err)
 

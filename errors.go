@@ -195,7 +195,13 @@ const (
 
 // invalidf returns an *Error that matches ErrInvalidInput.
 func invalidf(op, bucket, key, format string, args ...any) error {
-	return &Error{Op: op, Bucket: bucket, Key: key, kind: ErrInvalidInput, Err: fmt.Errorf(format, args...)}
+	return invalid(op, bucket, key, fmt.Errorf(format, args...))
+}
+
+// invalid returns an *Error that matches ErrInvalidInput, with err (from an
+// internal check) as its cause.
+func invalid(op, bucket, key string, err error) error {
+	return &Error{Op: op, Bucket: bucket, Key: key, kind: ErrInvalidInput, Err: err}
 }
 
 // wrapWrite is [wrapErr] for the request that commits a write (PutObject,

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/s3kit/s3kit/internal/names"
 )
 
 // FuzzCheckKey checks that key validation accepts exactly the non-empty,
@@ -21,7 +23,7 @@ func FuzzCheckKey(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, key string) {
 		err := checkKey("Put", "bkt", key)
-		valid := key != "" && len(key) <= maxKeyLen && utf8.ValidString(key)
+		valid := key != "" && len(key) <= names.MaxKeyLen && utf8.ValidString(key)
 		if valid != (err == nil) {
 			t.Fatalf("checkKey(%q) = %v, want valid=%t", key, err, valid)
 		}
@@ -68,7 +70,7 @@ func FuzzPublicURL(f *testing.F) {
 			t.Fatalf("PublicURL(%q, %q) = %q: host %q path %q query %q fragment %q", bucket, key, raw, u.Host, u.Path, u.RawQuery, u.Fragment)
 		}
 		for _, c := range []byte(u.EscapedPath()) {
-			if !isUnreserved(c) && c != '/' && c != '%' {
+			if !names.IsUnreserved(c) && c != '/' && c != '%' {
 				t.Fatalf("PublicURL(%q, %q) = %q leaves %q unescaped", bucket, key, raw, c)
 			}
 		}

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/s3kit/s3kit/internal/payload"
 )
 
 // Object describes a stored object. [Client.List] fills Key, Size, ETag,
@@ -389,13 +391,13 @@ func (u *upload) single(ctx context.Context) (PutResult, error) {
 // putBytes sends one seekable body of n bytes with PutObject, signed with
 // its SHA-256.
 func (u *upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (PutResult, error) {
-	sums, err := hashBody(body, u.cfg.transfer.contentMD5)
+	sums, err := payload.Hash(body, u.cfg.transfer.contentMD5)
 	if err != nil {
 		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
 	}
 	in := u.putObjectInput(body, n)
-	in.ContentMD5 = sums.md5
-	out, err := u.c.s3.PutObject(ctx, in, signPayload(sums.sha256))
+	in.ContentMD5 = sums.MD5
+	out, err := u.c.s3.PutObject(ctx, in, payload.Sign(sums.SHA256))
 	if err != nil {
 		return PutResult{}, wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)
 	}

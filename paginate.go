@@ -3,6 +3,8 @@ package s3kit
 import (
 	"context"
 	"iter"
+
+	"github.com/s3kit/s3kit/internal/names"
 )
 
 const maxPageSize = 1000
@@ -65,8 +67,8 @@ func (cfg *listConfig) validate(op, bucket string, relaxedNames bool) error {
 	if cfg.pageSize < 1 || cfg.pageSize > maxPageSize {
 		return invalidf(op, bucket, "", "page size %d out of range [1, %d]", cfg.pageSize, maxPageSize)
 	}
-	if len(cfg.prefix) > maxKeyLen || len(cfg.startAfter) > maxKeyLen || len(cfg.delimiter) > maxKeyLen {
-		return invalidf(op, bucket, "", "prefix, delimiter or start-after longer than %d bytes", maxKeyLen)
+	if len(cfg.prefix) > names.MaxKeyLen || len(cfg.startAfter) > names.MaxKeyLen || len(cfg.delimiter) > names.MaxKeyLen {
+		return invalidf(op, bucket, "", "prefix, delimiter or start-after longer than %d bytes", names.MaxKeyLen)
 	}
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/s3kit/s3kit/internal/names"
 )
 
 // MaxPresignTTL is the longest validity a SigV4 presigned URL can have.
@@ -147,7 +149,7 @@ func presigned(op, bucket, key string, req *v4.PresignedHTTPRequest) (Presigned,
 }
 
 // escapeDotSegments returns the signed URL raw, parsed as u, with its path
-// escaped as [Client.PublicURL] escapes it (escapePath), which differs from
+// escaped as [Client.PublicURL] escapes it (names.EscapePath), which differs from
 // the SDK's only in the "." and ".." segments of the key: their dots become
 // %2E, so that clients which resolve dot segments before sending (curl,
 // browsers) ask for the same key. The signature stays valid: the SDK signs the key's
@@ -158,9 +160,9 @@ func escapeDotSegments(raw string, u *url.URL, bucket, key string) string {
 	var p string
 	switch u.Path {
 	case "/" + bucket + "/" + key:
-		p = "/" + escapePath(bucket) + "/" + escapePath(key)
+		p = "/" + names.EscapePath(bucket) + "/" + names.EscapePath(key)
 	case "/" + key:
-		p = "/" + escapePath(key)
+		p = "/" + names.EscapePath(key)
 	default:
 		return raw
 	}

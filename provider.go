@@ -3,6 +3,8 @@ package s3kit
 import (
 	"fmt"
 	"strings"
+
+	"github.com/s3kit/s3kit/internal/names"
 )
 
 // Provider is the profile of an S3-compatible provider: how its endpoint is
@@ -65,19 +67,6 @@ func generic(name, endpoint, region string) Provider {
 	}
 }
 
-// checkLabel reports an error if s cannot be one label of a host name.
-func checkLabel(what, s string) error {
-	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return fmt.Errorf("%s %q is not a valid host name label", what, s)
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !isLowerAlnum(c) && c != '-' && !('A' <= c && c <= 'Z') {
-			return fmt.Errorf("%s %q is not a valid host name label", what, s)
-		}
-	}
-	return nil
-}
-
 // withEndpointArg returns p for a constructor that takes an endpoint URL;
 // New checks the URL.
 func withEndpointArg(p Provider) Provider {
@@ -106,7 +95,7 @@ func CloudTemple(namespace, region string) Provider {
 	p := generic("Cloud Temple", "https://"+namespace+".s3.fr1.cloud-temple.com", region)
 	p.maxKeyChars = 255
 	p.relaxedNames = true
-	if err := checkLabel("Cloud Temple namespace", namespace); err != nil {
+	if err := names.CheckLabel("Cloud Temple namespace", namespace); err != nil {
 		p.err = err
 	}
 	return p
@@ -186,7 +175,7 @@ func Versitygw(endpoint string) Provider {
 // Source: https://www.scaleway.com/en/docs/object-storage/api-cli/object-storage-aws-cli/
 func Scaleway(region string) Provider {
 	p := generic("Scaleway", "https://s3."+region+".scw.cloud", region)
-	if err := checkLabel("Scaleway region", region); err != nil {
+	if err := names.CheckLabel("Scaleway region", region); err != nil {
 		p.err = err
 	}
 	return p
@@ -199,7 +188,7 @@ func Scaleway(region string) Provider {
 // Source: https://help.ovhcloud.com/csm/en-public-cloud-storage-s3-location?id=kb_article_view&sysparm_article=KB0047384
 func OVHcloud(region string) Provider {
 	p := generic("OVHcloud", "https://s3."+region+".io.cloud.ovh.net", region)
-	if err := checkLabel("OVHcloud region", region); err != nil {
+	if err := names.CheckLabel("OVHcloud region", region); err != nil {
 		p.err = err
 	}
 	return p
@@ -212,7 +201,7 @@ func OVHcloud(region string) Provider {
 // Source: https://docs.wasabi.com/docs/what-are-the-service-urls-for-wasabi-s-different-storage-regions
 func Wasabi(region string) Provider {
 	p := generic("Wasabi", "https://s3."+region+".wasabisys.com", region)
-	if err := checkLabel("Wasabi region", region); err != nil {
+	if err := names.CheckLabel("Wasabi region", region); err != nil {
 		p.err = err
 	}
 	return p
@@ -227,7 +216,7 @@ func Wasabi(region string) Provider {
 func BackblazeB2(region string) Provider {
 	p := generic("Backblaze B2", "https://s3."+region+".backblazeb2.com", region)
 	p.objectACLs = false
-	if err := checkLabel("Backblaze B2 region", region); err != nil {
+	if err := names.CheckLabel("Backblaze B2 region", region); err != nil {
 		p.err = err
 	}
 	return p
@@ -244,7 +233,7 @@ func CloudflareR2(accountID string) Provider {
 	p := generic("Cloudflare R2", "https://"+accountID+".r2.cloudflarestorage.com", "auto")
 	p.objectACLs = false
 	p.equalParts = true
-	if err := checkLabel("Cloudflare R2 account ID", accountID); err != nil {
+	if err := names.CheckLabel("Cloudflare R2 account ID", accountID); err != nil {
 		p.err = err
 	}
 	return p
@@ -259,7 +248,7 @@ func CloudflareR2(accountID string) Provider {
 // and https://docs.digitalocean.com/products/spaces/reference/s3-compatibility/
 func DigitalOceanSpaces(region string) Provider {
 	p := generic("DigitalOcean Spaces", "https://"+region+".digitaloceanspaces.com", "us-east-1")
-	if err := checkLabel("DigitalOcean Spaces region", region); err != nil {
+	if err := names.CheckLabel("DigitalOcean Spaces region", region); err != nil {
 		p.err = err
 	}
 	return p

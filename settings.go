@@ -8,6 +8,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/sigv2"
 )
 
 // extConfig collects the client options added for provider profiles,
@@ -80,7 +83,7 @@ func (c *clientConfig) compatChecksums(isAWS bool) bool {
 // s3Options adds the SDK settings the extension options need.
 func (c *clientConfig) s3Options(o *s3.Options) {
 	if c.ext.sigV2 {
-		o.APIOptions = append(o.APIOptions, sigV2Option(o.Credentials))
+		o.APIOptions = append(o.APIOptions, sigv2.APIOption(o.Credentials))
 	}
 }
 
@@ -245,7 +248,7 @@ func WithSignatureV2() Option {
 
 // publicBaseURL builds a public URL on the configured base.
 func (c *Client) publicBaseURL(bucket, key string) string {
-	return strings.ReplaceAll(c.ext.publicBase, "{bucket}", escapePath(bucket)) + "/" + escapePath(key)
+	return strings.ReplaceAll(c.ext.publicBase, "{bucket}", names.EscapePath(bucket)) + "/" + names.EscapePath(key)
 }
 
 // checkProviderPut applies the provider profile's limits to a Put: its key

@@ -3,21 +3,16 @@ package s3kit
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go/middleware"
+
+	"github.com/s3kit/s3kit/internal/payload"
 )
 
 // upload is the state of one Put call.
@@ -254,7 +249,7 @@ func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) 
 func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, n int, p part, tokens chan<- []byte) {
 	defer mp.wg.Done()
 	u := mp.u
-	sums, err := hashBody(p.body, u.cfg.transfer.contentMD5)
+	sums, err := payload.Hash(p.body, u.cfg.transfer.contentMD5)
 	var out *s3.UploadPartOutput
 	if err == nil {
 		out, err = u.c.s3.UploadPart(ctx, &s3.UploadPartInput{
@@ -264,8 +259,8 @@ func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc,
 			PartNumber:    aws.Int32(int32(n)),
 			Body:          p.body,
 			ContentLength: aws.Int64(p.size),
-			ContentMD5:    sums.md5,
-		}, signPayload(sums.sha256))
+			ContentMD5:    sums.MD5,
+		}, payload.Sign(sums.SHA256))
 	}
 	var etag *string
 	if out != nil {
@@ -332,51 +327,6 @@ func (s section) WriteTo(w io.Writer) (int64, error) {
 	buf := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(buf)
 	return io.CopyBuffer(w, struct{ io.Reader }{s.SectionReader}, *buf)
-}
-
-// bodyHashes holds what travels with a body so that the provider can check
-// it: the hex SHA-256 that SigV4 signs, and optionally the base64 MD5.
-type bodyHashes struct {
-	sha256 string
-	md5    *string // nil unless Content-MD5 is asked for
-}
-
-// hashBody hashes a seekable body in one pass and rewinds it. Each single
-// PUT and each part is signed with its SHA-256, which every SigV4 server
-// checks against what it receives, so data corrupted on the way is rejected;
-// SHA-256 runs several times faster than MD5 where the CPU has SHA
-// instructions. withMD5 adds Content-MD5 for providers or bucket policies
-// that demand it.
-func hashBody(body io.ReadSeeker, withMD5 bool) (bodyHashes, error) {
-	sh := sha256.New()
-	var w io.Writer = sh
-	var mh hash.Hash
-	if withMD5 {
-		mh = md5.New()
-		w = io.MultiWriter(sh, mh)
-	}
-	if _, err := io.Copy(w, body); err != nil { // bodies implement WriterTo
-		return bodyHashes{}, err
-	}
-	if _, err := body.Seek(0, io.SeekStart); err != nil {
-		return bodyHashes{}, err
-	}
-	h := bodyHashes{sha256: hex.EncodeToString(sh.Sum(nil))}
-	if mh != nil {
-		m := base64.StdEncoding.EncodeToString(mh.Sum(nil))
-		h.md5 = &m
-	}
-	return h, nil
-}
-
-// signPayload returns a per-call SDK option that signs the request with a
-// precomputed payload hash, instead of UNSIGNED-PAYLOAD (the SDK's choice
-// over HTTPS) or a second hashing pass (its choice over HTTP).
-func signPayload(sum string) func(*s3.Options) {
-	mw := middleware.FinalizeMiddlewareFunc("s3kitPayloadHash", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-		return next.HandleFinalize(v4.SetPayloadHash(ctx, sum), in)
-	})
-	return s3.WithAPIOptions(func(st *middleware.Stack) error { return st.Finalize.Add(mw, middleware.Before) })
 }
 
 // abort cancels the upload on a context that survives the caller's

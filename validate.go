@@ -2,115 +2,26 @@ package s3kit
 
 import (
 	"errors"
-	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/s3kit/s3kit/internal/names"
 )
 
-const maxKeyLen = 1024
-
-// checkBucket applies the S3 bucket naming rules (strictBucketProblem), or
-// with relaxed the legacy rules of Dell ECS (legacyBucketProblem).
+// checkBucket applies the bucket naming rules (names.CheckBucket): S3's,
+// or with relaxed the legacy rules of Dell ECS.
 func checkBucket(op, bucket string, relaxed bool) error {
-	if bucket == "" {
-		return invalidf(op, "", "", "bucket name is empty")
+	if err := names.CheckBucket(bucket, relaxed); err != nil {
+		return invalid(op, bucket, "", err)
 	}
-	var why string
-	switch {
-	case relaxed:
-		why = legacyBucketProblem(bucket)
-	default:
-		why = strictBucketProblem(bucket)
-		if why != "" && legacyBucketProblem(bucket) == "" {
-			why += "; a legacy name like this one, as Dell ECS allows, needs WithRelaxedBucketNames(true)"
-		}
-	}
-	if why == "" {
-		return nil
-	}
-	return invalidf(op, bucket, "", "bucket name %q %s", bucket, why)
+	return nil
 }
 
-// strictBucketProblem returns why a non-empty bucket name breaks S3's
-// current rules, or "" if it does not: 3 to 63 characters of lower-case
-// letters, digits, dots and hyphens, starting and ending with a letter or
-// digit, no two dots in a row, not an IP address, and none of the prefixes
-// and suffixes S3 reserves.
-func strictBucketProblem(bucket string) string {
-	n := len(bucket)
-	switch {
-	case n < 3 || n > 63:
-		return "must be 3 to 63 characters long"
-	case !isLowerAlnum(bucket[0]) || !isLowerAlnum(bucket[n-1]):
-		return "must start and end with a lower-case letter or digit"
-	case strings.Contains(bucket, ".."):
-		return "must not contain two dots in a row"
-	case net.ParseIP(bucket) != nil:
-		return "must not be an IP address"
-	case strings.HasPrefix(bucket, "xn--") || strings.HasPrefix(bucket, "sthree-"):
-		return "uses a reserved prefix"
-	case strings.HasSuffix(bucket, "-s3alias") || strings.HasSuffix(bucket, "--ol-s3"):
-		return "uses a reserved suffix"
-	}
-	for i := 0; i < n; i++ {
-		c := bucket[i]
-		if !isLowerAlnum(c) && c != '-' && c != '.' {
-			return "may only hold lower-case letters, digits, '.' and '-'"
-		}
-	}
-	return ""
-}
-
-// maxLegacyBucketLen is the longest bucket name Dell ECS accepts.
-const maxLegacyBucketLen = 255
-
-// legacyBucketProblem returns why a non-empty bucket name breaks the older,
-// relaxed rules of Dell ECS, or "" if it does not (Ceph RGW's
-// rgw_relaxed_s3_bucket_names is close but not the same): up to 255
-// characters of ASCII letters of either case, digits, '.', '-' and '_',
-// starting with a letter, digit or '-', not ending with '.', no two dots in
-// a row, and not an IP address. Such names are only usable with path-style
-// addressing.
-func legacyBucketProblem(bucket string) string {
-	n := len(bucket)
-	switch {
-	case n > maxLegacyBucketLen:
-		return fmt.Sprintf("must be at most %d characters long", maxLegacyBucketLen)
-	case !isAlnum(bucket[0]) && bucket[0] != '-':
-		return "must start with a letter, a digit or '-'"
-	case bucket[n-1] == '.':
-		return "must not end with '.'"
-	case strings.Contains(bucket, ".."):
-		return "must not contain two dots in a row"
-	case net.ParseIP(bucket) != nil:
-		return "must not be an IP address"
-	}
-	for i := 0; i < n; i++ {
-		c := bucket[i]
-		if !isAlnum(c) && c != '-' && c != '.' && c != '_' {
-			return "may only hold letters, digits, '.', '-' and '_'"
-		}
-	}
-	return ""
-}
-
-func isAlnum(c byte) bool { return isLowerAlnum(c) || ('A' <= c && c <= 'Z') }
-
-func isLowerAlnum(c byte) bool { return ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') }
-
-// checkKey rejects keys S3 cannot store: empty, longer than 1024 bytes, or
-// not valid UTF-8.
+// checkKey rejects keys S3 cannot store (names.CheckKey).
 func checkKey(op, bucket, key string) error {
-	switch {
-	case key == "":
-		return invalidf(op, bucket, "", "object key is empty")
-	case len(key) > maxKeyLen:
-		return invalidf(op, bucket, "", "object key is %d bytes long; the limit is %d", len(key), maxKeyLen)
-	case !utf8.ValidString(key):
-		return invalidf(op, bucket, "", "object key %q is not valid UTF-8", key)
+	if err := names.CheckKey(key); err != nil {
+		return invalid(op, bucket, "", err)
 	}
 	return nil
 }
@@ -170,58 +81,19 @@ func parseURLSetting(source, raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// checkHeaderValue rejects values that cannot travel in an HTTP header.
+// checkHeaderValue rejects values that cannot travel in an HTTP header
+// (names.CheckHeaderValue).
 func checkHeaderValue(op, bucket, key, what, v string) error {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f || c >= 0x80 {
-			return invalidf(op, bucket, key, "%s must be printable ASCII, got %q", what, v)
-		}
+	if err := names.CheckHeaderValue(what, v); err != nil {
+		return invalid(op, bucket, key, err)
 	}
 	return nil
 }
 
-// checkMetadata validates user metadata: keys are HTTP header tokens, unique
-// regardless of case (providers lower-case them, so "A" and "a" would
-// collide); values are printable ASCII without leading or trailing spaces
-// (HTTP trims them, so they would not read back the same; tabs are refused
-// because signers disagree on how to canonicalise them); and the total stays
-// within S3's 2 KB limit.
+// checkMetadata validates user metadata (names.CheckMetadata).
 func checkMetadata(op, bucket, key string, md map[string]string) error {
-	total := 0
-	seen := make(map[string]string, len(md))
-	for k, v := range md {
-		if k == "" {
-			return invalidf(op, bucket, key, "metadata key is empty")
-		}
-		for i := 0; i < len(k); i++ {
-			if !isTokenChar(k[i]) {
-				return invalidf(op, bucket, key, "metadata key %q must be an HTTP header token", k)
-			}
-		}
-		lower := strings.ToLower(k)
-		if other, dup := seen[lower]; dup {
-			return invalidf(op, bucket, key, "metadata keys %q and %q differ only in case", other, k)
-		}
-		seen[lower] = k
-		for i := 0; i < len(v); i++ {
-			if c := v[i]; c < 0x20 || c > 0x7e {
-				return invalidf(op, bucket, key, "metadata value for %s must be printable ASCII without tabs, got %q", k, v)
-			}
-		}
-		if strings.TrimSpace(v) != v {
-			return invalidf(op, bucket, key, "metadata value for %s must not start or end with a space, got %q", k, v)
-		}
-		total += len(k) + len(v)
-	}
-	if total > 2048 {
-		return invalidf(op, bucket, key, "metadata is %d bytes; the limit is 2048", total)
+	if err := names.CheckMetadata(md); err != nil {
+		return invalid(op, bucket, key, err)
 	}
 	return nil
-}
-
-func isTokenChar(c byte) bool {
-	if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') {
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }

@@ -2,25 +2,14 @@ package s3kittest
 
 import (
 	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
-)
 
-// sigV2SubResources are the query parameters SigV2 signs with the path.
-var sigV2SubResources = []string{
-	"acl", "cors", "delete", "lifecycle", "location", "logging", "notification",
-	"partNumber", "policy", "requestPayment",
-	"response-cache-control", "response-content-disposition", "response-content-encoding",
-	"response-content-language", "response-content-type", "response-expires",
-	"restore", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning",
-	"versions", "website",
-}
+	"github.com/s3kit/s3kit/internal/sigv2"
+)
 
 // verifySigV2 checks a request signed with "Authorization: AWS ak:sig", as
 // Ceph RGW does: HMAC-SHA1 over the method, Content-MD5, Content-Type, Date
@@ -49,9 +38,8 @@ func verifySigV2(r *http.Request, secret string) error {
 	if d := time.Since(t); d > 15*time.Minute || d < -15*time.Minute {
 		return errSkewed
 	}
-	m := hmac.New(sha1.New, []byte(secret))
-	m.Write([]byte(sigV2StringToSign(r)))
-	if !hmac.Equal([]byte(base64.StdEncoding.EncodeToString(m.Sum(nil))), []byte(sig)) {
+	want := sigv2.Signature(secret, sigv2.StringToSign(r.Method, sentPath(r), r.URL.Query(), r.Header))
+	if !hmac.Equal([]byte(want), []byte(sig)) {
 		return errSignature
 	}
 	return nil
@@ -60,28 +48,10 @@ func verifySigV2(r *http.Request, secret string) error {
 // errSkewed is S3's code for a signature date too far from the server's.
 var errSkewed = errors.New("RequestTimeTooSkewed")
 
-func sigV2StringToSign(r *http.Request) string {
-	h := r.Header
-	var b strings.Builder
-	b.WriteString(r.Method + "\n" + h.Get("Content-Md5") + "\n" + h.Get("Content-Type") + "\n")
-	if h.Get("X-Amz-Date") == "" {
-		b.WriteString(h.Get("Date"))
-	}
-	b.WriteByte('\n')
-	var amz []string
-	for k := range h {
-		if lk := strings.ToLower(k); strings.HasPrefix(lk, "x-amz-") {
-			amz = append(amz, lk)
-		}
-	}
-	sort.Strings(amz)
-	for _, k := range amz {
-		vals := h.Values(k)
-		for i := range vals {
-			vals[i] = strings.TrimSpace(vals[i])
-		}
-		b.WriteString(k + ":" + strings.Join(vals, ",") + "\n")
-	}
+// sentPath returns the path of r as the client sent and signed it, still
+// escaped: the request URI without its query, or the path of an absolute
+// request URI.
+func sentPath(r *http.Request) string {
 	path := r.RequestURI
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
@@ -89,18 +59,5 @@ func sigV2StringToSign(r *http.Request) string {
 	if u, err := url.Parse(path); err == nil && u.Scheme != "" {
 		path = u.EscapedPath()
 	}
-	b.WriteString(path)
-	q := r.URL.Query()
-	sep := "?"
-	for _, sub := range sigV2SubResources {
-		if !q.Has(sub) {
-			continue
-		}
-		b.WriteString(sep + sub)
-		sep = "&"
-		if v := q.Get(sub); v != "" {
-			b.WriteString("=" + v)
-		}
-	}
-	return b.String()
+	return path
 }
