@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/s3kit/s3kit/internal/retry"
 )
 
 // BucketOption configures one call to [Client.CreateBucket].
@@ -60,7 +62,7 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...Bucket
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(cfg.location)}
 	}
 	_, err := c.s3.CreateBucket(ctx, in)
-	if err != nil && attemptsOf(err) > 1 && c.createdByRetry(ctx, bucket, err) {
+	if err != nil && retry.Attempts(err) > 1 && c.createdByRetry(ctx, bucket, err) {
 		return nil
 	}
 	return wrapErr(op, bucket, "", kindBucket, err)
@@ -120,7 +122,7 @@ func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 	}
 	_, err := c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
 	werr := wrapErr(op, bucket, "", kindBucket, err)
-	if attemptsOf(err) > 1 && errors.Is(werr, ErrBucketNotFound) {
+	if retry.Attempts(err) > 1 && errors.Is(werr, ErrBucketNotFound) {
 		return nil
 	}
 	return werr

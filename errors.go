@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/s3kit/s3kit/internal/retry"
 )
 
 // Sentinel errors. Every error returned by a [Client] method is an [*Error]
@@ -154,6 +156,21 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// retryNote is the end of [Error.Error]: how often the request was tried and
+// whether the retry time limit stopped it.
+func retryNote(e *Error) string {
+	var note string
+	if e.Attempts > 1 {
+		note = fmt.Sprintf(" (after %d attempts", e.Attempts)
+		var te *retry.TimeoutError
+		if errors.As(e.Err, &te) {
+			note += "; " + te.Error()
+		}
+		note += ")"
+	}
+	return note
+}
+
 // causeText is err's text without the SDK's "operation error S3: Op, https
 // response error StatusCode: N, RequestID: ..., HostID: ..." prefix, which
 // repeats what [Error.Error] already says: for an answer that could not be
@@ -212,7 +229,7 @@ func invalid(op, bucket, key string, err error) error {
 func wrapWrite(op, bucket, key string, k opKind, err error) error {
 	werr := wrapErr(op, bucket, key, k, err)
 	var e *Error
-	if outcomeUnknown(err) && errors.As(werr, &e) && e.kind != ErrInvalidInput {
+	if retry.OutcomeUnknown(err) && errors.As(werr, &e) && e.kind != ErrInvalidInput {
 		e.kind = ErrOutcomeUnknown
 	}
 	return werr
@@ -241,7 +258,7 @@ func wrapErr(op, bucket, key string, k opKind, err error) error {
 	if errors.As(err, &rid) {
 		e.RequestID = rid.ServiceRequestID()
 	}
-	e.Attempts = attemptsOf(err)
+	e.Attempts = retry.Attempts(err)
 	e.kind = classify(e.Code, e.StatusCode, k)
 	return e
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3kit/s3kit/internal/retry"
 )
 
 // Option configures a [Client] in [New]. Options are applied in order and
@@ -78,7 +80,7 @@ type clientConfig struct {
 	transfer     transferConfig
 	ext          extConfig // settings.go
 	// Reliability and security settings (retry.go, security.go).
-	retry         retryConfig
+	retry         retry.Config
 	allowInsecure bool
 	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
 }

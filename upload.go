@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit/internal/payload"
+	"github.com/s3kit/s3kit/internal/retry"
 )
 
 // upload is the state of one Put call.
@@ -373,7 +374,7 @@ func (mp *multipartRun) abortUpload(ctx context.Context) (abortResult, error) {
 	case err == nil:
 		mp.aborted = true
 		return abortDone, nil
-	case isNoSuchUpload(err) && outcomeUnknown(err):
+	case isNoSuchUpload(err) && retry.OutcomeUnknown(err):
 		mp.aborted = true
 		return abortUnclear, nil
 	case isNoSuchUpload(err):
