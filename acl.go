@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // ACL is a canned access control list, as accepted by the x-amz-acl header.
@@ -61,7 +62,7 @@ func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error 
 		Key:    &key,
 		ACL:    types.ObjectCannedACL(acl),
 	})
-	return wrapErr(op, bucket, key, kindACL, err)
+	return wrapErr(op, bucket, key, s3err.ACL, err)
 }
 
 // MakePublic gives an existing object the public-read ACL and returns its

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/s3kit/s3kit/internal/retry"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // BucketOption configures one call to [Client.CreateBucket].
@@ -65,7 +66,7 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...Bucket
 	if err != nil && retry.Attempts(err) > 1 && c.createdByRetry(ctx, bucket, err) {
 		return nil
 	}
-	return wrapErr(op, bucket, "", kindBucket, err)
+	return wrapErr(op, bucket, "", s3err.Bucket, err)
 }
 
 // createdByRetry reports whether the error of a retried CreateBucket shows
@@ -121,7 +122,7 @@ func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 		return err
 	}
 	_, err := c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
-	werr := wrapErr(op, bucket, "", kindBucket, err)
+	werr := wrapErr(op, bucket, "", s3err.Bucket, err)
 	if retry.Attempts(err) > 1 && errors.Is(werr, ErrBucketNotFound) {
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/retry"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // upload is the state of one Put call.
@@ -289,7 +290,7 @@ func (mp *multipartRun) partDone(n int, etag *string, err error, cancel context.
 		return true
 	}
 	if mp.failed == nil {
-		werr := wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("part %d: %w", n, err))
+		werr := wrapErr(u.op, u.bucket, u.key, s3err.Object, fmt.Errorf("part %d: %w", n, err))
 		if e, ok := werr.(*Error); ok && e.message != "" {
 			e.message = fmt.Sprintf("part %d: %s", n, e.message)
 		}
