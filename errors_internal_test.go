@@ -122,6 +122,26 @@ func TestWrapErrDoesNotDoubleWrap(t *testing.T) {
 	assert.Same(t, inner, wrapErr("Put", "b", "k", s3err.Object, inner).(*Error))
 }
 
+func TestWrapStepLeadsCauseAndMessage(t *testing.T) {
+	cause := sdkError(500, "InternalError", "RID2")
+	err := wrap(errSite{op: "Put", bucket: "bkt", key: "k", kind: s3err.Object, step: "part 3"}, cause)
+	assert.Equal(t, "s3kit: Put bkt/k: InternalError (HTTP 500) [request RID2]: part 3: msg InternalError", err.Error())
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "part 3: "+cause.Error(), e.Err.Error())
+	assert.ErrorIs(t, err, cause)
+
+	// A bare status shows the reason the answer was refused, as before.
+	err = wrap(errSite{op: "Put", bucket: "bkt", key: "k", kind: s3err.Object, step: "part 1"}, sdkError(500, "", ""))
+	assert.Equal(t, "s3kit: Put bkt/k: HTTP 500: no body", err.Error())
+
+	// An *Error inside is returned as it is, behind the step.
+	inner := invalidf("Put", "b", "k", "x")
+	err = wrap(errSite{op: "Put", bucket: "b", key: "k", step: "part 2"}, inner)
+	assert.Equal(t, "part 2: "+inner.Error(), err.Error())
+	assert.ErrorIs(t, err, ErrInvalidInput)
+}
+
 func TestPartSizeFor(t *testing.T) {
 	const mib = 1 << 20
 	u := &upload{cfg: &putConfig{transfer: defaultTransfer()}}

@@ -290,11 +290,7 @@ func (mp *multipartRun) partDone(n int, etag *string, err error, cancel context.
 		return true
 	}
 	if mp.failed == nil {
-		werr := wrapErr(u.op, u.bucket, u.key, s3err.Object, fmt.Errorf("part %d: %w", n, err))
-		if e, ok := werr.(*Error); ok && e.message != "" {
-			e.message = fmt.Sprintf("part %d: %s", n, e.message)
-		}
-		mp.failed = werr
+		mp.failed = wrap(errSite{op: u.op, bucket: u.bucket, key: u.key, kind: s3err.Object, step: fmt.Sprintf("part %d", n)}, err)
 		cancel()
 	}
 	return false
