@@ -47,7 +47,11 @@ func checkACL(op, bucket, key string, a ACL) error {
 // [ErrNotFound] if the object does not exist and [ErrACLNotSupported] if the
 // provider has no object ACLs.
 func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error {
-	const op = "SetACL"
+	return c.setACL(ctx, "SetACL", bucket, key, acl)
+}
+
+// setACL is [Client.SetACL] for the operation op, which its errors name.
+func (c *Client) setACL(ctx context.Context, op, bucket, key string, acl ACL) error {
 	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
 		return err
 	}
@@ -70,10 +74,7 @@ func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error 
 // object with a plain GET of that URL. It fails with [ErrACLNotSupported] on
 // providers without object ACLs; use a bucket policy there.
 func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, error) {
-	if err := c.SetACL(ctx, bucket, key, ACLPublicRead); err != nil {
-		if e, ok := err.(*Error); ok {
-			e.Op = "MakePublic"
-		}
+	if err := c.setACL(ctx, "MakePublic", bucket, key, ACLPublicRead); err != nil {
 		return "", err
 	}
 	return c.PublicURL(bucket, key), nil

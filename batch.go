@@ -199,7 +199,7 @@ func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error 
 	}
 	var listErr error
 	keys := func(yield func(string) bool) {
-		for obj, err := range c.List(ctx, bucket, WithPrefix(prefix)) {
+		for obj, err := range c.listing(ctx, op, bucket, []ListOption{WithPrefix(prefix)}) {
 			if err != nil {
 				listErr = err
 				return
@@ -211,9 +211,6 @@ func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error 
 	}
 	err := c.deleteMany(ctx, op, bucket, keys)
 	if listErr != nil {
-		if e, ok := listErr.(*Error); ok {
-			e.Op = op
-		}
 		return listErr
 	}
 	return err
