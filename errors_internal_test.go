@@ -142,6 +142,30 @@ func TestWrapStepLeadsCauseAndMessage(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidInput)
 }
 
+func TestJoinAbortErrLeavesTheCauseAlone(t *testing.T) {
+	cause := wrapErr("Put", "bkt", "k", s3err.Object, sdkError(403, "AccessDenied", "RID3"))
+	before := cause.Error()
+	abortErr := errors.New("connection refused")
+	err := joinAbortErr("UPID", cause, abortErr)
+	assert.Equal(t, before, cause.Error(), "the cause is not changed")
+	assert.Equal(t, before, err.Error(), "the provider's message stands for the cause")
+	assert.ErrorIs(t, err, ErrAccessDenied)
+	assert.ErrorIs(t, err, abortErr)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "AccessDenied", e.Code)
+
+	cancelled := &Error{Op: "Put", Bucket: "bkt", Key: "k", Err: context.Canceled}
+	err = joinAbortErr("UPID", cancelled, abortErr)
+	assert.Equal(t, "s3kit: Put bkt/k: context canceled\nabort of multipart upload UPID failed: connection refused", err.Error())
+	assert.Equal(t, "s3kit: Put bkt/k: context canceled", cancelled.Error(), "the cause is not changed")
+	assert.ErrorIs(t, err, context.Canceled)
+
+	plain := errors.New("plain")
+	err = joinAbortErr("UPID", plain, abortErr)
+	assert.Equal(t, "plain\nconnection refused", err.Error())
+}
+
 func TestPartSizeFor(t *testing.T) {
 	const mib = 1 << 20
 	u := &upload{cfg: &putConfig{transfer: defaultTransfer()}}

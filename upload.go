@@ -340,14 +340,17 @@ func (mp *multipartRun) abort(ctx context.Context, cause error) error {
 	return cause
 }
 
-// joinAbortErr attaches the failure of an abort to the error that caused it.
+// joinAbortErr attaches the failure of an abort to the error that caused
+// it. An *Error comes back as a new one whose cause also names the failed
+// abort; the one given is left as it was.
 func joinAbortErr(id string, cause, err error) error {
-	var e *Error
-	if errors.As(cause, &e) {
-		e.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
-		return cause
+	e, ok := cause.(*Error)
+	if !ok {
+		return errors.Join(cause, err)
 	}
-	return errors.Join(cause, err)
+	joined := *e
+	joined.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
+	return &joined
 }
 
 // abortResult is what an AbortMultipartUpload found.
