@@ -54,7 +54,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	if cfg.fromEnv {
 		cfg.fillFromEnv()
 	}
-	if err := cfg.transfer.validate("New"); err != nil {
+	if err := cfg.transfer.validate("New", "", ""); err != nil {
 		return nil, err
 	}
 	if err := checkRetry(cfg.retry); err != nil {

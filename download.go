@@ -58,7 +58,7 @@ func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt
 	if w == nil {
 		return Object{}, invalidf(op, bucket, key, "destination is nil")
 	}
-	if err := cfg.transfer.validate(op); err != nil {
+	if err := cfg.transfer.validate(op, "", ""); err != nil {
 		return Object{}, err
 	}
 	d := &download{c: c, op: op, bucket: bucket, key: key, w: w, cfg: &cfg}

@@ -142,12 +142,7 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 	if cfg.size < -1 || cfg.size > maxObjectSize {
 		return invalidf(op, bucket, key, "size %d out of range [0, 5 TiB]", cfg.size)
 	}
-	if err := cfg.transfer.validate(op); err != nil {
-		e := err.(*Error)
-		e.Bucket, e.Key = bucket, key
-		return e
-	}
-	return nil
+	return cfg.transfer.validate(op, bucket, key)
 }
 
 // sizeOf returns the number of unread bytes in r, or -1 if that cannot be

@@ -116,14 +116,14 @@ func (r *rangeReader) finish() error {
 // resume replaces the broken body with a new request for the rest.
 func (r *rangeReader) resume(cause error) error {
 	fail := func(err error) error {
-		e := &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: fmt.Errorf("body interrupted at byte %d: %w", r.pos, err)}
+		var kind error
 		if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil && !hasSentinel(err) {
 			// The body ended short and could not be completed. When the
 			// resume request said why (the object is gone, access was
 			// revoked), that reason is the error's only sentinel.
-			e.kind = ErrDataCorrupted
+			kind = ErrDataCorrupted
 		}
-		return e
+		return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, kind: kind, Err: fmt.Errorf("body interrupted at byte %d: %w", r.pos, err)}
 	}
 	if r.ctx == nil { // reading back a local copy: nothing to resume from
 		return fail(cause)
