@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // ACL is a canned access control list, as accepted by the x-amz-acl header.
@@ -46,7 +47,11 @@ func checkACL(op, bucket, key string, a ACL) error {
 // [ErrNotFound] if the object does not exist and [ErrACLNotSupported] if the
 // provider has no object ACLs.
 func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error {
-	const op = "SetACL"
+	return c.setACL(ctx, "SetACL", bucket, key, acl)
+}
+
+// setACL is [Client.SetACL] for the operation op, which its errors name.
+func (c *Client) setACL(ctx context.Context, op, bucket, key string, acl ACL) error {
 	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
 		return err
 	}
@@ -61,7 +66,7 @@ func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error 
 		Key:    &key,
 		ACL:    types.ObjectCannedACL(acl),
 	})
-	return wrapErr(op, bucket, key, kindACL, err)
+	return wrapErr(op, bucket, key, s3err.ACL, err)
 }
 
 // MakePublic gives an existing object the public-read ACL and returns its
@@ -69,10 +74,7 @@ func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error 
 // object with a plain GET of that URL. It fails with [ErrACLNotSupported] on
 // providers without object ACLs; use a bucket policy there.
 func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, error) {
-	if err := c.SetACL(ctx, bucket, key, ACLPublicRead); err != nil {
-		if e, ok := err.(*Error); ok {
-			e.Op = "MakePublic"
-		}
+	if err := c.setACL(ctx, "MakePublic", bucket, key, ACLPublicRead); err != nil {
 		return "", err
 	}
 	return c.PublicURL(bucket, key), nil

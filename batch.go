@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit/internal/payload"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // maxDeleteBatch is the most keys one DeleteObjects request may name.
@@ -123,7 +124,7 @@ func (c *Client) deleteBatch(ctx context.Context, op, bucket string, objs []type
 		Delete: &types.Delete{Objects: objs, Quiet: aws.Bool(true)},
 	}, payload.WithContentMD5)
 	if err != nil {
-		return nil, wrapWrite(op, bucket, "", kindBucket, err)
+		return nil, wrapWrite(op, bucket, "", s3err.Bucket, err)
 	}
 	failed := make([]DeleteFailure, 0, len(out.Errors))
 	for _, e := range out.Errors {
@@ -155,7 +156,7 @@ func (c *Client) deleteOne(ctx context.Context, op, bucket, key string) (*Delete
 	if err == nil {
 		return nil, nil
 	}
-	werr := wrapWrite(op, bucket, "", kindBucket, err)
+	werr := wrapWrite(op, bucket, "", s3err.Bucket, err)
 	var e *Error
 	// Only a refusal (4xx) means the key was not deleted; anything else may
 	// have deleted it.
@@ -167,19 +168,18 @@ func (c *Client) deleteOne(ctx context.Context, op, bucket, key string) (*Delete
 
 // deleteFailed builds the error for keys a provider refused to delete.
 func deleteFailed(op, bucket string, failed []DeleteFailure) error {
-	e := &Error{Op: op, Bucket: bucket, Err: &DeleteError{Failed: failed}}
-	kind := classify(failed[0].Code, 0, kindObject)
+	cat := s3err.Classify(failed[0].Code, 0, s3err.Object)
 	for _, f := range failed[1:] {
-		if classify(f.Code, 0, kindObject) != kind {
-			kind = nil
+		if s3err.Classify(f.Code, 0, s3err.Object) != cat {
+			cat = s3err.Other
 			break
 		}
 	}
-	e.kind = kind
-	if kind == nil {
-		e.Code = failed[0].Code
+	var code string
+	if cat == s3err.Other {
+		code = failed[0].Code
 	}
-	return e
+	return &Error{Op: op, Bucket: bucket, Code: code, Err: &DeleteError{Failed: failed}, kind: sentinelOf(cat)}
 }
 
 // DeletePrefix deletes every object whose key starts with prefix, listing
@@ -199,7 +199,7 @@ func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error 
 	}
 	var listErr error
 	keys := func(yield func(string) bool) {
-		for obj, err := range c.List(ctx, bucket, WithPrefix(prefix)) {
+		for obj, err := range c.listing(ctx, op, bucket, []ListOption{WithPrefix(prefix)}) {
 			if err != nil {
 				listErr = err
 				return
@@ -211,9 +211,6 @@ func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error 
 	}
 	err := c.deleteMany(ctx, op, bucket, keys)
 	if listErr != nil {
-		if e, ok := listErr.(*Error); ok {
-			e.Op = op
-		}
 		return listErr
 	}
 	return err

@@ -8,6 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/s3kit/s3kit/internal/retry"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // BucketOption configures one call to [Client.CreateBucket].
@@ -60,10 +63,10 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...Bucket
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(cfg.location)}
 	}
 	_, err := c.s3.CreateBucket(ctx, in)
-	if err != nil && attemptsOf(err) > 1 && c.createdByRetry(ctx, bucket, err) {
+	if err != nil && retry.Attempts(err) > 1 && c.createdByRetry(ctx, bucket, err) {
 		return nil
 	}
-	return wrapErr(op, bucket, "", kindBucket, err)
+	return wrapErr(op, bucket, "", s3err.Bucket, err)
 }
 
 // createdByRetry reports whether the error of a retried CreateBucket shows
@@ -119,8 +122,8 @@ func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 		return err
 	}
 	_, err := c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
-	werr := wrapErr(op, bucket, "", kindBucket, err)
-	if attemptsOf(err) > 1 && errors.Is(werr, ErrBucketNotFound) {
+	werr := wrapErr(op, bucket, "", s3err.Bucket, err)
+	if retry.Attempts(err) > 1 && errors.Is(werr, ErrBucketNotFound) {
 		return nil
 	}
 	return werr

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3kit/s3kit/internal/retry"
 )
 
 // Client talks to one S3-compatible endpoint. Create it with [New]. A Client
@@ -39,7 +41,7 @@ const defaultEndpointRegion = "eu-west-1"
 // asks the SDK to compute and validate checksums only when an operation
 // requires them; see the package documentation.
 func New(ctx context.Context, opts ...Option) (*Client, error) {
-	cfg := clientConfig{transfer: defaultTransfer(), retry: defaultRetry()}
+	cfg := clientConfig{transfer: defaultTransfer(), retry: retry.Default()}
 	for _, o := range opts {
 		if o == nil {
 			return nil, invalidf("New", "", "", "nil Option")
@@ -52,10 +54,10 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	if cfg.fromEnv {
 		cfg.fillFromEnv()
 	}
-	if err := cfg.transfer.validate("New"); err != nil {
+	if err := cfg.transfer.validate("New", "", ""); err != nil {
 		return nil, err
 	}
-	if err := cfg.retry.validate(); err != nil {
+	if err := checkRetry(cfg.retry); err != nil {
 		return nil, err
 	}
 	if cfg.httpSet && cfg.httpClient == nil {
@@ -122,7 +124,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 		o.DisableLogOutputChecksumValidationSkipped = true
 		cfg.s3Options(o)
-		cfg.retry.apply(o)
+		retry.Install(o, cfg.retry)
 		for _, fn := range cfg.sdkOptions {
 			fn(o)
 		}

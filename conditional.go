@@ -1,6 +1,10 @@
 package s3kit
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/s3kit/s3kit/internal/s3err"
+)
 
 // WithIfNoneMatch("*") makes [Client.Put] or [Client.Copy] create the object
 // only if nothing is stored under the key yet: if an object exists, the write
@@ -98,11 +102,11 @@ func (w writeCondition) fill(ifNoneMatch, ifMatch **string) {
 	}
 }
 
-// kind adds kindCondWrite to k when a condition is set, so that a 412 on
+// kind adds [s3err.CondWrite] to k when a condition is set, so that a 412 on
 // the write maps to ErrPreconditionFailed rather than ErrObjectChanged.
-func (w writeCondition) kind(k opKind) opKind {
+func (w writeCondition) kind(k s3err.Kind) s3err.Kind {
 	if w.any() {
-		return k | kindCondWrite
+		return k | s3err.CondWrite
 	}
 	return k
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/s3kit/s3kit/internal/knobs"
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // Copy copies srcBucket/srcKey to dstBucket/dstKey inside the provider,
@@ -58,7 +59,7 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	}
 	src, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &srcBucket, Key: &srcKey})
 	if err != nil {
-		return PutResult{}, wrapErr(op, srcBucket, srcKey, kindObject, fmt.Errorf("source: %w", err))
+		return PutResult{}, wrapErr(op, srcBucket, srcKey, s3err.Object, fmt.Errorf("source: %w", err))
 	}
 	cp := &copyRun{
 		c: c, cfg: &cfg, size: aws.ToInt64(src.ContentLength), src: src, srcBucket: &srcBucket, srcKey: &srcKey,
@@ -229,7 +230,7 @@ func (cp *copyRun) sourceUnchanged(ctx context.Context) error {
 	u := cp.u
 	now, err := cp.c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: cp.srcBucket, Key: cp.srcKey})
 	if err != nil {
-		return wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("source %s/%s: %w", *cp.srcBucket, *cp.srcKey, err))
+		return wrapErr(u.op, u.bucket, u.key, s3err.Object, fmt.Errorf("source %s/%s: %w", *cp.srcBucket, *cp.srcKey, err))
 	}
 	if aws.ToString(now.ETag) != aws.ToString(cp.src.ETag) ||
 		!aws.ToTime(now.LastModified).Equal(aws.ToTime(cp.src.LastModified)) ||

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // Status is the outcome of one [Client.Doctor] check.
@@ -248,7 +249,7 @@ func (d *doctor) auth(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
 	_, err := d.c.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &d.bucket})
-	err = wrapErr("Doctor", d.bucket, "", kindBucket, err)
+	err = wrapErr("Doctor", d.bucket, "", s3err.Bucket, err)
 	switch {
 	case err == nil:
 		d.r.Authenticated = true
@@ -434,7 +435,7 @@ func (d *doctor) acls(ctx context.Context) {
 	privStatus, _ := d.anonGet(ctx, u)
 	_, err = d.c.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: &d.bucket, Key: &key, ACL: types.ObjectCannedACLPublicRead})
 	if err != nil {
-		if errors.Is(wrapErr("Doctor", d.bucket, key, kindACL, err), ErrACLNotSupported) {
+		if errors.Is(wrapErr("Doctor", d.bucket, key, s3err.ACL, err), ErrACLNotSupported) {
 			d.add(CheckACLs, StatusInfo, "not supported (%s): use a bucket policy for public objects", shortErr(err))
 			if !d.c.ext.noObjectACLs {
 				d.suggest("s3kit.WithProvider(...) // a profile without object ACLs, such as s3kit.MinIO or s3kit.Versitygw, refuses ACL calls up front")
@@ -540,7 +541,7 @@ func (d *doctor) conditional(ctx context.Context) {
 		switch {
 		case err == nil:
 			ignored |= w
-		case errors.Is(wrapErr("Doctor", d.bucket, key, kindObject|kindCondWrite, err), ErrPreconditionFailed):
+		case errors.Is(wrapErr("Doctor", d.bucket, key, s3err.Object|s3err.CondWrite, err), ErrPreconditionFailed):
 			return true
 		default:
 			problems = append(problems, fmt.Sprintf("%s failed: %s", w, shortErr(err)))

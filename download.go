@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // DownloadOption configures one call to [Client.Download].
@@ -56,7 +58,7 @@ func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt
 	if w == nil {
 		return Object{}, invalidf(op, bucket, key, "destination is nil")
 	}
-	if err := cfg.transfer.validate(op); err != nil {
+	if err := cfg.transfer.validate(op, "", ""); err != nil {
 		return Object{}, err
 	}
 	d := &download{c: c, op: op, bucket: bucket, key: key, w: w, cfg: &cfg}
@@ -174,7 +176,7 @@ func (d *download) get(ctx context.Context, start, end int64, etag string, first
 	}
 	out, err := d.c.s3.GetObject(ctx, in)
 	if err != nil {
-		return nil, wrapErr(d.op, d.bucket, d.key, kindObject, err)
+		return nil, wrapErr(d.op, d.bucket, d.key, s3err.Object, err)
 	}
 	if etag != "" && aws.ToString(out.ETag) != etag {
 		_ = out.Body.Close()

@@ -3,11 +3,12 @@ package s3kit
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
-	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/s3kit/s3kit/internal/retry"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // Sentinel errors. Every error returned by a [Client] method is an [*Error]
@@ -154,6 +155,21 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// retryNote is the end of [Error.Error]: how often the request was tried and
+// whether the retry time limit stopped it.
+func retryNote(e *Error) string {
+	var note string
+	if e.Attempts > 1 {
+		note = fmt.Sprintf(" (after %d attempts", e.Attempts)
+		var te *retry.TimeoutError
+		if errors.As(e.Err, &te) {
+			note += "; " + te.Error()
+		}
+		note += ")"
+	}
+	return note
+}
+
 // causeText is err's text without the SDK's "operation error S3: Op, https
 // response error StatusCode: N, RequestID: ..., HostID: ..." prefix, which
 // repeats what [Error.Error] already says: for an answer that could not be
@@ -178,21 +194,6 @@ func (e *Error) Unwrap() []error {
 	return errs
 }
 
-// opKind tells classify what kind of request failed, because the same S3
-// code means different things on different requests.
-type opKind int
-
-const (
-	kindObject opKind = iota // a request on one object
-	kindBucket               // a request on a bucket (list, create)
-	kindACL                  // a request that sets or reads an ACL
-
-	// kindCondWrite is a flag added to a kind: the request is a write
-	// that carries If-None-Match or If-Match (conditional.go), so a failed
-	// precondition means ErrPreconditionFailed, not ErrObjectChanged.
-	kindCondWrite opKind = 1 << 4
-)
-
 // invalidf returns an *Error that matches ErrInvalidInput.
 func invalidf(op, bucket, key, format string, args ...any) error {
 	return invalid(op, bucket, key, fmt.Errorf(format, args...))
@@ -204,90 +205,78 @@ func invalid(op, bucket, key string, err error) error {
 	return &Error{Op: op, Bucket: bucket, Key: key, kind: ErrInvalidInput, Err: err}
 }
 
-// wrapWrite is [wrapErr] for the request that commits a write (PutObject,
-// CompleteMultipartUpload, CopyObject, DeleteObject): if any of its
-// attempts may have been applied, the error matches [ErrOutcomeUnknown]
-// instead of what the last answer said, because a retry's refusal (such as
-// 412 or NoSuchUpload) can follow a first attempt that worked.
-func wrapWrite(op, bucket, key string, k opKind, err error) error {
-	werr := wrapErr(op, bucket, key, k, err)
-	var e *Error
-	if outcomeUnknown(err) && errors.As(werr, &e) && e.kind != ErrInvalidInput {
-		e.kind = ErrOutcomeUnknown
-	}
-	return werr
+// errSite says where a request failed, for [wrap].
+type errSite struct {
+	op, bucket, key string
+	kind            s3err.Kind
+	// write marks the request that commits a write (PutObject,
+	// CompleteMultipartUpload, CopyObject, DeleteObject, DeleteObjects):
+	// if any of its attempts may have been applied, the error matches
+	// [ErrOutcomeUnknown] instead of what the last answer said, because a
+	// retry's refusal (such as 412 or NoSuchUpload) can follow a first
+	// attempt that worked.
+	write bool
+	// step names the step of op that failed, such as "part 3". It leads
+	// both the cause and the provider's message.
+	step string
 }
 
-// wrapErr turns an SDK error into an *Error. It returns nil for nil.
-func wrapErr(op, bucket, key string, k opKind, err error) error {
+// wrapErr turns an SDK error from a request of kind k into an *Error. It
+// returns nil for nil.
+func wrapErr(op, bucket, key string, k s3err.Kind, err error) error {
+	return wrap(errSite{op: op, bucket: bucket, key: key, kind: k}, err)
+}
+
+// wrapWrite is [wrapErr] for the request that commits a write; see
+// [errSite.write].
+func wrapWrite(op, bucket, key string, k s3err.Kind, err error) error {
+	return wrap(errSite{op: op, bucket: bucket, key: key, kind: k, write: true}, err)
+}
+
+// wrap turns an SDK error into an *Error that says where it happened and
+// what the provider answered. It returns nil for nil, and err itself (after
+// the step, if any) when err already holds an *Error, which is never
+// changed.
+func wrap(at errSite, err error) error {
 	if err == nil {
 		return nil
+	}
+	if at.step != "" {
+		err = fmt.Errorf("%s: %w", at.step, err)
 	}
 	var already *Error
 	if errors.As(err, &already) {
 		return err
 	}
-	e := &Error{Op: op, Bucket: bucket, Key: key, Err: err}
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		e.Code = apiErr.ErrorCode()
-		e.message = apiErr.ErrorMessage()
+	p := s3err.Split(err)
+	kind := sentinelOf(s3err.Classify(p.Code, p.StatusCode, at.kind))
+	if at.write && p.OutcomeUnknown {
+		kind = ErrOutcomeUnknown
 	}
-	var status interface{ HTTPStatusCode() int }
-	if errors.As(err, &status) {
-		e.StatusCode = status.HTTPStatusCode()
+	msg := p.Message
+	if msg != "" && at.step != "" {
+		msg = at.step + ": " + msg
 	}
-	var rid interface{ ServiceRequestID() string }
-	if errors.As(err, &rid) {
-		e.RequestID = rid.ServiceRequestID()
-	}
-	e.Attempts = attemptsOf(err)
-	e.kind = classify(e.Code, e.StatusCode, k)
-	return e
+	return &Error{Op: at.op, Bucket: at.bucket, Key: at.key, Code: p.Code, StatusCode: p.StatusCode,
+		RequestID: p.RequestID, Attempts: p.Attempts, Err: err, kind: kind, message: msg}
 }
 
-// classify maps an S3 error code and HTTP status to a sentinel, or nil.
-func classify(code string, status int, k opKind) error {
-	if k&kindCondWrite != 0 {
-		if code == "PreconditionFailed" || code == "ConditionalRequestConflict" || (code == "" && status == http.StatusPreconditionFailed) {
-			return ErrPreconditionFailed
-		}
-		k &^= kindCondWrite
-	}
-	switch code {
-	case "NotFound":
-		if k == kindBucket { // HeadBucket on a missing bucket
-			return ErrBucketNotFound
-		}
+// sentinelOf returns the sentinel of a category of S3 failure, or nil: the
+// one place where what a provider answered meets the sentinels.
+func sentinelOf(c s3err.Category) error {
+	switch c {
+	case s3err.NotFound:
 		return ErrNotFound
-	case "NoSuchKey", "NoSuchVersion":
-		return ErrNotFound
-	case "NoSuchBucket":
+	case s3err.BucketNotFound:
 		return ErrBucketNotFound
-	case "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "AllAccessDisabled", "AccountProblem", "InvalidToken", "ExpiredToken":
+	case s3err.AccessDenied:
 		return ErrAccessDenied
-	case "PreconditionFailed":
-		return ErrObjectChanged
-	case "AccessControlListNotSupported":
+	case s3err.ACLNotSupported:
 		return ErrACLNotSupported
-	case "NotImplemented", "XNotImplemented":
-		if k == kindACL {
-			return ErrACLNotSupported
-		}
-		return nil
-	}
-	switch status {
-	case http.StatusNotFound:
-		if k == kindBucket {
-			return ErrBucketNotFound
-		}
-		return ErrNotFound
-	case http.StatusForbidden, http.StatusUnauthorized:
-		return ErrAccessDenied
-	case http.StatusNotImplemented:
-		if k == kindACL {
-			return ErrACLNotSupported
-		}
+	case s3err.ObjectChanged:
+		return ErrObjectChanged
+	case s3err.PreconditionFailed:
+		return ErrPreconditionFailed
 	}
 	return nil
 }

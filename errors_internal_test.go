@@ -17,6 +17,8 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // sdkError builds an error shaped like the SDK's: an OperationError around a
@@ -41,35 +43,35 @@ func TestClassify(t *testing.T) {
 		name   string
 		status int
 		code   string
-		kind   opKind
+		kind   s3err.Kind
 		want   error
 	}{
-		{"get NoSuchKey", 404, "NoSuchKey", kindObject, ErrNotFound},
-		{"head NotFound", 404, "NotFound", kindObject, ErrNotFound},
-		{"head 404 without code", 404, "", kindObject, ErrNotFound},
-		{"HeadBucket NotFound", 404, "NotFound", kindBucket, ErrBucketNotFound},
-		{"NoSuchBucket on object", 404, "NoSuchBucket", kindObject, ErrBucketNotFound},
-		{"NoSuchBucket on list", 404, "NoSuchBucket", kindBucket, ErrBucketNotFound},
-		{"404 without code on bucket", 404, "", kindBucket, ErrBucketNotFound},
-		{"AccessDenied", 403, "AccessDenied", kindObject, ErrAccessDenied},
-		{"SignatureDoesNotMatch", 403, "SignatureDoesNotMatch", kindObject, ErrAccessDenied},
-		{"InvalidAccessKeyId", 403, "InvalidAccessKeyId", kindBucket, ErrAccessDenied},
-		{"403 without code", 403, "", kindObject, ErrAccessDenied},
-		{"ACL NotImplemented", 501, "NotImplemented", kindACL, ErrACLNotSupported},
-		{"ACL AccessControlListNotSupported", 400, "AccessControlListNotSupported", kindACL, ErrACLNotSupported},
-		{"ACL 501 without code", 501, "", kindACL, ErrACLNotSupported},
-		{"NotImplemented elsewhere", 501, "NotImplemented", kindObject, nil},
-		{"InternalError", 500, "InternalError", kindObject, nil},
-		{"SlowDown", 503, "SlowDown", kindObject, nil},
-		{"download If-Match PreconditionFailed", 412, "PreconditionFailed", kindObject, ErrObjectChanged},
-		{"conditional write PreconditionFailed", 412, "PreconditionFailed", kindObject | kindCondWrite, ErrPreconditionFailed},
-		{"conditional write 412 without code", 412, "", kindObject | kindCondWrite, ErrPreconditionFailed},
-		{"conditional write ConditionalRequestConflict", 409, "ConditionalRequestConflict", kindObject | kindCondWrite, ErrPreconditionFailed},
-		{"conditional write with ACL PreconditionFailed", 412, "PreconditionFailed", kindACL | kindCondWrite, ErrPreconditionFailed},
-		{"conditional write with ACL NotImplemented", 501, "NotImplemented", kindACL | kindCondWrite, ErrACLNotSupported},
-		{"conditional write If-Match on a missing key", 404, "NoSuchKey", kindObject | kindCondWrite, ErrNotFound},
-		{"conditional write AccessDenied", 403, "AccessDenied", kindObject | kindCondWrite, ErrAccessDenied},
-		{"conditional write other 409", 409, "OperationAborted", kindObject | kindCondWrite, nil},
+		{"get NoSuchKey", 404, "NoSuchKey", s3err.Object, ErrNotFound},
+		{"head NotFound", 404, "NotFound", s3err.Object, ErrNotFound},
+		{"head 404 without code", 404, "", s3err.Object, ErrNotFound},
+		{"HeadBucket NotFound", 404, "NotFound", s3err.Bucket, ErrBucketNotFound},
+		{"NoSuchBucket on object", 404, "NoSuchBucket", s3err.Object, ErrBucketNotFound},
+		{"NoSuchBucket on list", 404, "NoSuchBucket", s3err.Bucket, ErrBucketNotFound},
+		{"404 without code on bucket", 404, "", s3err.Bucket, ErrBucketNotFound},
+		{"AccessDenied", 403, "AccessDenied", s3err.Object, ErrAccessDenied},
+		{"SignatureDoesNotMatch", 403, "SignatureDoesNotMatch", s3err.Object, ErrAccessDenied},
+		{"InvalidAccessKeyId", 403, "InvalidAccessKeyId", s3err.Bucket, ErrAccessDenied},
+		{"403 without code", 403, "", s3err.Object, ErrAccessDenied},
+		{"ACL NotImplemented", 501, "NotImplemented", s3err.ACL, ErrACLNotSupported},
+		{"ACL AccessControlListNotSupported", 400, "AccessControlListNotSupported", s3err.ACL, ErrACLNotSupported},
+		{"ACL 501 without code", 501, "", s3err.ACL, ErrACLNotSupported},
+		{"NotImplemented elsewhere", 501, "NotImplemented", s3err.Object, nil},
+		{"InternalError", 500, "InternalError", s3err.Object, nil},
+		{"SlowDown", 503, "SlowDown", s3err.Object, nil},
+		{"download If-Match PreconditionFailed", 412, "PreconditionFailed", s3err.Object, ErrObjectChanged},
+		{"conditional write PreconditionFailed", 412, "PreconditionFailed", s3err.Object | s3err.CondWrite, ErrPreconditionFailed},
+		{"conditional write 412 without code", 412, "", s3err.Object | s3err.CondWrite, ErrPreconditionFailed},
+		{"conditional write ConditionalRequestConflict", 409, "ConditionalRequestConflict", s3err.Object | s3err.CondWrite, ErrPreconditionFailed},
+		{"conditional write with ACL PreconditionFailed", 412, "PreconditionFailed", s3err.ACL | s3err.CondWrite, ErrPreconditionFailed},
+		{"conditional write with ACL NotImplemented", 501, "NotImplemented", s3err.ACL | s3err.CondWrite, ErrACLNotSupported},
+		{"conditional write If-Match on a missing key", 404, "NoSuchKey", s3err.Object | s3err.CondWrite, ErrNotFound},
+		{"conditional write AccessDenied", 403, "AccessDenied", s3err.Object | s3err.CondWrite, ErrAccessDenied},
+		{"conditional write other 409", 409, "OperationAborted", s3err.Object | s3err.CondWrite, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,30 +96,74 @@ func TestClassify(t *testing.T) {
 }
 
 func TestErrorMessage(t *testing.T) {
-	err := wrapErr("Get", "bkt", "dir/key", kindObject, sdkError(404, "NoSuchKey", "RID7"))
+	err := wrapErr("Get", "bkt", "dir/key", s3err.Object, sdkError(404, "NoSuchKey", "RID7"))
 	assert.Equal(t, "s3kit: Get bkt/dir/key: NoSuchKey (HTTP 404) [request RID7]: msg NoSuchKey", err.Error())
 
 	err = invalidf("Put", "bkt", "", "object key is empty")
 	assert.Equal(t, "s3kit: Put bkt: invalid input: object key is empty", err.Error())
 
 	netErr := fmt.Errorf("dial tcp 127.0.0.1:1: connection refused")
-	err = wrapErr("Head", "bkt", "k", kindObject, netErr)
+	err = wrapErr("Head", "bkt", "k", s3err.Object, netErr)
 	assert.Equal(t, "s3kit: Head bkt/k: dial tcp 127.0.0.1:1: connection refused", err.Error())
 	assert.ErrorIs(t, err, netErr)
 
-	assert.NoError(t, wrapErr("Head", "b", "k", kindObject, nil))
+	assert.NoError(t, wrapErr("Head", "b", "k", s3err.Object, nil))
 }
 
 func TestWrapErrKeepsContextErrors(t *testing.T) {
-	err := wrapErr("Get", "bkt", "k", kindObject, &smithy.OperationError{Err: context.Canceled})
+	err := wrapErr("Get", "bkt", "k", s3err.Object, &smithy.OperationError{Err: context.Canceled})
 	assert.ErrorIs(t, err, context.Canceled)
-	err = wrapErr("Get", "bkt", "k", kindObject, &smithy.OperationError{Err: context.DeadlineExceeded})
+	err = wrapErr("Get", "bkt", "k", s3err.Object, &smithy.OperationError{Err: context.DeadlineExceeded})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
 func TestWrapErrDoesNotDoubleWrap(t *testing.T) {
 	inner := invalidf("Put", "b", "k", "x")
-	assert.Same(t, inner, wrapErr("Put", "b", "k", kindObject, inner).(*Error))
+	assert.Same(t, inner, wrapErr("Put", "b", "k", s3err.Object, inner).(*Error))
+}
+
+func TestWrapStepLeadsCauseAndMessage(t *testing.T) {
+	cause := sdkError(500, "InternalError", "RID2")
+	err := wrap(errSite{op: "Put", bucket: "bkt", key: "k", kind: s3err.Object, step: "part 3"}, cause)
+	assert.Equal(t, "s3kit: Put bkt/k: InternalError (HTTP 500) [request RID2]: part 3: msg InternalError", err.Error())
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "part 3: "+cause.Error(), e.Err.Error())
+	assert.ErrorIs(t, err, cause)
+
+	// A bare status shows the reason the answer was refused, as before.
+	err = wrap(errSite{op: "Put", bucket: "bkt", key: "k", kind: s3err.Object, step: "part 1"}, sdkError(500, "", ""))
+	assert.Equal(t, "s3kit: Put bkt/k: HTTP 500: no body", err.Error())
+
+	// An *Error inside is returned as it is, behind the step.
+	inner := invalidf("Put", "b", "k", "x")
+	err = wrap(errSite{op: "Put", bucket: "b", key: "k", step: "part 2"}, inner)
+	assert.Equal(t, "part 2: "+inner.Error(), err.Error())
+	assert.ErrorIs(t, err, ErrInvalidInput)
+}
+
+func TestJoinAbortErrLeavesTheCauseAlone(t *testing.T) {
+	cause := wrapErr("Put", "bkt", "k", s3err.Object, sdkError(403, "AccessDenied", "RID3"))
+	before := cause.Error()
+	abortErr := errors.New("connection refused")
+	err := joinAbortErr("UPID", cause, abortErr)
+	assert.Equal(t, before, cause.Error(), "the cause is not changed")
+	assert.Equal(t, before, err.Error(), "the provider's message stands for the cause")
+	assert.ErrorIs(t, err, ErrAccessDenied)
+	assert.ErrorIs(t, err, abortErr)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "AccessDenied", e.Code)
+
+	cancelled := &Error{Op: "Put", Bucket: "bkt", Key: "k", Err: context.Canceled}
+	err = joinAbortErr("UPID", cancelled, abortErr)
+	assert.Equal(t, "s3kit: Put bkt/k: context canceled\nabort of multipart upload UPID failed: connection refused", err.Error())
+	assert.Equal(t, "s3kit: Put bkt/k: context canceled", cancelled.Error(), "the cause is not changed")
+	assert.ErrorIs(t, err, context.Canceled)
+
+	plain := errors.New("plain")
+	err = joinAbortErr("UPID", plain, abortErr)
+	assert.Equal(t, "plain\nconnection refused", err.Error())
 }
 
 func TestPartSizeFor(t *testing.T) {

@@ -19,7 +19,7 @@ func SetCopyLimits(t *testing.T, threshold, partSize int64) {
 // WithRetryDelays sets the backoff so that tests retry quickly. Tests only.
 func WithRetryDelays(base, max time.Duration) Option {
 	return clientOption(func(c *clientConfig) {
-		c.retry.baseDelay, c.retry.throttleDelay, c.retry.maxDelay = base, base, max
+		c.retry.BaseDelay, c.retry.ThrottleDelay, c.retry.MaxDelay = base, base, max
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // FuzzCheckKey checks that key validation accepts exactly the non-empty,
@@ -85,7 +86,7 @@ func FuzzPublicURL(f *testing.F) {
 
 // FuzzErrorXML serves arbitrary error bodies and statuses to a real Get and
 // checks that every answer becomes a well-formed *Error whose sentinel
-// agrees with classify, and that the secret never shows.
+// agrees with s3err.Classify, and that the secret never shows.
 func FuzzErrorXML(f *testing.F) {
 	f.Add(404, []byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>m</Message><RequestId>R</RequestId></Error>`))
 	f.Add(404, []byte(`<Error><Code>NoSuchBucket</Code></Error>`))
@@ -138,8 +139,8 @@ func FuzzErrorXML(f *testing.F) {
 		if e.Op != "Get" || e.Bucket != "bkt" || e.Key != "dir/key" || e.StatusCode != status {
 			t.Fatalf("error lost its context: %+v", e)
 		}
-		if want := classify(e.Code, e.StatusCode, kindObject); e.kind != want {
-			t.Fatalf("kind %v, classify says %v", e.kind, want)
+		if want := sentinelOf(s3err.Classify(e.Code, e.StatusCode, s3err.Object)); e.kind != want {
+			t.Fatalf("kind %v, s3err.Classify says %v", e.kind, want)
 		}
 		msg := err.Error()
 		if !strings.HasPrefix(msg, "s3kit: Get bkt/dir/key: ") || strings.Contains(msg, secret) {

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // WithDelimiter groups keys that contain delimiter after the prefix into
@@ -43,7 +45,7 @@ func (c *Client) list(ctx context.Context, op, bucket string, cfg *listConfig, y
 		}
 		p, err := c.listPage(ctx, bucket, cfg, token)
 		if err != nil {
-			yield(Object{}, wrapErr(op, bucket, "", kindBucket, err))
+			yield(Object{}, wrapErr(op, bucket, "", s3err.Bucket, err))
 			return
 		}
 		for _, obj := range p.merged(seenPrefix) {

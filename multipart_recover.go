@@ -15,6 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/s3kit/s3kit/internal/retry"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // Time limits of the requests that must finish even when the caller's
@@ -175,8 +178,8 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 // gives an error matching [ErrOutcomeUnknown].
 func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (PutResult, error) {
 	u := mp.u
-	kind := u.cfg.cond.kind(kindObject)
-	if !outcomeUnknown(err) {
+	kind := u.cfg.cond.kind(s3err.Object)
+	if !retry.OutcomeUnknown(err) {
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kind, err)
 	}
 	switch found, _ := mp.abortUpload(ctx); found {

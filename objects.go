@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit/internal/payload"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // Object describes a stored object. [Client.List] fills Key, Size, ETag,
@@ -141,12 +142,7 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 	if cfg.size < -1 || cfg.size > maxObjectSize {
 		return invalidf(op, bucket, key, "size %d out of range [0, 5 TiB]", cfg.size)
 	}
-	if err := cfg.transfer.validate(op); err != nil {
-		e := err.(*Error)
-		e.Bucket, e.Key = bucket, key
-		return e
-	}
-	return nil
+	return cfg.transfer.validate(op, bucket, key)
 }
 
 // sizeOf returns the number of unread bytes in r, or -1 if that cannot be
@@ -242,7 +238,7 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 	out, err := c.s3.GetObject(rctx, in)
 	if err != nil {
 		cancel()
-		return nil, wrapErr(op, bucket, key, kindObject, err)
+		return nil, wrapErr(op, bucket, key, s3err.Object, err)
 	}
 	sp, err := c.getSpan(rctx, op, bucket, key, out, first, last, cfg.hasRange)
 	if err != nil {
@@ -320,7 +316,7 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 	}
 	out, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
-		return Object{}, wrapErr(op, bucket, key, kindObject, err)
+		return Object{}, wrapErr(op, bucket, key, s3err.Object, err)
 	}
 	return Object{
 		Key:          key,
@@ -343,7 +339,7 @@ func (c *Client) Delete(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
-	return wrapWrite(op, bucket, key, kindObject, err)
+	return wrapWrite(op, bucket, key, s3err.Object, err)
 }
 
 // trimETag removes the quotes S3 puts around entity tags.
@@ -435,9 +431,9 @@ func (u *upload) checkEnd() error {
 }
 
 // errKind is the kind of a failed request that stores the object.
-func (u *upload) errKind() opKind {
+func (u *upload) errKind() s3err.Kind {
 	if u.cfg.acl != "" {
-		return u.cfg.cond.kind(kindACL)
+		return u.cfg.cond.kind(s3err.ACL)
 	}
-	return u.cfg.cond.kind(kindObject)
+	return u.cfg.cond.kind(s3err.Object)
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3kit/s3kit/internal/retry"
 )
 
 // Option configures a [Client] in [New]. Options are applied in order and
@@ -78,7 +80,7 @@ type clientConfig struct {
 	transfer     transferConfig
 	ext          extConfig // settings.go
 	// Reliability and security settings (retry.go, security.go).
-	retry         retryConfig
+	retry         retry.Config
 	allowInsecure bool
 	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
 }
@@ -187,14 +189,15 @@ func WithContentMD5(on bool) TransferOption {
 	return transferOption(func(c *transferConfig) { c.contentMD5 = on })
 }
 
-func (t transferConfig) validate(op string) error {
+// validate checks the transfer settings; an error names op, bucket and key.
+func (t transferConfig) validate(op, bucket, key string) error {
 	switch {
 	case t.threshold < minPartSize || t.threshold > maxPartSize:
-		return invalidf(op, "", "", "multipart threshold %d out of range [5 MiB, 5 GiB]", t.threshold)
+		return invalidf(op, bucket, key, "multipart threshold %d out of range [5 MiB, 5 GiB]", t.threshold)
 	case t.partSize < minPartSize || t.partSize > maxPartSize:
-		return invalidf(op, "", "", "part size %d out of range [5 MiB, 5 GiB]", t.partSize)
+		return invalidf(op, bucket, key, "part size %d out of range [5 MiB, 5 GiB]", t.partSize)
 	case t.concurrency < 1 || t.concurrency > 64:
-		return invalidf(op, "", "", "concurrency %d out of range [1, 64]", t.concurrency)
+		return invalidf(op, bucket, key, "concurrency %d out of range [1, 64]", t.concurrency)
 	}
 	return nil
 }

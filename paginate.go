@@ -38,7 +38,11 @@ const maxPageSize = 1000
 //		fmt.Println(obj.Key, obj.Size)
 //	}
 func (c *Client) List(ctx context.Context, bucket string, opts ...ListOption) iter.Seq2[Object, error] {
-	const op = "List"
+	return c.listing(ctx, "List", bucket, opts)
+}
+
+// listing is [Client.List] for the operation op, which its errors name.
+func (c *Client) listing(ctx context.Context, op, bucket string, opts []ListOption) iter.Seq2[Object, error] {
 	cfg := listConfig{pageSize: maxPageSize}
 	var optErr error
 	for _, o := range opts {

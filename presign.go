@@ -15,6 +15,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // MaxPresignTTL is the longest validity a SigV4 presigned URL can have.
@@ -47,7 +48,7 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 	}
 	req, err := c.ext.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, s3.WithPresignExpires(ttl.Truncate(time.Second)))
 	if err != nil {
-		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
+		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, err)
 	}
 	return presigned(op, bucket, key, req)
 }
@@ -103,7 +104,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 		}
 	})
 	if err != nil {
-		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
+		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, err)
 	}
 	return presigned(op, bucket, key, req)
 }
@@ -128,16 +129,16 @@ func (c *Client) checkPresign(op, bucket, key string, ttl time.Duration) error {
 func presigned(op, bucket, key string, req *v4.PresignedHTTPRequest) (Presigned, error) {
 	u, err := url.Parse(req.URL)
 	if err != nil {
-		return Presigned{}, wrapErr(op, bucket, key, kindObject, err)
+		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, err)
 	}
 	q := u.Query()
 	signed, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
 	if err != nil {
-		return Presigned{}, wrapErr(op, bucket, key, kindObject, fmt.Errorf("presigned URL has no valid X-Amz-Date: %w", err))
+		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, fmt.Errorf("presigned URL has no valid X-Amz-Date: %w", err))
 	}
 	secs, err := strconv.ParseInt(q.Get("X-Amz-Expires"), 10, 64)
 	if err != nil {
-		return Presigned{}, wrapErr(op, bucket, key, kindObject, fmt.Errorf("presigned URL has no valid X-Amz-Expires: %w", err))
+		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, fmt.Errorf("presigned URL has no valid X-Amz-Expires: %w", err))
 	}
 	h := req.SignedHeader.Clone()
 	if h == nil {

@@ -16,6 +16,8 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // maxResumes bounds how many times in a row a body is re-requested without
@@ -114,14 +116,14 @@ func (r *rangeReader) finish() error {
 // resume replaces the broken body with a new request for the rest.
 func (r *rangeReader) resume(cause error) error {
 	fail := func(err error) error {
-		e := &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: fmt.Errorf("body interrupted at byte %d: %w", r.pos, err)}
+		var kind error
 		if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil && !hasSentinel(err) {
 			// The body ended short and could not be completed. When the
 			// resume request said why (the object is gone, access was
 			// revoked), that reason is the error's only sentinel.
-			e.kind = ErrDataCorrupted
+			kind = ErrDataCorrupted
 		}
-		return e
+		return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, kind: kind, Err: fmt.Errorf("body interrupted at byte %d: %w", r.pos, err)}
 	}
 	if r.ctx == nil { // reading back a local copy: nothing to resume from
 		return fail(cause)
@@ -139,7 +141,7 @@ func (r *rangeReader) resume(cause error) error {
 	rng := "bytes=" + strconv.FormatInt(r.pos, 10) + "-" + strconv.FormatInt(r.end, 10)
 	out, err := r.c.s3.GetObject(r.ctx, &s3.GetObjectInput{Bucket: &r.bucket, Key: &r.key, Range: &rng, IfMatch: &r.etag})
 	if err != nil {
-		werr := wrapErr(r.op, r.bucket, r.key, kindObject, err)
+		werr := wrapErr(r.op, r.bucket, r.key, s3err.Object, err)
 		if errors.Is(werr, ErrObjectChanged) {
 			return werr
 		}
@@ -291,7 +293,7 @@ func (c *Client) getSpan(ctx context.Context, op, bucket, key string, out *s3.Ge
 	}
 	h, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
-		return span{}, wrapErr(op, bucket, key, kindObject, fmt.Errorf("the answer gave no length; asking HEAD: %w", err))
+		return span{}, wrapErr(op, bucket, key, s3err.Object, fmt.Errorf("the answer gave no length; asking HEAD: %w", err))
 	}
 	if etag := aws.ToString(out.ETag); aws.ToString(h.ETag) != etag {
 		return span{}, &Error{Op: op, Bucket: bucket, Key: key, kind: ErrObjectChanged,

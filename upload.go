@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit/internal/payload"
+	"github.com/s3kit/s3kit/internal/retry"
+	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // upload is the state of one Put call.
@@ -288,11 +290,7 @@ func (mp *multipartRun) partDone(n int, etag *string, err error, cancel context.
 		return true
 	}
 	if mp.failed == nil {
-		werr := wrapErr(u.op, u.bucket, u.key, kindObject, fmt.Errorf("part %d: %w", n, err))
-		if e, ok := werr.(*Error); ok && e.message != "" {
-			e.message = fmt.Sprintf("part %d: %s", n, e.message)
-		}
-		mp.failed = werr
+		mp.failed = wrap(errSite{op: u.op, bucket: u.bucket, key: u.key, kind: s3err.Object, step: fmt.Sprintf("part %d", n)}, err)
 		cancel()
 	}
 	return false
@@ -342,14 +340,17 @@ func (mp *multipartRun) abort(ctx context.Context, cause error) error {
 	return cause
 }
 
-// joinAbortErr attaches the failure of an abort to the error that caused it.
+// joinAbortErr attaches the failure of an abort to the error that caused
+// it. An *Error comes back as a new one whose cause also names the failed
+// abort; the one given is left as it was.
 func joinAbortErr(id string, cause, err error) error {
-	var e *Error
-	if errors.As(cause, &e) {
-		e.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
-		return cause
+	e, ok := cause.(*Error)
+	if !ok {
+		return errors.Join(cause, err)
 	}
-	return errors.Join(cause, err)
+	joined := *e
+	joined.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
+	return &joined
 }
 
 // abortResult is what an AbortMultipartUpload found.
@@ -373,7 +374,7 @@ func (mp *multipartRun) abortUpload(ctx context.Context) (abortResult, error) {
 	case err == nil:
 		mp.aborted = true
 		return abortDone, nil
-	case isNoSuchUpload(err) && outcomeUnknown(err):
+	case isNoSuchUpload(err) && retry.OutcomeUnknown(err):
 		mp.aborted = true
 		return abortUnclear, nil
 	case isNoSuchUpload(err):

@@ -1,0 +1,115 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// callState follows one SDK operation across its attempts.
+type callState struct {
+	start    time.Time
+	attempts atomic.Int32
+	unsure   atomic.Bool // an attempt may have been applied without a definite answer
+}
+
+type callStateKey struct{}
+
+func stateOf(ctx context.Context) *callState {
+	st, _ := middleware.GetStackValue(ctx, callStateKey{}).(*callState)
+	return st
+}
+
+// addCallState adds the two middlewares behind the retry bookkeeping: one
+// around the whole operation that starts the clock and attaches the number
+// of attempts to a failure, and one inside the retry loop that counts.
+func addCallState(stack *middleware.Stack) error {
+	if err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3kit.CallState",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			st := &callState{start: time.Now()}
+			out, md, err := next.HandleInitialize(middleware.WithStackValue(ctx, callStateKey{}, st), in)
+			if err != nil {
+				err = &attemptsError{n: int(st.attempts.Load()), unsure: st.unsure.Load(), err: err}
+			}
+			return out, md, err
+		}), middleware.Before); err != nil {
+		return err
+	}
+	// The retry middleware sits just before ResolveAuthScheme; inserting
+	// there too puts the counter inside the retry loop. Presigning removes
+	// the retry middleware, so nothing here may be placed relative to it.
+	if _, ok := stack.Finalize.Get("ResolveAuthScheme"); !ok {
+		return nil
+	}
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("s3kit.CountAttempts",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			st := stateOf(ctx)
+			if st != nil {
+				st.attempts.Add(1)
+			}
+			out, md, err := next.HandleFinalize(ctx, in)
+			if err != nil && st != nil && mayHaveApplied(err) {
+				st.unsure.Store(true)
+			}
+			return out, md, err
+		}), "ResolveAuthScheme", middleware.Before)
+}
+
+// attemptsError carries the number of attempts an operation made, and
+// whether any of them may have been applied by the server without a
+// definite answer reaching us. Its text is the cause's; [Attempts] and
+// [OutcomeUnknown] read it.
+type attemptsError struct {
+	n      int
+	unsure bool
+	err    error
+}
+
+func (e *attemptsError) Error() string { return e.err.Error() }
+func (e *attemptsError) Unwrap() error { return e.err }
+
+// Attempts returns how many attempts err reports, or 0.
+func Attempts(err error) int {
+	var ae *attemptsError
+	if errors.As(err, &ae) && ae.n > 0 {
+		return ae.n
+	}
+	var me *awsretry.MaxAttemptsError
+	if errors.As(err, &me) {
+		return me.Attempt
+	}
+	return 0
+}
+
+// OutcomeUnknown reports whether err comes from an operation one of whose
+// attempts may have been applied (see [mayHaveApplied]).
+func OutcomeUnknown(err error) bool {
+	var ae *attemptsError
+	return errors.As(err, &ae) && ae.unsure
+}
+
+// mayHaveApplied reports whether a failed attempt may have been carried out
+// by the server: everything except a definite refusal (an HTTP answer of
+// 4xx, 501, or 503, which S3 sends to shed load before doing anything) and a
+// connection that could not be opened. A lost or garbled answer, a reset
+// after the request was sent, a 500 and a cancelled context all may hide a
+// write that took effect.
+func mayHaveApplied(err error) bool {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.HTTPStatusCode() != 0 {
+		code := re.HTTPStatusCode()
+		return (code < 400 || code >= 500) && code != http.StatusNotImplemented && code != http.StatusServiceUnavailable
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	return true
+}
