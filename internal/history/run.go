@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,29 +115,43 @@ func (o *Op) String() string {
 	if o.Len > 0 {
 		s += fmt.Sprintf(" value %x (%d B)", o.ID, o.Len)
 	}
-	switch {
-	case o.Kind == "list" && o.Err == nil:
-		s += fmt.Sprint(" -> ", o.Listed)
-	case isRead(o.Kind) && o.Err == nil && !o.Found:
-		s += " -> not found"
-	case isRead(o.Kind) && o.Err == nil && o.Kind == "get-range":
-		s += fmt.Sprintf(" -> %d B at %d", len(o.Data), o.Off)
-	case isRead(o.Kind) && o.Err == nil:
-		s += fmt.Sprintf(" -> value %x (%d B)", o.GotID, o.GotLen)
+	if o.Err == nil {
+		s += o.answer()
 	}
 	if o.Cancelled {
 		s += " (cancel scheduled)"
 	}
 	if o.Err != nil {
-		s += " -> error: " + o.Err.Error()
-		var e *s3kit.Error
-		if errors.As(o.Err, &e) {
-			s += fmt.Sprintf(" [code %q, status %d, attempts %d, cause %T]", e.Code, e.StatusCode, e.Attempts, errors.Unwrap(e.Err))
-		}
-		var de *s3kit.DeleteError
-		if errors.As(o.Err, &de) {
-			s += fmt.Sprintf(" %+v", de.Failed)
-		}
+		s += " -> error: " + describeErr(o.Err)
+	}
+	return s
+}
+
+// answer describes what a read or a listing returned.
+func (o *Op) answer() string {
+	switch {
+	case o.Kind == "list":
+		return fmt.Sprint(" -> ", o.Listed)
+	case !isRead(o.Kind):
+		return ""
+	case !o.Found:
+		return " -> not found"
+	case o.Kind == "get-range":
+		return fmt.Sprintf(" -> %d B at %d", len(o.Data), o.Off)
+	}
+	return fmt.Sprintf(" -> value %x (%d B)", o.GotID, o.GotLen)
+}
+
+// describeErr prints an error with the fields of s3kit's error types.
+func describeErr(err error) string {
+	s := err.Error()
+	var e *s3kit.Error
+	if errors.As(err, &e) {
+		s += fmt.Sprintf(" [code %q, status %d, attempts %d, cause %T]", e.Code, e.StatusCode, e.Attempts, errors.Unwrap(e.Err))
+	}
+	var de *s3kit.DeleteError
+	if errors.As(err, &de) {
+		s += fmt.Sprintf(" %+v", de.Failed)
 	}
 	return s
 }
@@ -239,55 +254,10 @@ func (r *runner) one(ctx context.Context, w int, rng *rand.Rand) {
 		o.Kind = "put" // the weights give 0.2 of Puts a multipart body
 	}
 	var call func(context.Context) error
-	switch o.Kind {
-	case "put", "put-unknown", "put-big", "put-big-unknown", "put-cut":
-		o.ID = r.cfg.Seed<<32 | r.nextID.Add(1)
-		o.Len = minValue + rng.Int64N(32<<10)
-		big := o.Kind == "put-big" || o.Kind == "put-big-unknown" || (o.Kind == "put-cut" && r.cfg.Big > 0 && rng.Float64() < r.cfg.BigShare*2.5)
-		if big {
-			o.Len = r.cfg.Big + rng.Int64N(r.cfg.Big/2)
-		}
-		unknownSize := o.Kind == "put-unknown" || o.Kind == "put-big-unknown" || (o.Kind == "put-cut" && rng.IntN(2) == 0)
-		cut := int64(-1)
-		if o.Kind == "put-cut" {
-			cut = rng.Int64N(o.Len)
-		}
-		call = func(ctx context.Context) error { return r.put(ctx, o, unknownSize, cut) }
-	case "copy":
-		// S3 refuses to copy an object onto itself without changing it.
-		o.Src = r.keys[(slices.Index(r.keys, o.Key)+1+rng.IntN(len(r.keys)-1))%len(r.keys)]
-		call = func(ctx context.Context) error {
-			_, err := r.cfg.Client.Copy(ctx, r.cfg.Bucket, o.Src, r.cfg.Bucket, o.Key)
-			return err
-		}
-	case "get":
-		call = func(ctx context.Context) error { return r.get(ctx, o) }
-	case "get-range":
-		o.Off = rng.Int64N(16 << 10)
-		n := 1 + rng.Int64N(16<<10)
-		call = func(ctx context.Context) error { return r.getRange(ctx, o, n) }
-	case "head":
-		call = func(ctx context.Context) error {
-			obj, err := r.cfg.Client.Head(ctx, r.cfg.Bucket, o.Key)
-			o.Found, o.GotLen = err == nil, obj.Size
-			return notFoundIsAnAnswer(err)
-		}
-	case "download":
-		call = func(ctx context.Context) error { return r.download(ctx, o) }
-	case "delete":
-		call = func(ctx context.Context) error { return r.cfg.Client.Delete(ctx, r.cfg.Bucket, o.Key) }
-	case "delete-many":
-		o.Keys = []string{o.Key, r.keys[rng.IntN(len(r.keys))]}
-		o.Key = ""
-		call = func(ctx context.Context) error {
-			return r.cfg.Client.DeleteMany(ctx, r.cfg.Bucket, slices.Values(o.Keys))
-		}
-	case "delete-prefix":
-		o.Key = r.cfg.Prefix + []string{"x/", "y/"}[rng.IntN(2)]
-		call = func(ctx context.Context) error { return r.cfg.Client.DeletePrefix(ctx, r.cfg.Bucket, o.Key) }
-	case "list":
-		o.Key = r.cfg.Prefix
-		call = func(ctx context.Context) error { return r.list(ctx, o) }
+	if strings.HasPrefix(o.Kind, "put") {
+		call = r.planPut(o, rng)
+	} else {
+		call = r.plan(o, rng)
 	}
 	cctx, cancel := context.WithTimeoutCause(ctx, r.cfg.CallTimeout, errCallTimeout)
 	defer cancel()
@@ -309,6 +279,60 @@ func (r *runner) one(ctx context.Context, w int, rng *rand.Rand) {
 	r.mu.Lock()
 	r.ops = append(r.ops, o)
 	r.mu.Unlock()
+}
+
+// planPut draws a Put's value and body and returns the call.
+func (r *runner) planPut(o *Op, rng *rand.Rand) func(context.Context) error {
+	o.ID = r.cfg.Seed<<32 | r.nextID.Add(1)
+	o.Len = minValue + rng.Int64N(32<<10)
+	cut := o.Kind == "put-cut"
+	big := o.Kind == "put-big" || o.Kind == "put-big-unknown" || (cut && r.cfg.Big > 0 && rng.Float64() < r.cfg.BigShare*2.5)
+	if big {
+		o.Len = r.cfg.Big + rng.Int64N(r.cfg.Big/2)
+	}
+	unknownSize := o.Kind == "put-unknown" || o.Kind == "put-big-unknown" || (cut && rng.IntN(2) == 0)
+	at := int64(-1)
+	if cut {
+		at = rng.Int64N(o.Len)
+	}
+	return func(ctx context.Context) error { return r.put(ctx, o, unknownSize, at) }
+}
+
+// plan draws the arguments of any other call and returns the call.
+func (r *runner) plan(o *Op, rng *rand.Rand) func(context.Context) error {
+	c, b := r.cfg.Client, r.cfg.Bucket
+	switch o.Kind {
+	case "copy":
+		// S3 refuses to copy an object onto itself without changing it.
+		o.Src = r.keys[(slices.Index(r.keys, o.Key)+1+rng.IntN(len(r.keys)-1))%len(r.keys)]
+		return func(ctx context.Context) error { _, err := c.Copy(ctx, b, o.Src, b, o.Key); return err }
+	case "get":
+		return func(ctx context.Context) error { return r.get(ctx, o) }
+	case "get-range":
+		o.Off = rng.Int64N(16 << 10)
+		n := 1 + rng.Int64N(16<<10)
+		return func(ctx context.Context) error { return r.getRange(ctx, o, n) }
+	case "head":
+		return func(ctx context.Context) error { return r.head(ctx, o) }
+	case "download":
+		return func(ctx context.Context) error { return r.download(ctx, o) }
+	case "delete":
+		return func(ctx context.Context) error { return c.Delete(ctx, b, o.Key) }
+	case "delete-many":
+		o.Keys, o.Key = []string{o.Key, r.keys[rng.IntN(len(r.keys))]}, ""
+		return func(ctx context.Context) error { return c.DeleteMany(ctx, b, slices.Values(o.Keys)) }
+	case "delete-prefix":
+		o.Key = r.cfg.Prefix + []string{"x/", "y/"}[rng.IntN(2)]
+		return func(ctx context.Context) error { return c.DeletePrefix(ctx, b, o.Key) }
+	}
+	o.Key = r.cfg.Prefix // list
+	return func(ctx context.Context) error { return r.list(ctx, o) }
+}
+
+func (r *runner) head(ctx context.Context, o *Op) error {
+	obj, err := r.cfg.Client.Head(ctx, r.cfg.Bucket, o.Key)
+	o.Found, o.GotLen = err == nil, obj.Size
+	return notFoundIsAnAnswer(err)
 }
 
 func pick(rng *rand.Rand) string {
