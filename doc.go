@@ -224,8 +224,9 @@
 //
 // [Client.Doctor] probes an endpoint (reachability, clock skew,
 // authentication, addressing, ListObjectsV2, streaming checksums,
-// Content-MD5 on DeleteObjects, object ACLs, anonymous reads and whether
-// conditional writes are enforced) and reports what it found with the
+// Content-MD5 on DeleteObjects, object ACLs, anonymous reads, whether
+// conditional writes are enforced, and whether a lifecycle rule aborts
+// incomplete multipart uploads) and reports what it found with the
 // options to use; examples/doctor runs it from the command line.
 //
 // # Testing

@@ -84,6 +84,12 @@ type Report struct {
 	ConditionalPut       bool // PutObject
 	ConditionalMultipart bool // CompleteMultipartUpload
 	ConditionalCopy      bool // CopyObject
+
+	// AbortsIncompleteUploads reports a lifecycle rule on the whole bucket
+	// that aborts incomplete multipart uploads (AbortIncompleteMultipartUpload),
+	// which removes the empty upload a lost CreateMultipartUpload answer
+	// leaves behind (see [ErrOutcomeUnknown] and the package doc).
+	AbortsIncompleteUploads bool
 }
 
 // Finding returns the finding for check, if any.
@@ -128,6 +134,7 @@ const (
 	CheckAnonymous    = "anonymous public read"
 	CheckCleanup      = "cleanup"
 	CheckConditional  = "conditional writes"
+	CheckLifecycle    = "incomplete-upload lifecycle rule"
 )
 
 // doctorTimeout bounds each probe, and the cleanup at the end.
@@ -190,7 +197,7 @@ func (d *doctor) base() string {
 
 func (d *doctor) run(ctx context.Context) {
 	if !d.reach(ctx) || !d.auth(ctx) {
-		for _, check := range []string{CheckPathStyle, CheckVirtualHost, CheckListV2, CheckChecksums, CheckDeleteMD5, CheckACLs, CheckAnonymous, CheckConditional} {
+		for _, check := range []string{CheckPathStyle, CheckVirtualHost, CheckListV2, CheckChecksums, CheckDeleteMD5, CheckACLs, CheckAnonymous, CheckConditional, CheckLifecycle} {
 			d.add(check, StatusSkipped, "skipped")
 		}
 		return
@@ -201,6 +208,46 @@ func (d *doctor) run(ctx context.Context) {
 	d.deleteMD5(ctx)
 	d.acls(ctx)
 	d.conditional(ctx)
+	d.lifecycle(ctx)
+}
+
+// lifecycle looks for a lifecycle rule that aborts incomplete multipart
+// uploads in the whole bucket. s3kit leaves alone an upload whose
+// CreateMultipartUpload answer was lost, since it cannot be told from
+// another writer's; such a rule removes it.
+func (d *doctor) lifecycle(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
+	defer cancel()
+	out, err := d.c.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: &d.bucket})
+	const why = "an upload whose CreateMultipartUpload answer was lost stays until one does"
+	var apiErr smithy.APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchLifecycleConfiguration":
+		d.add(CheckLifecycle, StatusWarning, "no lifecycle rule aborts incomplete multipart uploads; %s", why)
+		return
+	case err != nil:
+		d.add(CheckLifecycle, StatusInfo, "lifecycle rules could not be read (%s); %s unless a rule aborts it", shortErr(err), why)
+		return
+	}
+	for _, r := range out.Rules {
+		if r.Status == types.ExpirationStatusEnabled && r.AbortIncompleteMultipartUpload != nil && wholeBucket(r) {
+			d.r.AbortsIncompleteUploads = true
+			d.add(CheckLifecycle, StatusOK, "rule %q aborts incomplete multipart uploads after %d days",
+				aws.ToString(r.ID), aws.ToInt32(r.AbortIncompleteMultipartUpload.DaysAfterInitiation))
+			return
+		}
+	}
+	d.add(CheckLifecycle, StatusWarning, "%d lifecycle rules, none aborts incomplete multipart uploads in the whole bucket; %s", len(out.Rules), why)
+}
+
+// wholeBucket reports whether a lifecycle rule applies to every key.
+func wholeBucket(r types.LifecycleRule) bool {
+	if aws.ToString(r.Prefix) != "" {
+		return false
+	}
+	f := r.Filter
+	return f == nil || (aws.ToString(f.Prefix) == "" && f.Tag == nil && f.And == nil &&
+		f.ObjectSizeGreaterThan == nil && f.ObjectSizeLessThan == nil)
 }
 
 // reach sends an anonymous GET to the bucket and reads the server's clock.

@@ -1,6 +1,7 @@
 package s3kit_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -171,6 +172,48 @@ func TestDoctorConditionalIgnored(t *testing.T) {
 			assert.Contains(t, f.Detail, "ignored on CopyObject")
 			assert.True(t, r.CleanedUp)
 			assert.Zero(t, pendingUploads(t, c), "the refused multipart probe was aborted")
+		})
+	}
+}
+
+// TestDoctorLifecycle checks the lifecycle finding: s3kit leaves the empty
+// upload of a lost CreateMultipartUpload answer alone, and only a rule that
+// aborts incomplete uploads in the whole bucket removes it.
+func TestDoctorLifecycle(t *testing.T) {
+	const ruleXML = `<?xml version="1.0" encoding="UTF-8"?><LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ID>%s</ID><Filter><Prefix>%s</Prefix></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>`
+	tests := []struct {
+		name   string
+		answer func(w http.ResponseWriter)
+		status s3kit.Status
+		aborts bool
+	}{
+		{"rule on the whole bucket", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/xml")
+			fmt.Fprintf(w, ruleXML, "abort-uploads", "")
+		}, s3kit.StatusOK, true},
+		{"rule on a prefix only", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/xml")
+			fmt.Fprintf(w, ruleXML, "logs", "logs/")
+		}, s3kit.StatusWarning, false},
+		{"no lifecycle configuration", func(w http.ResponseWriter) { s3Error(w, http.StatusNotFound, "NoSuchLifecycleConfiguration") }, s3kit.StatusWarning, false},
+		{"not implemented (s3kittest)", nil, s3kit.StatusInfo, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := setup(t)
+			c := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+				if tt.answer == nil || r.Method != http.MethodGet || !r.URL.Query().Has("lifecycle") {
+					return false
+				}
+				tt.answer(w)
+				return true
+			})
+			r, err := c.Doctor(t.Context(), bucket)
+			require.NoError(t, err)
+			f, ok := r.Finding(s3kit.CheckLifecycle)
+			require.True(t, ok)
+			assert.Equal(t, tt.status, f.Status, f.Detail)
+			assert.Equal(t, tt.aborts, r.AbortsIncompleteUploads)
 		})
 	}
 }

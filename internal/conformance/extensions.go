@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -411,6 +414,28 @@ func (s *suite) doctor(t *testing.T) {
 	assert.Equal(t, cw.Put, r.ConditionalPut, "If-None-Match enforced on PutObject")
 	assert.Equal(t, cw.Multipart, r.ConditionalMultipart, "If-None-Match enforced on CompleteMultipartUpload")
 	assert.Equal(t, cw.Copy, r.ConditionalCopy, "If-None-Match enforced on CopyObject")
+	assert.False(t, r.AbortsIncompleteUploads, "the test bucket has no lifecycle rule")
+
+	// Where the server takes lifecycle rules, Doctor sees one that aborts
+	// incomplete multipart uploads.
+	_, err = s.c.S3().PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
+		Bucket: &s.bucket,
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
+			ID: aws.String("abort-uploads"), Status: types.ExpirationStatusEnabled,
+			Filter:                         &types.LifecycleRuleFilter{Prefix: aws.String("")},
+			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(2)},
+		}}},
+	})
+	if err != nil {
+		t.Logf("%s: no lifecycle rules (%v)", s.target.Name, err)
+		return
+	}
+	t.Cleanup(func() {
+		_, _ = s.c.S3().DeleteBucketLifecycle(context.Background(), &s3.DeleteBucketLifecycleInput{Bucket: &s.bucket})
+	})
+	r, err = s.c.Doctor(ctx, s.bucket)
+	require.NoError(t, err)
+	assert.True(t, r.AbortsIncompleteUploads, "Doctor sees the rule")
 }
 
 // publicHosts checks WithPresignEndpoint, by sending a URL signed for a
