@@ -169,23 +169,21 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 // Otherwise the completion may have worked: the answer was lost or garbled,
 // a retry got NoSuchUpload or 412 because the first attempt worked, or ctx
 // ended while waiting. Then settle aborts the upload, on a detached
-// context. If the abort works, the upload was still there, so the
-// completion did not happen and never will: the failure is definite. If the
-// upload is already gone, the completion happened unless someone else
-// aborted the upload, and a HEAD showing the ETag and size exactly these
-// parts produce settles it as a success. A HEAD alone proves nothing: an
-// object with the same bytes may have been there before. Anything else
-// gives an error matching [ErrOutcomeUnknown].
+// context, so that no parts are left whatever happened. If the provider
+// says the upload is already gone (NoSuchUpload), the completion happened
+// unless someone else aborted the upload, and a HEAD showing the ETag and
+// size exactly these parts produce settles it as a success; a HEAD alone
+// proves nothing, since an object with the same bytes may have been there
+// before. An abort that works proves nothing either: AWS accepts the abort
+// of a completed upload for hours after the completion. Anything but a
+// proven success gives an error matching [ErrOutcomeUnknown].
 func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (PutResult, error) {
 	u := mp.u
 	kind := u.cfg.cond.kind(s3err.Object)
 	if !retry.OutcomeUnknown(err) {
 		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kind, err)
 	}
-	switch found, _ := mp.abortUpload(ctx); found {
-	case abortDone:
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kind, err)
-	case abortGone:
+	if found, _ := mp.abortUpload(ctx); found == abortGone {
 		if want := mp.etag(); want != "" {
 			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 			defer cancel()

@@ -358,7 +358,7 @@ type abortResult int
 
 const (
 	abortFailed  abortResult = iota // no answer that settles it
-	abortDone                       // the upload was there and is now aborted
+	abortDone                       // the abort was accepted (AWS accepts it for a completed upload too)
 	abortGone                       // the upload was already gone: completed, or aborted by someone else
 	abortUnclear                    // NoSuchUpload after an attempt that may have been this abort
 )
