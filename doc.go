@@ -184,7 +184,8 @@
 // holding parts behind; one that returns [ErrOutcomeUnknown] may or may not
 // have taken effect, because an attempt's answer was lost, garbled or a 500,
 // or ctx ended while it was in flight, and nothing settled it. A completion
-// whose answer was lost is settled by checking the ETag the parts produce.
+// whose answer was lost counts as a success only if an abort finds the
+// upload gone and the object carries the ETag the parts produce.
 // Only io.EOF ends a body: any other error from it, io.ErrUnexpectedEOF
 // included, fails the Put. A multipart Copy pins its parts to the source's
 // ETag and checks the source again before completing ([ErrObjectChanged]).
