@@ -155,7 +155,7 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 	if err != nil {
 		return mp.settle(ctx, err, total)
 	}
-	u.progress.setTotal(total, len(mp.parts))
+	u.progress.SetTotal(total, len(mp.parts))
 	etag := trimETag(out.ETag)
 	if etag == "" {
 		// Ceph RGW answers <ETag></ETag>; HEAD shows the usual one.
@@ -191,7 +191,7 @@ func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (Put
 			defer cancel()
 			head, herr := u.c.s3.HeadObject(hctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
 			if herr == nil && trimETag(head.ETag) == want && aws.ToInt64(head.ContentLength) == total {
-				u.progress.setTotal(total, len(mp.parts))
+				u.progress.SetTotal(total, len(mp.parts))
 				return PutResult{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
 			}
 		}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/s3err"
+	"github.com/s3kit/s3kit/internal/transfer"
 )
 
 // Object describes a stored object. [Client.List] fills Key, Size, ETag,
@@ -101,7 +101,7 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	u := &upload{c: c, op: op, bucket: bucket, key: key, cfg: &cfg, body: body, size: size, ra: ra, base: base}
 	if size >= 0 && size <= cfg.transfer.threshold {
 		u.progress = startProgress(cfg.progress, size, 0)
-		defer u.progress.finish()
+		defer u.progress.Finish()
 		return u.single(ctx)
 	}
 	parts := 0
@@ -110,7 +110,7 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 		parts = int((size + ps - 1) / ps)
 	}
 	u.progress = startProgress(cfg.progress, size, parts)
-	defer u.progress.finish()
+	defer u.progress.Finish()
 	return u.multipart(ctx)
 }
 
@@ -233,33 +233,33 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		in.Range = &r
 	}
 	// The request lives as long as the reader; Close cancels it so that an
-	// early Close never waits on a slow body (see reader.go).
+	// early Close never waits on a slow body (see [transfer.RangeReader.CloseDrain]).
 	rctx, cancel := context.WithCancel(ctx)
 	out, err := c.s3.GetObject(rctx, in)
 	if err != nil {
 		cancel()
 		return nil, wrapErr(op, bucket, key, s3err.Object, err)
 	}
-	sp, err := c.getSpan(rctx, op, bucket, key, out, first, last, cfg.hasRange)
+	t := c.target(op, bucket, key)
+	sp, err := t.GetSpan(rctx, out, first, last, cfg.hasRange)
 	if err != nil {
 		_ = out.Body.Close()
 		cancel()
 		return nil, err
 	}
 	obj := objectFromGet(key, out)
-	if sp.size >= 0 {
-		obj.Size = sp.size
+	if sp.Size >= 0 {
+		obj.Size = sp.Size
 	}
-	end := sp.last
+	end := sp.Last
 	if last >= 0 && end > last {
 		end = last // the whole object came for a range from byte 0: read the range only
 	}
-	rr := &rangeReader{ctx: rctx, c: c, op: op, bucket: bucket, key: key, etag: aws.ToString(out.ETag),
-		pos: sp.first, end: end, body: out.Body}
-	if sp.first == 0 && end == obj.Size-1 && !encrypted(out) {
-		rr.md5, rr.wantMD5 = newMD5(!cfg.noMD5, obj.ETag)
+	rr := transfer.NewRangeReader(rctx, t, aws.ToString(out.ETag), sp.First, end, out.Body)
+	if sp.First == 0 && end == obj.Size-1 && !encrypted(out) && !cfg.noMD5 {
+		rr.CheckMD5(obj.ETag)
 	}
-	return &ObjectReader{Object: obj, ContentLength: end - sp.first + 1, body: rr, cancel: cancel}, nil
+	return &ObjectReader{Object: obj, ContentLength: end - sp.First + 1, body: rr, cancel: cancel}, nil
 }
 
 // ObjectReader streams an object's body and carries its description. It must
@@ -275,7 +275,7 @@ type ObjectReader struct {
 	Object              // the object's description; Size is the whole object's size
 	ContentLength int64 // number of bytes this reader returns (less than Size for a range)
 
-	body   *rangeReader
+	body   *transfer.RangeReader
 	cancel context.CancelFunc // ends the request, and with it the connection
 	closed bool
 }
@@ -288,12 +288,8 @@ func (r *ObjectReader) Read(p []byte) (int, error) {
 	if r.closed {
 		return 0, errors.New("s3kit: read from closed ObjectReader")
 	}
-	return r.readBody(p)
+	return r.body.Read(p)
 }
-
-// drainLimit bounds how much of an unread body Close discards so that the
-// connection can be reused; beyond it the connection is closed instead.
-const drainLimit = 64 << 10
 
 // Close releases the connection. Closing before the end is fine: a rest of
 // up to 64 KiB is discarded so the connection can be reused, and beyond that,
@@ -304,7 +300,7 @@ func (r *ObjectReader) Close() error {
 		return nil
 	}
 	r.closed = true
-	return r.closeBody()
+	return r.body.CloseDrain(r.cancel)
 }
 
 // Head returns the description of bucket/key without its body, or an error
@@ -343,9 +339,7 @@ func (c *Client) Delete(ctx context.Context, bucket, key string) error {
 }
 
 // trimETag removes the quotes S3 puts around entity tags.
-func trimETag(p *string) string {
-	return strings.Trim(aws.ToString(p), `"`)
-}
+func trimETag(p *string) string { return transfer.TrimETag(p) }
 
 // putObjectInput builds the PutObject request for a single-part upload.
 func (u *upload) putObjectInput(body io.Reader, n int64) *s3.PutObjectInput {
@@ -397,8 +391,8 @@ func (u *upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Put
 	if err != nil {
 		return PutResult{}, wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)
 	}
-	u.progress.setTotal(n, 0)
-	u.progress.add(n, 0)
+	u.progress.SetTotal(n, 0)
+	u.progress.Add(n, 0)
 	return PutResult{ETag: trimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/s3err"
+	"github.com/s3kit/s3kit/internal/transfer"
 )
 
 // upload is the state of one Put call.
@@ -29,7 +30,7 @@ type upload struct {
 	ra     io.ReaderAt // non-nil: parts are read in place from ra at base
 	base   int64
 
-	progress *progressReporter // nil without WithProgress
+	progress *transfer.Progress // nil without WithProgress
 }
 
 // growthDivisor sets how fast the part size of an unknown-size upload grows:
@@ -269,7 +270,7 @@ func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc,
 		etag = out.ETag
 	}
 	if mp.partDone(n, etag, err, cancel) {
-		u.progress.add(p.size, 1)
+		u.progress.Add(p.size, 1)
 	}
 	tokens <- p.buf
 }
