@@ -338,3 +338,16 @@ func engineSentinel(k transfer.Kind) error {
 func (c *Client) target(op, bucket, key string) *transfer.Target {
 	return &transfer.Target{S3: c.s3, Errs: engineErrors{}, Op: op, Bucket: bucket, Key: key}
 }
+
+// joinAbortErr attaches the failure of an abort to the error that caused
+// it. An *Error comes back as a new one whose cause also names the failed
+// abort; the one given is left as it was.
+func joinAbortErr(id string, cause, err error) error {
+	e, ok := cause.(*Error)
+	if !ok {
+		return errors.Join(cause, err)
+	}
+	joined := *e
+	joined.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
+	return &joined
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -12,9 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/s3err"
 	"github.com/s3kit/s3kit/internal/transfer"
 )
@@ -98,20 +95,46 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	if err := c.checkConditional(op, bucket, key, cfg.cond, putRequests(size, cfg.transfer.threshold)); err != nil {
 		return PutResult{}, err
 	}
-	u := &upload{c: c, op: op, bucket: bucket, key: key, cfg: &cfg, body: body, size: size, ra: ra, base: base}
+	u := transfer.NewUpload(c.target(op, bucket, key), c.putSettings(&cfg), body, size, ra, base)
 	if size >= 0 && size <= cfg.transfer.threshold {
-		u.progress = startProgress(cfg.progress, size, 0)
-		defer u.progress.Finish()
-		return u.single(ctx)
+		p := startProgress(cfg.progress, size, 0)
+		defer p.Finish()
+		u.Report(p)
+		res, err := u.Single(ctx)
+		return PutResult(res), err
 	}
 	parts := 0
 	if size >= 0 {
-		ps := u.partSizeFor(0)
+		ps := u.PartSizeFor(0)
 		parts = int((size + ps - 1) / ps)
 	}
-	u.progress = startProgress(cfg.progress, size, parts)
-	defer u.progress.Finish()
-	return u.multipart(ctx)
+	p := startProgress(cfg.progress, size, parts)
+	defer p.Finish()
+	u.Report(p)
+	res, err := u.Multipart(ctx)
+	return PutResult(res), err
+}
+
+// putSettings maps a Put's or a Copy's options onto the engine's settings.
+func (c *Client) putSettings(cfg *putConfig) *transfer.Settings {
+	set := &transfer.Settings{
+		ContentType:  cfg.contentType,
+		CacheControl: cfg.cacheControl,
+		ACL:          string(cfg.acl),
+		Metadata:     cfg.metadata,
+		WriteKind:    cfg.cond.kind(s3err.Object),
+		CompleteKind: cfg.cond.kind(s3err.Object),
+		PartSize:     cfg.transfer.partSize,
+		Concurrency:  cfg.transfer.concurrency,
+		ContentMD5:   cfg.transfer.contentMD5,
+		EqualParts:   c.ext.equalParts,
+	}
+	if cfg.acl != "" {
+		// The kind of a failed request that stores the object.
+		set.WriteKind = cfg.cond.kind(s3err.ACL)
+	}
+	cfg.cond.fill(&set.IfNoneMatch, &set.IfMatch)
+	return set
 }
 
 // validate checks a Put's arguments and options.
@@ -340,94 +363,3 @@ func (c *Client) Delete(ctx context.Context, bucket, key string) error {
 
 // trimETag removes the quotes S3 puts around entity tags.
 func trimETag(p *string) string { return transfer.TrimETag(p) }
-
-// putObjectInput builds the PutObject request for a single-part upload.
-func (u *upload) putObjectInput(body io.Reader, n int64) *s3.PutObjectInput {
-	in := &s3.PutObjectInput{
-		Bucket:        &u.bucket,
-		Key:           &u.key,
-		Body:          body,
-		ContentLength: aws.Int64(n),
-		Metadata:      u.cfg.metadata,
-	}
-	if u.cfg.contentType != "" {
-		in.ContentType = &u.cfg.contentType
-	}
-	if u.cfg.cacheControl != "" {
-		in.CacheControl = &u.cfg.cacheControl
-	}
-	if u.cfg.acl != "" {
-		in.ACL = types.ObjectCannedACL(u.cfg.acl)
-	}
-	u.cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
-	return in
-}
-
-// single stores a body of known size with one PutObject.
-func (u *upload) single(ctx context.Context) (PutResult, error) {
-	var body io.ReadSeeker
-	if u.ra != nil {
-		body = newSection(u.ra, u.base, u.size)
-	} else {
-		buf := make([]byte, u.size)
-		if err := u.readExactly(buf); err != nil {
-			return PutResult{}, err
-		}
-		body = bytes.NewReader(buf)
-	}
-	return u.putBytes(ctx, body, u.size)
-}
-
-// putBytes sends one seekable body of n bytes with PutObject, signed with
-// its SHA-256.
-func (u *upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (PutResult, error) {
-	sums, err := payload.Hash(body, u.cfg.transfer.contentMD5)
-	if err != nil {
-		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
-	}
-	in := u.putObjectInput(body, n)
-	in.ContentMD5 = sums.MD5
-	out, err := u.c.s3.PutObject(ctx, in, payload.Sign(sums.SHA256))
-	if err != nil {
-		return PutResult{}, wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)
-	}
-	u.progress.SetTotal(n, 0)
-	u.progress.Add(n, 0)
-	return PutResult{ETag: trimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
-}
-
-// readExactly fills buf from the body and checks that the body ends there,
-// so that a body shorter or longer than its declared size, or one that
-// fails, is never stored.
-func (u *upload) readExactly(buf []byte) error {
-	n, eof, err := readFull(u.body, buf)
-	switch {
-	case err != nil:
-		return u.bodyErr(err)
-	case eof && n < len(buf):
-		return invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, len(buf))
-	}
-	return u.checkEnd()
-}
-
-// checkEnd checks that the body has nothing left after its declared size,
-// and that it ends with io.EOF rather than an error.
-func (u *upload) checkEnd() error {
-	var one [1]byte
-	n, _, err := readFull(u.body, one[:])
-	switch {
-	case err != nil:
-		return u.bodyErr(err)
-	case n > 0:
-		return invalidf(u.op, u.bucket, u.key, "body is longer than its given size %d", u.size)
-	}
-	return nil
-}
-
-// errKind is the kind of a failed request that stores the object.
-func (u *upload) errKind() s3err.Kind {
-	if u.cfg.acl != "" {
-		return u.cfg.cond.kind(s3err.ACL)
-	}
-	return u.cfg.cond.kind(s3err.Object)
-}

@@ -1,7 +1,8 @@
-// Package transfer is s3kit's transfer engine: the ranged downloader behind
-// Download, the resuming reader that Get and Download read through, and
-// progress reporting. (The multipart upload shared by Put and Copy is to
-// follow; issue 11.)
+// Package transfer is s3kit's transfer engine: the single PUT and the
+// multipart upload behind Put, the CopyObject and multipart copy behind Copy
+// (which share the upload's creation, completion, abort and recovery path),
+// the ranged downloader behind Download, the resuming reader that Get and
+// Download read through, and progress reporting.
 //
 // It talks to S3 through [API], the calls it needs, which *s3.Client
 // satisfies, and it builds SDK inputs in one mapping function per input

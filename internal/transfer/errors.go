@@ -12,6 +12,13 @@ import (
 type API interface {
 	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	CopyObject(context.Context, *s3.CopyObjectInput, ...func(*s3.Options)) (*s3.CopyObjectOutput, error)
+	CreateMultipartUpload(context.Context, *s3.CreateMultipartUploadInput, ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)
+	UploadPart(context.Context, *s3.UploadPartInput, ...func(*s3.Options)) (*s3.UploadPartOutput, error)
+	UploadPartCopy(context.Context, *s3.UploadPartCopyInput, ...func(*s3.Options)) (*s3.UploadPartCopyOutput, error)
+	CompleteMultipartUpload(context.Context, *s3.CompleteMultipartUploadInput, ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(context.Context, *s3.AbortMultipartUploadInput, ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
 }
 
 var _ API = (*s3.Client)(nil)
@@ -79,4 +86,10 @@ func (t *Target) err(k Kind, err error) error {
 // wrap turns an SDK error from a request of kind k into an error.
 func (t *Target) wrap(k s3err.Kind, err error) error {
 	return t.Errs.Wrap(Site{Op: t.Op, Bucket: t.Bucket, Key: t.Key, Kind: k}, err)
+}
+
+// wrapWrite is [Target.wrap] for the request that commits a write; see
+// [Site.Write].
+func (t *Target) wrapWrite(k s3err.Kind, err error) error {
+	return t.Errs.Wrap(Site{Op: t.Op, Bucket: t.Bucket, Key: t.Key, Kind: k, Write: true}, err)
 }
