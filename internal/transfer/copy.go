@@ -3,7 +3,6 @@ package transfer
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -77,7 +76,7 @@ func (cp *Copy) Multipart(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := cp.copyParts(ctx, mp); err != nil {
+	if _, err := mp.runParts(ctx, copyParts{cp}, nil); err != nil {
 		return Result{}, mp.abort(ctx, err)
 	}
 	if err := cp.sourceUnchanged(ctx); err != nil {
@@ -90,42 +89,25 @@ func (cp *Copy) Multipart(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-// copyParts copies every part, at most concurrency at a time, and stops at
-// the first failure.
-func (cp *Copy) copyParts(ctx context.Context, mp *multipartRun) error {
-	u := cp.u
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ps := cp.partSize()
-	sem := make(chan struct{}, cp.set.Concurrency)
-	var wg sync.WaitGroup
-	for n, off := 1, int64(0); off < cp.size; n, off = n+1, off+ps {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if mp.firstErr(ctx) != nil {
-			break
-		}
-		wg.Add(1)
-		mp.sent++
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			rng := fmt.Sprintf("bytes=%d-%d", off, min(off+ps, cp.size)-1)
-			out, err := u.t.S3.UploadPartCopy(ctx, cp.uploadPartCopyInput(mp.id, n, rng))
-			var etag *string
-			if out != nil && out.CopyPartResult != nil {
-				etag = out.CopyPartResult.ETag
-			}
-			mp.partDone(n, etag, err, cancel)
-		}()
+// copyParts names the parts of a multipart copy: ranges of the source.
+type copyParts struct{ cp *Copy }
+
+// next returns part n, the range of the source that starts at offset.
+func (s copyParts) next(_ int, _ []byte, offset int64) (part, error) {
+	cp := s.cp
+	end := min(offset+cp.partSize(), cp.size)
+	return part{size: end - offset, rng: fmt.Sprintf("bytes=%d-%d", offset, end-1), last: end >= cp.size}, nil
+}
+
+// send copies part n with UploadPartCopy.
+func (s copyParts) send(ctx context.Context, id string, n int, p part) (*string, error) {
+	cp := s.cp
+	out, err := cp.u.t.S3.UploadPartCopy(ctx, cp.uploadPartCopyInput(id, n, p.rng))
+	var etag *string
+	if out != nil && out.CopyPartResult != nil {
+		etag = out.CopyPartResult.ETag
 	}
-	wg.Wait()
-	if err := mp.firstErr(ctx); err != nil {
-		return err
-	}
-	return nil
+	return etag, err
 }
 
 // sourceUnchanged checks, before a multipart copy is completed, that the

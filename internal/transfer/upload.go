@@ -90,7 +90,11 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := mp.run(ctx, first)
+	total, err := mp.runParts(ctx, bodyParts{u}, first)
+	var res Result
+	if err == nil {
+		res, err = mp.complete(ctx, total)
+	}
 	if err != nil {
 		return Result{}, mp.abort(ctx, err)
 	}
@@ -147,10 +151,22 @@ type multipartRun struct {
 	failed  error // first part error
 }
 
-// run reads parts and hands them to at most concurrency uploads at a time.
-// Buffers circulate through tokens, so memory stays at concurrency × part
-// size. first, if not nil, is the already-read first part.
-func (mp *multipartRun) run(ctx context.Context, first []byte) (Result, error) {
+// partSource supplies and sends the parts of one multipart upload: a Put's
+// are read from its body, a Copy's are ranges of its source.
+type partSource interface {
+	// next returns part n, which starts at offset; buf is a buffer it may
+	// use (nil, or a buffer of an earlier part).
+	next(n int, buf []byte, offset int64) (part, error)
+	// send uploads part n of upload id and returns the ETag of the answer.
+	send(ctx context.Context, id string, n int, p part) (*string, error)
+}
+
+// runParts takes parts from src and hands them to at most concurrency
+// uploads at a time, and returns the number of bytes in all parts once
+// every part is recorded. It stops at the first failure. Buffers circulate
+// through tokens, so memory stays at concurrency × part size. first, if not
+// nil, is the already-read first part.
+func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []byte) (int64, error) {
 	u := mp.u
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -178,7 +194,7 @@ func (mp *multipartRun) run(ctx context.Context, first []byte) (Result, error) {
 		var p part
 		if first != nil && n == 1 {
 			p = part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}
-		} else if p, readErr = mp.nextPart(n, buf, total); readErr != nil {
+		} else if p, readErr = src.next(n, buf, total); readErr != nil {
 			break
 		}
 		if p.size == 0 && n > 1 {
@@ -187,19 +203,19 @@ func (mp *multipartRun) run(ctx context.Context, first []byte) (Result, error) {
 		total += p.size
 		mp.wg.Add(1)
 		mp.sent++
-		go mp.sendPart(ctx, cancel, n, p, tokens)
+		go mp.sendPart(ctx, cancel, src, n, p, tokens)
 		if p.last {
 			break
 		}
 	}
 	mp.wg.Wait()
 	if readErr != nil {
-		return Result{}, readErr
+		return 0, readErr
 	}
 	if err := mp.firstErr(ctx); err != nil {
-		return Result{}, err
+		return 0, err
 	}
-	return mp.complete(ctx, total)
+	return total, nil
 }
 
 // part is one part ready to send.
@@ -208,13 +224,17 @@ type part struct {
 	size int64
 	buf  []byte // buffer holding the data, returned to the pool after sending
 	last bool   // the body ends with this part
+	rng  string // for a Copy: the source's bytes, as "bytes=a-b"
 }
 
-// nextPart returns part n, which starts at offset. It comes from the
+// bodyParts reads the parts of a Put from its body.
+type bodyParts struct{ u *Upload }
+
+// next returns part n, which starts at offset. It comes from the
 // ReaderAt in place, or is read into buf, which is grown as needed. A body
 // that is shorter or longer than its declared size is an error.
-func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) {
-	u := mp.u
+func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
+	u := b.u
 	want := u.PartSizeFor(offset)
 	if u.size >= 0 {
 		want = min(want, u.size-offset)
@@ -244,21 +264,28 @@ func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) 
 	return p, nil
 }
 
-// sendPart uploads one part and returns its buffer to the pool.
-func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, n int, p part, tokens chan<- []byte) {
-	defer mp.wg.Done()
-	u := mp.u
+// send uploads part n with UploadPart, signed with its SHA-256.
+func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string, error) {
+	u := b.u
 	sums, err := payload.Hash(p.body, u.set.ContentMD5)
 	var out *s3.UploadPartOutput
 	if err == nil {
-		out, err = u.t.S3.UploadPart(ctx, u.t.uploadPartInput(mp.id, n, p, sums.MD5), payload.Sign(sums.SHA256))
+		out, err = u.t.S3.UploadPart(ctx, u.t.uploadPartInput(id, n, p, sums.MD5), payload.Sign(sums.SHA256))
 	}
 	var etag *string
 	if out != nil {
 		etag = out.ETag
 	}
+	return etag, err
+}
+
+// sendPart sends part n from src, records the answer, and returns the
+// part's buffer to the pool.
+func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, src partSource, n int, p part, tokens chan<- []byte) {
+	defer mp.wg.Done()
+	etag, err := src.send(ctx, mp.id, n, p)
 	if mp.partDone(n, etag, err, cancel) {
-		u.progress.Add(p.size, 1)
+		mp.u.progress.Add(p.size, 1)
 	}
 	tokens <- p.buf
 }
