@@ -279,8 +279,8 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		end = last // the whole object came for a range from byte 0: read the range only
 	}
 	rr := transfer.NewRangeReader(rctx, t, aws.ToString(out.ETag), sp.First, end, out.Body)
-	if sp.First == 0 && end == obj.Size-1 && !encrypted(out) && !cfg.noMD5 {
-		rr.CheckMD5(obj.ETag)
+	if sp.First == 0 && end == obj.Size-1 && !encrypted(out) {
+		rr.CheckMD5(!cfg.noMD5, obj.ETag)
 	}
 	return &ObjectReader{Object: obj, ContentLength: end - sp.First + 1, body: rr, cancel: cancel}, nil
 }

@@ -306,10 +306,10 @@ func NewRangeReader(ctx context.Context, t *Target, etag string, pos, end int64,
 }
 
 // CheckMD5 makes the reader check, at the end, that the MD5 of the bytes read
-// is etag, when etag (without quotes) is a plain MD5. The reader must cover
-// the whole object.
-func (r *RangeReader) CheckMD5(etag string) {
-	r.md5, r.wantMD5 = newMD5(true, etag)
+// is etag, when verify is set and etag (without quotes) is a plain MD5. The
+// reader must cover the whole object.
+func (r *RangeReader) CheckMD5(verify bool, etag string) {
+	r.md5, r.wantMD5 = newMD5(verify, etag)
 }
 
 // drainWait bounds how long Close waits for the rest of a small body before
