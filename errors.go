@@ -9,6 +9,7 @@ import (
 
 	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/s3err"
+	"github.com/s3kit/s3kit/internal/transfer"
 )
 
 // Sentinel errors. Every error returned by a [Client] method is an [*Error]
@@ -279,4 +280,74 @@ func sentinelOf(c s3err.Category) error {
 		return ErrPreconditionFailed
 	}
 	return nil
+}
+
+// engineErrors builds the errors of the transfer engine as *Error: the
+// engine's one way to make and inspect errors.
+type engineErrors struct{}
+
+// Wrap implements [transfer.Errors].
+func (engineErrors) Wrap(at transfer.Site, err error) error {
+	return wrap(errSite{op: at.Op, bucket: at.Bucket, key: at.Key, kind: at.Kind, write: at.Write, step: at.Step}, err)
+}
+
+// New implements [transfer.Errors].
+func (engineErrors) New(op, bucket, key string, k transfer.Kind, err error) error {
+	return &Error{Op: op, Bucket: bucket, Key: key, kind: engineSentinel(k), Err: err}
+}
+
+// Is implements [transfer.Errors].
+func (engineErrors) Is(err error, k transfer.Kind) bool {
+	s := engineSentinel(k)
+	return s != nil && errors.Is(err, s)
+}
+
+// HasSentinel implements [transfer.Errors].
+func (engineErrors) HasSentinel(err error) bool { return hasSentinel(err) }
+
+// Code implements [transfer.Errors].
+func (engineErrors) Code(err error) (string, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code, true
+	}
+	return "", false
+}
+
+// JoinAbort implements [transfer.Errors].
+func (engineErrors) JoinAbort(id string, cause, err error) error {
+	return joinAbortErr(id, cause, err)
+}
+
+// engineSentinel is the sentinel of an engine error category, or nil.
+func engineSentinel(k transfer.Kind) error {
+	switch k {
+	case transfer.Invalid:
+		return ErrInvalidInput
+	case transfer.ObjectChanged:
+		return ErrObjectChanged
+	case transfer.DataCorrupted:
+		return ErrDataCorrupted
+	case transfer.PreconditionFailed:
+		return ErrPreconditionFailed
+	}
+	return nil
+}
+
+// target names op's object for the transfer engine.
+func (c *Client) target(op, bucket, key string) *transfer.Target {
+	return &transfer.Target{S3: c.s3, Errs: engineErrors{}, Op: op, Bucket: bucket, Key: key}
+}
+
+// joinAbortErr attaches the failure of an abort to the error that caused
+// it. An *Error comes back as a new one whose cause also names the failed
+// abort; the one given is left as it was.
+func joinAbortErr(id string, cause, err error) error {
+	e, ok := cause.(*Error)
+	if !ok {
+		return errors.Join(cause, err)
+	}
+	joined := *e
+	joined.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
+	return &joined
 }

@@ -166,53 +166,6 @@ func TestJoinAbortErrLeavesTheCauseAlone(t *testing.T) {
 	assert.Equal(t, "plain\nconnection refused", err.Error())
 }
 
-func TestPartSizeFor(t *testing.T) {
-	const mib = 1 << 20
-	u := &upload{cfg: &putConfig{transfer: defaultTransfer()}}
-
-	t.Run("known size uses the configured part size", func(t *testing.T) {
-		u.size = 40 * mib
-		assert.Equal(t, int64(8*mib), u.partSizeFor(0))
-		assert.Equal(t, int64(8*mib), u.partSizeFor(32*mib))
-	})
-	t.Run("known size grows to fit 10000 parts", func(t *testing.T) {
-		u.size = 5 << 40
-		ps := u.partSizeFor(0)
-		assert.LessOrEqual(t, (u.size+ps-1)/ps, int64(maxParts))
-		assert.Zero(t, ps%mib)
-		assert.LessOrEqual(t, ps, int64(maxPartSize))
-	})
-	t.Run("unknown size grows so 5 TiB fits in 10000 parts", func(t *testing.T) {
-		for _, start := range []int64{5 * mib, 8 * mib, 64 * mib} {
-			u.size = -1
-			u.cfg.transfer.partSize = start
-			var total int64
-			parts := 0
-			prev := int64(0)
-			for total < maxObjectSize {
-				ps := u.partSizeFor(total)
-				require.GreaterOrEqual(t, ps, int64(minPartSize))
-				require.LessOrEqual(t, ps, int64(maxPartSize))
-				require.GreaterOrEqual(t, ps, prev, "part sizes never shrink")
-				prev = ps
-				total += ps
-				parts++
-			}
-			assert.LessOrEqual(t, parts, maxParts, "start %d MiB", start>>20)
-			assert.Equal(t, start, u.partSizeFor(0))
-			assert.Equal(t, start, u.partSizeFor(growthDivisor*start), "no growth before 512 parts")
-			assert.Greater(t, u.partSizeFor(growthDivisor*start*2), start)
-		}
-	})
-}
-
-func TestEqualPartsProviderKeepsPartSize(t *testing.T) {
-	c := &Client{ext: clientExt{equalParts: true}}
-	u := &upload{c: c, size: -1, cfg: &putConfig{transfer: defaultTransfer()}}
-	assert.Equal(t, int64(defaultPartSize), u.partSizeFor(0))
-	assert.Equal(t, int64(defaultPartSize), u.partSizeFor(100<<30), "no growth for R2")
-}
-
 // TestSentinelsListComplete checks that the sentinels list names every
 // exported Err variable declared in the package, so hasSentinel (and the
 // rule that an error matches at most one sentinel) keeps up with new ones.

@@ -4,19 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/s3err"
+	"github.com/s3kit/s3kit/internal/transfer"
 )
 
 // Object describes a stored object. [Client.List] fills Key, Size, ETag,
@@ -98,20 +95,46 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	if err := c.checkConditional(op, bucket, key, cfg.cond, putRequests(size, cfg.transfer.threshold)); err != nil {
 		return PutResult{}, err
 	}
-	u := &upload{c: c, op: op, bucket: bucket, key: key, cfg: &cfg, body: body, size: size, ra: ra, base: base}
+	u := transfer.NewUpload(c.target(op, bucket, key), c.putSettings(&cfg), body, size, ra, base)
 	if size >= 0 && size <= cfg.transfer.threshold {
-		u.progress = startProgress(cfg.progress, size, 0)
-		defer u.progress.finish()
-		return u.single(ctx)
+		p := startProgress(cfg.progress, size, 0)
+		defer p.Finish()
+		u.Report(p)
+		res, err := u.Single(ctx)
+		return PutResult(res), err
 	}
 	parts := 0
 	if size >= 0 {
-		ps := u.partSizeFor(0)
+		ps := u.PartSizeFor(0)
 		parts = int((size + ps - 1) / ps)
 	}
-	u.progress = startProgress(cfg.progress, size, parts)
-	defer u.progress.finish()
-	return u.multipart(ctx)
+	p := startProgress(cfg.progress, size, parts)
+	defer p.Finish()
+	u.Report(p)
+	res, err := u.Multipart(ctx)
+	return PutResult(res), err
+}
+
+// putSettings maps a Put's or a Copy's options onto the engine's settings.
+func (c *Client) putSettings(cfg *putConfig) *transfer.Settings {
+	set := &transfer.Settings{
+		ContentType:  cfg.contentType,
+		CacheControl: cfg.cacheControl,
+		ACL:          string(cfg.acl),
+		Metadata:     cfg.metadata,
+		WriteKind:    cfg.cond.kind(s3err.Object),
+		CompleteKind: cfg.cond.kind(s3err.Object),
+		PartSize:     cfg.transfer.partSize,
+		Concurrency:  cfg.transfer.concurrency,
+		ContentMD5:   cfg.transfer.contentMD5,
+		EqualParts:   c.ext.equalParts,
+	}
+	if cfg.acl != "" {
+		// The kind of a failed request that stores the object.
+		set.WriteKind = cfg.cond.kind(s3err.ACL)
+	}
+	cfg.cond.fill(&set.IfNoneMatch, &set.IfMatch)
+	return set
 }
 
 // validate checks a Put's arguments and options.
@@ -233,33 +256,33 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		in.Range = &r
 	}
 	// The request lives as long as the reader; Close cancels it so that an
-	// early Close never waits on a slow body (see reader.go).
+	// early Close never waits on a slow body (see [transfer.RangeReader.CloseDrain]).
 	rctx, cancel := context.WithCancel(ctx)
 	out, err := c.s3.GetObject(rctx, in)
 	if err != nil {
 		cancel()
 		return nil, wrapErr(op, bucket, key, s3err.Object, err)
 	}
-	sp, err := c.getSpan(rctx, op, bucket, key, out, first, last, cfg.hasRange)
+	t := c.target(op, bucket, key)
+	sp, err := t.GetSpan(rctx, out, first, last, cfg.hasRange)
 	if err != nil {
 		_ = out.Body.Close()
 		cancel()
 		return nil, err
 	}
 	obj := objectFromGet(key, out)
-	if sp.size >= 0 {
-		obj.Size = sp.size
+	if sp.Size >= 0 {
+		obj.Size = sp.Size
 	}
-	end := sp.last
+	end := sp.Last
 	if last >= 0 && end > last {
 		end = last // the whole object came for a range from byte 0: read the range only
 	}
-	rr := &rangeReader{ctx: rctx, c: c, op: op, bucket: bucket, key: key, etag: aws.ToString(out.ETag),
-		pos: sp.first, end: end, body: out.Body}
-	if sp.first == 0 && end == obj.Size-1 && !encrypted(out) {
-		rr.md5, rr.wantMD5 = newMD5(!cfg.noMD5, obj.ETag)
+	rr := transfer.NewRangeReader(rctx, t, aws.ToString(out.ETag), sp.First, end, out.Body)
+	if sp.First == 0 && end == obj.Size-1 && !encrypted(out) {
+		rr.CheckMD5(!cfg.noMD5, obj.ETag)
 	}
-	return &ObjectReader{Object: obj, ContentLength: end - sp.first + 1, body: rr, cancel: cancel}, nil
+	return &ObjectReader{Object: obj, ContentLength: end - sp.First + 1, body: rr, cancel: cancel}, nil
 }
 
 // ObjectReader streams an object's body and carries its description. It must
@@ -275,7 +298,7 @@ type ObjectReader struct {
 	Object              // the object's description; Size is the whole object's size
 	ContentLength int64 // number of bytes this reader returns (less than Size for a range)
 
-	body   *rangeReader
+	body   *transfer.RangeReader
 	cancel context.CancelFunc // ends the request, and with it the connection
 	closed bool
 }
@@ -288,12 +311,8 @@ func (r *ObjectReader) Read(p []byte) (int, error) {
 	if r.closed {
 		return 0, errors.New("s3kit: read from closed ObjectReader")
 	}
-	return r.readBody(p)
+	return r.body.Read(p)
 }
-
-// drainLimit bounds how much of an unread body Close discards so that the
-// connection can be reused; beyond it the connection is closed instead.
-const drainLimit = 64 << 10
 
 // Close releases the connection. Closing before the end is fine: a rest of
 // up to 64 KiB is discarded so the connection can be reused, and beyond that,
@@ -304,7 +323,7 @@ func (r *ObjectReader) Close() error {
 		return nil
 	}
 	r.closed = true
-	return r.closeBody()
+	return r.body.CloseDrain(r.cancel)
 }
 
 // Head returns the description of bucket/key without its body, or an error
@@ -343,97 +362,4 @@ func (c *Client) Delete(ctx context.Context, bucket, key string) error {
 }
 
 // trimETag removes the quotes S3 puts around entity tags.
-func trimETag(p *string) string {
-	return strings.Trim(aws.ToString(p), `"`)
-}
-
-// putObjectInput builds the PutObject request for a single-part upload.
-func (u *upload) putObjectInput(body io.Reader, n int64) *s3.PutObjectInput {
-	in := &s3.PutObjectInput{
-		Bucket:        &u.bucket,
-		Key:           &u.key,
-		Body:          body,
-		ContentLength: aws.Int64(n),
-		Metadata:      u.cfg.metadata,
-	}
-	if u.cfg.contentType != "" {
-		in.ContentType = &u.cfg.contentType
-	}
-	if u.cfg.cacheControl != "" {
-		in.CacheControl = &u.cfg.cacheControl
-	}
-	if u.cfg.acl != "" {
-		in.ACL = types.ObjectCannedACL(u.cfg.acl)
-	}
-	u.cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
-	return in
-}
-
-// single stores a body of known size with one PutObject.
-func (u *upload) single(ctx context.Context) (PutResult, error) {
-	var body io.ReadSeeker
-	if u.ra != nil {
-		body = newSection(u.ra, u.base, u.size)
-	} else {
-		buf := make([]byte, u.size)
-		if err := u.readExactly(buf); err != nil {
-			return PutResult{}, err
-		}
-		body = bytes.NewReader(buf)
-	}
-	return u.putBytes(ctx, body, u.size)
-}
-
-// putBytes sends one seekable body of n bytes with PutObject, signed with
-// its SHA-256.
-func (u *upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (PutResult, error) {
-	sums, err := payload.Hash(body, u.cfg.transfer.contentMD5)
-	if err != nil {
-		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
-	}
-	in := u.putObjectInput(body, n)
-	in.ContentMD5 = sums.MD5
-	out, err := u.c.s3.PutObject(ctx, in, payload.Sign(sums.SHA256))
-	if err != nil {
-		return PutResult{}, wrapWrite(u.op, u.bucket, u.key, u.errKind(), err)
-	}
-	u.progress.setTotal(n, 0)
-	u.progress.add(n, 0)
-	return PutResult{ETag: trimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
-}
-
-// readExactly fills buf from the body and checks that the body ends there,
-// so that a body shorter or longer than its declared size, or one that
-// fails, is never stored.
-func (u *upload) readExactly(buf []byte) error {
-	n, eof, err := readFull(u.body, buf)
-	switch {
-	case err != nil:
-		return u.bodyErr(err)
-	case eof && n < len(buf):
-		return invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, len(buf))
-	}
-	return u.checkEnd()
-}
-
-// checkEnd checks that the body has nothing left after its declared size,
-// and that it ends with io.EOF rather than an error.
-func (u *upload) checkEnd() error {
-	var one [1]byte
-	n, _, err := readFull(u.body, one[:])
-	switch {
-	case err != nil:
-		return u.bodyErr(err)
-	case n > 0:
-		return invalidf(u.op, u.bucket, u.key, "body is longer than its given size %d", u.size)
-	}
-	return nil
-}
-
-// errKind is the kind of a failed request that stores the object.
-func (u *upload) errKind() s3err.Kind {
-	if u.cfg.acl != "" {
-		return u.cfg.cond.kind(s3err.ACL)
-	}
-	return u.cfg.cond.kind(s3err.Object)
-}
+func trimETag(p *string) string { return transfer.TrimETag(p) }

@@ -2,8 +2,6 @@ package s3kit
 
 import (
 	"errors"
-	"io"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -36,30 +34,6 @@ func (o md5Option) applyDownload(c *downloadConfig) { c.verify = bool(o) }
 // where checking means reading the written file back, which needs a
 // destination that is also an io.ReaderAt, such as *os.File.
 func WithMD5Check(on bool) MD5Option { return md5Option(on) }
-
-// drainWait bounds how long Close waits for the rest of a small body before
-// dropping the connection instead.
-const drainWait = 50 * time.Millisecond
-
-// readBody reads through the range reader, which resumes and checks.
-func (r *ObjectReader) readBody(p []byte) (int, error) {
-	return r.body.Read(p)
-}
-
-// closeBody releases the connection: a small unread rest is drained so the
-// connection can be reused, but Close never waits more than drainWait for
-// it; otherwise the request is cancelled, which closes the connection.
-func (r *ObjectReader) closeBody() error {
-	rr := r.body
-	if rest := rr.end - rr.pos + 1; rest > 0 && rest <= drainLimit && rr.err == nil {
-		t := time.AfterFunc(drainWait, r.cancel)
-		_, _ = io.Copy(io.Discard, io.LimitReader(rr.body, drainLimit))
-		t.Stop()
-	}
-	err := rr.Close()
-	r.cancel()
-	return err
-}
 
 // encrypted reports whether the object is stored with SSE-KMS or SSE-C, whose
 // ETags are not the MD5 of the data.

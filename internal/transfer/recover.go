@@ -1,4 +1,4 @@
-package s3kit
+package transfer
 
 import (
 	"context"
@@ -17,7 +17,6 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/s3kit/s3kit/internal/retry"
-	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // Time limits of the requests that must finish even when the caller's
@@ -103,19 +102,19 @@ func (mp *multipartRun) etag() string {
 // alone: ListMultipartUploads cannot tell it from another writer's live
 // upload of the same key, and aborting that would fail the other writer.
 // A lifecycle rule (AbortIncompleteMultipartUpload) removes such uploads.
-func (u *upload) create(ctx context.Context, in *s3.CreateMultipartUploadInput) (*multipartRun, error) {
+func (u *Upload) create(ctx context.Context, in *s3.CreateMultipartUploadInput) (*multipartRun, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: context.Cause(ctx)}
+		return nil, u.t.err(None, context.Cause(ctx))
 	}
 	dctx, cancel := detached(ctx, graceAfterCancel, graceAfterCancel+abortTimeout)
 	defer cancel()
-	created, err := u.c.s3.CreateMultipartUpload(dctx, in)
+	created, err := u.t.S3.CreateMultipartUpload(dctx, in)
 	if err != nil {
-		return nil, wrapErr(u.op, u.bucket, u.key, u.errKind(), err)
+		return nil, u.t.wrap(u.set.WriteKind, err)
 	}
 	mp := &multipartRun{u: u, id: aws.ToString(created.UploadId)}
 	if ctx.Err() != nil {
-		return nil, mp.abort(ctx, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: context.Cause(ctx)})
+		return nil, mp.abort(ctx, u.t.err(None, context.Cause(ctx)))
 	}
 	return mp, nil
 }
@@ -128,10 +127,10 @@ func (u *upload) create(ctx context.Context, in *s3.CreateMultipartUploadInput) 
 // A completion that fails without a definite refusal may have worked; see
 // [multipartRun.settle]. On any error the caller aborts the upload, which
 // is harmless after a completion that worked.
-func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, error) {
+func (mp *multipartRun) complete(ctx context.Context, total int64) (Result, error) {
 	u := mp.u
 	if err := ctx.Err(); err != nil {
-		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: context.Cause(ctx)}
+		return Result{}, u.t.err(None, context.Cause(ctx))
 	}
 	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
 	complete := len(mp.parts) == mp.sent
@@ -139,29 +138,21 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 		complete = complete && int(*p.PartNumber) == i+1
 	}
 	if !complete {
-		return PutResult{}, &Error{Op: u.op, Bucket: u.bucket, Key: u.key,
-			Err: fmt.Errorf("%d parts sent but %d recorded; not completing", mp.sent, len(mp.parts))}
+		return Result{}, u.t.err(None, fmt.Errorf("%d parts sent but %d recorded; not completing", mp.sent, len(mp.parts)))
 	}
 	dctx, cancel := detached(ctx, graceAfterCancel, completeTimeout)
 	defer cancel()
-	in := &s3.CompleteMultipartUploadInput{
-		Bucket:          &u.bucket,
-		Key:             &u.key,
-		UploadId:        &mp.id,
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: mp.parts},
-	}
-	u.cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
-	out, err := u.c.s3.CompleteMultipartUpload(dctx, in)
+	out, err := u.t.S3.CompleteMultipartUpload(dctx, u.t.completeMultipartUploadInput(mp.id, mp.parts, u.set))
 	if err != nil {
 		return mp.settle(ctx, err, total)
 	}
-	u.progress.setTotal(total, len(mp.parts))
-	etag := trimETag(out.ETag)
+	u.progress.SetTotal(total, len(mp.parts))
+	etag := TrimETag(out.ETag)
 	if etag == "" {
 		// Ceph RGW answers <ETag></ETag>; HEAD shows the usual one.
 		etag = mp.etag()
 	}
-	return PutResult{ETag: etag, VersionID: aws.ToString(out.VersionId), Size: total, Parts: len(mp.parts)}, nil
+	return Result{ETag: etag, VersionID: aws.ToString(out.VersionId), Size: total, Parts: len(mp.parts)}, nil
 }
 
 // settle decides what a failed CompleteMultipartUpload did. A definite
@@ -176,23 +167,23 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (PutResult, e
 // proves nothing, since an object with the same bytes may have been there
 // before. An abort that works proves nothing either: AWS accepts the abort
 // of a completed upload for hours after the completion. Anything but a
-// proven success gives an error matching [ErrOutcomeUnknown].
-func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (PutResult, error) {
+// proven success gives an error matching ErrOutcomeUnknown.
+func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (Result, error) {
 	u := mp.u
-	kind := u.cfg.cond.kind(s3err.Object)
+	kind := u.set.CompleteKind
 	if !retry.OutcomeUnknown(err) {
-		return PutResult{}, wrapErr(u.op, u.bucket, u.key, kind, err)
+		return Result{}, u.t.wrap(kind, err)
 	}
 	if found, _ := mp.abortUpload(ctx); found == abortGone {
 		if want := mp.etag(); want != "" {
 			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 			defer cancel()
-			head, herr := u.c.s3.HeadObject(hctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
-			if herr == nil && trimETag(head.ETag) == want && aws.ToInt64(head.ContentLength) == total {
-				u.progress.setTotal(total, len(mp.parts))
-				return PutResult{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
+			head, herr := u.t.S3.HeadObject(hctx, u.t.headObjectInput())
+			if herr == nil && TrimETag(head.ETag) == want && aws.ToInt64(head.ContentLength) == total {
+				u.progress.SetTotal(total, len(mp.parts))
+				return Result{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
 			}
 		}
 	}
-	return PutResult{}, wrapWrite(u.op, u.bucket, u.key, kind, err)
+	return Result{}, u.t.wrapWrite(kind, err)
 }

@@ -1,4 +1,4 @@
-package s3kit
+package transfer
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -29,21 +30,18 @@ const (
 	maxTotalResumes = 20
 )
 
-// rangeReader reads bytes [pos, end] of an object. When the connection drops
+// RangeReader reads bytes [pos, end] of an object. When the connection drops
 // in the middle, it asks again for the rest with If-Match on the ETag, so the
 // caller never sees the interruption; if the object changed meanwhile, the
-// error matches [ErrObjectChanged]. It also checks that exactly the expected
+// error matches ErrObjectChanged. It also checks that exactly the expected
 // number of bytes arrive, and, with verify, the MD5 of the whole object.
-type rangeReader struct {
-	ctx    context.Context
-	c      *Client
-	op     string
-	bucket string
-	key    string
-	etag   string // quoted as the server sent it; empty: no resume
-	pos    int64  // absolute offset of the next byte
-	end    int64  // absolute offset of the last byte
-	body   io.ReadCloser
+type RangeReader struct {
+	ctx  context.Context
+	t    *Target
+	etag string // quoted as the server sent it; empty: no resume
+	pos  int64  // absolute offset of the next byte
+	end  int64  // absolute offset of the last byte
+	body io.ReadCloser
 
 	resumes int       // re-requests since the last byte arrived
 	total   int       // re-requests in all
@@ -53,7 +51,7 @@ type rangeReader struct {
 }
 
 // Read reads from the body, resuming after a dropped connection.
-func (r *rangeReader) Read(p []byte) (int, error) {
+func (r *RangeReader) Read(p []byte) (int, error) {
 	if r.err != nil {
 		return 0, r.err
 	}
@@ -64,7 +62,7 @@ func (r *rangeReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (r *rangeReader) read(p []byte) (int, error) {
+func (r *RangeReader) read(p []byte) (int, error) {
 	if r.pos > r.end {
 		return 0, r.finish()
 	}
@@ -101,29 +99,28 @@ func (r *rangeReader) read(p []byte) (int, error) {
 }
 
 // finish reports io.EOF, or an integrity error if the MD5 does not match.
-func (r *rangeReader) finish() error {
+func (r *RangeReader) finish() error {
 	if r.md5 != nil {
 		got := hex.EncodeToString(r.md5.Sum(nil))
 		r.md5 = nil
 		if got != r.wantMD5 {
-			return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, kind: ErrDataCorrupted,
-				Err: fmt.Errorf("MD5 of the data is %s, the ETag says %s", got, r.wantMD5)}
+			return r.t.err(DataCorrupted, fmt.Errorf("MD5 of the data is %s, the ETag says %s", got, r.wantMD5))
 		}
 	}
 	return io.EOF
 }
 
 // resume replaces the broken body with a new request for the rest.
-func (r *rangeReader) resume(cause error) error {
+func (r *RangeReader) resume(cause error) error {
 	fail := func(err error) error {
-		var kind error
-		if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil && !hasSentinel(err) {
+		kind := None
+		if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil && !r.t.Errs.HasSentinel(err) {
 			// The body ended short and could not be completed. When the
 			// resume request said why (the object is gone, access was
 			// revoked), that reason is the error's only sentinel.
-			kind = ErrDataCorrupted
+			kind = DataCorrupted
 		}
-		return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, kind: kind, Err: fmt.Errorf("body interrupted at byte %d: %w", r.pos, err)}
+		return r.t.err(kind, fmt.Errorf("body interrupted at byte %d: %w", r.pos, err))
 	}
 	if r.ctx == nil { // reading back a local copy: nothing to resume from
 		return fail(cause)
@@ -139,10 +136,10 @@ func (r *rangeReader) resume(cause error) error {
 	_ = r.body.Close()
 	r.body = io.NopCloser(eofReader{})
 	rng := "bytes=" + strconv.FormatInt(r.pos, 10) + "-" + strconv.FormatInt(r.end, 10)
-	out, err := r.c.s3.GetObject(r.ctx, &s3.GetObjectInput{Bucket: &r.bucket, Key: &r.key, Range: &rng, IfMatch: &r.etag})
+	out, err := r.t.S3.GetObject(r.ctx, r.t.getObjectInput(rng, r.etag))
 	if err != nil {
-		werr := wrapErr(r.op, r.bucket, r.key, s3err.Object, err)
-		if errors.Is(werr, ErrObjectChanged) {
+		werr := r.t.wrap(s3err.Object, err)
+		if r.t.Errs.Is(werr, ObjectChanged) {
 			return werr
 		}
 		return fail(errors.Join(cause, fmt.Errorf("resuming: %w", werr)))
@@ -150,12 +147,11 @@ func (r *rangeReader) resume(cause error) error {
 	if got := aws.ToString(out.ETag); got != r.etag {
 		// A server or cache that ignores If-Match would splice two versions.
 		_ = out.Body.Close()
-		return &Error{Op: r.op, Bucket: r.bucket, Key: r.key, kind: ErrObjectChanged,
-			Err: fmt.Errorf("resuming at byte %d: ETag %s, was %s", r.pos, got, r.etag)}
+		return r.t.err(ObjectChanged, fmt.Errorf("resuming at byte %d: ETag %s, was %s", r.pos, got, r.etag))
 	}
 	sp, err := answerSpan(out, r.pos, r.end, true)
-	if err == nil && sp.known && sp.last < r.end {
-		err = fmt.Errorf("asked for bytes %d-%d, got %d-%d", r.pos, r.end, sp.first, sp.last)
+	if err == nil && sp.Known && sp.Last < r.end {
+		err = fmt.Errorf("asked for bytes %d-%d, got %d-%d", r.pos, r.end, sp.First, sp.Last)
 	}
 	if err != nil {
 		_ = out.Body.Close()
@@ -166,7 +162,7 @@ func (r *rangeReader) resume(cause error) error {
 }
 
 // Close closes the current body.
-func (r *rangeReader) Close() error { return r.body.Close() }
+func (r *RangeReader) Close() error { return r.body.Close() }
 
 // eofReader stands in for a body that was closed before its replacement came.
 type eofReader struct{}
@@ -197,11 +193,11 @@ func newMD5(verify bool, etag string) (hash.Hash, string) {
 	return nil, ""
 }
 
-// span is the part of an object that a GetObject answer carries.
-type span struct {
-	first, last int64 // offsets of the body's first and last byte; last = first-1 for no bytes
-	size        int64 // the whole object's size; -1 if the answer does not say
-	known       bool  // false if the answer gave neither Content-Length nor Content-Range
+// Span is the part of an object that a GetObject answer carries.
+type Span struct {
+	First, Last int64 // offsets of the body's first and last byte; last = first-1 for no bytes
+	Size        int64 // the whole object's size; -1 if the answer does not say
+	Known       bool  // false if the answer gave neither Content-Length nor Content-Range
 }
 
 // answerSpan checks a GetObject answer against its request for bytes
@@ -212,10 +208,10 @@ type span struct {
 // agrees with Content-Length. A 200 without Content-Range carries the
 // whole object, which answers a range only if the range starts at byte 0:
 // the caller then reads the range's bytes and no more.
-func answerSpan(out *s3.GetObjectOutput, first, last int64, ranged bool) (span, error) {
+func answerSpan(out *s3.GetObjectOutput, first, last int64, ranged bool) (Span, error) {
 	status := statusOf(out)
 	if status != 0 && status != http.StatusOK && status != http.StatusPartialContent {
-		return span{}, fmt.Errorf("unexpected HTTP status %d", status)
+		return Span{}, fmt.Errorf("unexpected HTTP status %d", status)
 	}
 	n := int64(-1)
 	if out.ContentLength != nil {
@@ -225,33 +221,33 @@ func answerSpan(out *s3.GetObjectOutput, first, last int64, ranged bool) (span, 
 	if cr == "" {
 		switch {
 		case status == http.StatusPartialContent:
-			return span{}, errors.New("HTTP 206 without Content-Range")
+			return Span{}, errors.New("HTTP 206 without Content-Range")
 		case ranged && first > 0:
-			return span{}, fmt.Errorf("the server ignored the Range header: asked for bytes from %d, got the whole object", first)
+			return Span{}, fmt.Errorf("the server ignored the Range header: asked for bytes from %d, got the whole object", first)
 		case n < 0:
-			return span{first: 0, last: -1, size: -1}, nil
+			return Span{First: 0, Last: -1, Size: -1}, nil
 		}
-		return span{first: 0, last: n - 1, size: n, known: true}, nil
+		return Span{First: 0, Last: n - 1, Size: n, Known: true}, nil
 	}
-	a, b, total, ok := parseContentRange(cr)
+	a, b, total, ok := ParseContentRange(cr)
 	switch {
 	case !ok:
-		return span{}, fmt.Errorf("malformed Content-Range %q", cr)
+		return Span{}, fmt.Errorf("malformed Content-Range %q", cr)
 	case n >= 0 && n != b-a+1:
-		return span{}, fmt.Errorf("Content-Length %d does not match Content-Range %q", n, cr)
+		return Span{}, fmt.Errorf("Content-Length %d does not match Content-Range %q", n, cr)
 	case a != first:
-		return span{}, fmt.Errorf("Content-Range %q does not start at byte %d", cr, first)
+		return Span{}, fmt.Errorf("Content-Range %q does not start at byte %d", cr, first)
 	case last >= 0 && b > last:
-		return span{}, fmt.Errorf("Content-Range %q goes past byte %d", cr, last)
+		return Span{}, fmt.Errorf("Content-Range %q goes past byte %d", cr, last)
 	case (last < 0 || b < last) && total >= 0 && b != total-1:
-		return span{}, fmt.Errorf("Content-Range %q ends before the range asked for and before the end of the object", cr)
+		return Span{}, fmt.Errorf("Content-Range %q ends before the range asked for and before the end of the object", cr)
 	}
-	return span{first: a, last: b, size: total, known: true}, nil
+	return Span{First: a, Last: b, Size: total, Known: true}, nil
 }
 
-// parseContentRange parses "bytes a-b/total" (total may be "*", returned as
+// ParseContentRange parses "bytes a-b/total" (total may be "*", returned as
 // -1) and checks that a <= b < total.
-func parseContentRange(cr string) (a, b, total int64, ok bool) {
+func ParseContentRange(cr string) (a, b, total int64, ok bool) {
 	s, found := strings.CutPrefix(cr, "bytes ")
 	rng, tot, found2 := strings.Cut(s, "/")
 	as, bs, found3 := strings.Cut(rng, "-")
@@ -279,26 +275,62 @@ func statusOf(out *s3.GetObjectOutput) int {
 	return 0
 }
 
-// getSpan checks a GetObject answer with answerSpan. When the answer gave
+// GetSpan checks a GetObject answer with answerSpan. When the answer gave
 // no length (a chunked 200 without Content-Length), it asks HEAD for the
 // object's size, so that a body cut short is noticed; an object whose ETag
-// changed in between gives an error matching [ErrObjectChanged].
-func (c *Client) getSpan(ctx context.Context, op, bucket, key string, out *s3.GetObjectOutput, first, last int64, ranged bool) (span, error) {
+// changed in between gives an error matching ErrObjectChanged.
+func (t *Target) GetSpan(ctx context.Context, out *s3.GetObjectOutput, first, last int64, ranged bool) (Span, error) {
 	sp, err := answerSpan(out, first, last, ranged)
 	if err != nil {
-		return span{}, &Error{Op: op, Bucket: bucket, Key: key, Err: err}
+		return Span{}, t.err(None, err)
 	}
-	if sp.known {
+	if sp.Known {
 		return sp, nil
 	}
-	h, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	h, err := t.S3.HeadObject(ctx, t.headObjectInput())
 	if err != nil {
-		return span{}, wrapErr(op, bucket, key, s3err.Object, fmt.Errorf("the answer gave no length; asking HEAD: %w", err))
+		return Span{}, t.wrap(s3err.Object, fmt.Errorf("the answer gave no length; asking HEAD: %w", err))
 	}
 	if etag := aws.ToString(out.ETag); aws.ToString(h.ETag) != etag {
-		return span{}, &Error{Op: op, Bucket: bucket, Key: key, kind: ErrObjectChanged,
-			Err: fmt.Errorf("ETag changed from %s to %s", etag, aws.ToString(h.ETag))}
+		return Span{}, t.err(ObjectChanged, fmt.Errorf("ETag changed from %s to %s", etag, aws.ToString(h.ETag)))
 	}
 	size := aws.ToInt64(h.ContentLength)
-	return span{first: 0, last: size - 1, size: size, known: true}, nil
+	return Span{First: 0, Last: size - 1, Size: size, Known: true}, nil
+}
+
+// NewRangeReader reads bytes [pos, end] of the target from body, the body of
+// a GetObject answer. When the connection drops, it asks again with
+// If-Match on etag (quoted as the server sent it; empty: no resume) on ctx.
+func NewRangeReader(ctx context.Context, t *Target, etag string, pos, end int64, body io.ReadCloser) *RangeReader {
+	return &RangeReader{ctx: ctx, t: t, etag: etag, pos: pos, end: end, body: body}
+}
+
+// CheckMD5 makes the reader check, at the end, that the MD5 of the bytes read
+// is etag, when verify is set and etag (without quotes) is a plain MD5. The
+// reader must cover the whole object.
+func (r *RangeReader) CheckMD5(verify bool, etag string) {
+	r.md5, r.wantMD5 = newMD5(verify, etag)
+}
+
+// drainWait bounds how long Close waits for the rest of a small body before
+// dropping the connection instead.
+const drainWait = 50 * time.Millisecond
+
+// drainLimit bounds how much of an unread body CloseDrain discards so that
+// the connection can be reused; beyond it the connection is closed instead.
+const drainLimit = 64 << 10
+
+// CloseDrain releases the connection: a small unread rest is drained so the
+// connection can be reused, but it never waits more than drainWait for it;
+// otherwise cancel, which ends the request, closes the connection. It calls
+// cancel in any case.
+func (r *RangeReader) CloseDrain(cancel context.CancelFunc) error {
+	if rest := r.end - r.pos + 1; rest > 0 && rest <= drainLimit && r.err == nil {
+		t := time.AfterFunc(drainWait, cancel)
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.body, drainLimit))
+		t.Stop()
+	}
+	err := r.Close()
+	cancel()
+	return err
 }

@@ -1,4 +1,4 @@
-package s3kit
+package transfer
 
 import (
 	"bytes"
@@ -17,20 +17,27 @@ import (
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
-// upload is the state of one Put call.
-type upload struct {
-	c      *Client
-	op     string
-	bucket string
-	key    string
-	cfg    *putConfig
-	body   io.Reader
-	size   int64       // -1 if unknown
-	ra     io.ReaderAt // non-nil: parts are read in place from ra at base
-	base   int64
+// Upload is the state of one Put: what it stores, and where.
+type Upload struct {
+	t    *Target
+	set  *Settings
+	body io.Reader
+	size int64       // -1 if unknown
+	ra   io.ReaderAt // non-nil: parts are read in place from ra at base
+	base int64
 
-	progress *progressReporter // nil without WithProgress
+	progress *Progress // nil without progress reporting
 }
+
+// NewUpload prepares to store body, of size bytes (-1 if unknown), as t's
+// object with settings set. When ra is not nil, the body is read in place
+// from ra at base instead.
+func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.ReaderAt, base int64) *Upload {
+	return &Upload{t: t, set: set, body: body, size: size, ra: ra, base: base}
+}
+
+// Report makes the upload report its progress to p, which may be nil.
+func (u *Upload) Report(p *Progress) { u.progress = p }
 
 // growthDivisor sets how fast the part size of an unknown-size upload grows:
 // once the bytes sent exceed growthDivisor × the starting part size, each
@@ -40,18 +47,18 @@ type upload struct {
 // bytes sent: 32 MiB for streams up to 4 GiB, 320 MiB at 40 GiB.
 const growthDivisor = 512
 
-// partSizeFor returns the size of the part that starts at offset. For a
+// PartSizeFor returns the size of the part that starts at offset. For a
 // known size the part size is fixed and large enough for the object to fit in
 // 10,000 parts. For an unknown size it grows with the bytes already sent (see
 // growthDivisor), rounded up to a whole MiB and capped at 5 GiB.
-func (u *upload) partSizeFor(offset int64) int64 {
+func (u *Upload) PartSizeFor(offset int64) int64 {
 	const mib = 1 << 20
-	ps := u.cfg.transfer.partSize
+	ps := u.set.PartSize
 	need := int64(0)
 	switch {
 	case u.size >= 0:
 		need = (u.size + maxParts - 1) / maxParts
-	case u.c != nil && u.c.ext.equalParts:
+	case u.set.EqualParts:
 		// Cloudflare R2 wants parts of one size: keep the first one, which
 		// limits a stream of unknown size to 10,000 parts of it.
 	default:
@@ -63,39 +70,33 @@ func (u *upload) partSizeFor(offset int64) int64 {
 	return min(ps, maxPartSize)
 }
 
-// multipart sends the body as a multipart upload, or as a single PUT if a
+// Multipart sends the body as a multipart upload, or as a single PUT if a
 // body of unknown size turns out to fit in the first part.
-func (u *upload) multipart(ctx context.Context) (PutResult, error) {
+func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 	var first []byte
 	if u.ra == nil {
-		first = make([]byte, u.partSizeFor(0))
+		first = make([]byte, u.PartSizeFor(0))
 		n, eof, err := readFull(u.body, first)
 		switch {
 		case err != nil:
-			return PutResult{}, u.bodyErr(err)
+			return Result{}, u.bodyErr(err)
 		case eof && u.size >= 0 && int64(n) != u.size:
-			return PutResult{}, invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", n, u.size)
+			return Result{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, u.size))
 		case eof:
 			return u.putBytes(ctx, bytes.NewReader(first[:n]), int64(n))
 		}
 	}
-	in := &s3.CreateMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, Metadata: u.cfg.metadata}
-	if u.cfg.contentType != "" {
-		in.ContentType = &u.cfg.contentType
-	}
-	if u.cfg.cacheControl != "" {
-		in.CacheControl = &u.cfg.cacheControl
-	}
-	if u.cfg.acl != "" {
-		in.ACL = types.ObjectCannedACL(u.cfg.acl)
-	}
-	mp, err := u.create(ctx, in)
+	mp, err := u.create(ctx, u.t.createMultipartUploadInput(u.set))
 	if err != nil {
-		return PutResult{}, err
+		return Result{}, err
 	}
-	res, err := mp.run(ctx, first)
+	total, err := mp.runParts(ctx, bodyParts{u}, first)
+	var res Result
+	if err == nil {
+		res, err = mp.complete(ctx, total)
+	}
 	if err != nil {
-		return PutResult{}, mp.abort(ctx, err)
+		return Result{}, mp.abort(ctx, err)
 	}
 	return res, nil
 }
@@ -133,13 +134,13 @@ func readFull(r io.Reader, buf []byte) (n int, eof bool, err error) {
 const maxEmptyReads = 100
 
 // bodyErr reports an error from reading the caller's body.
-func (u *upload) bodyErr(err error) error {
-	return &Error{Op: u.op, Bucket: u.bucket, Key: u.key, Err: fmt.Errorf("reading body: %w", err)}
+func (u *Upload) bodyErr(err error) error {
+	return u.t.err(None, fmt.Errorf("reading body: %w", err))
 }
 
 // multipartRun uploads the parts of one multipart upload.
 type multipartRun struct {
-	u  *upload
+	u  *Upload
 	id string
 
 	wg      sync.WaitGroup
@@ -150,17 +151,29 @@ type multipartRun struct {
 	failed  error // first part error
 }
 
-// run reads parts and hands them to at most concurrency uploads at a time.
-// Buffers circulate through tokens, so memory stays at concurrency × part
-// size. first, if not nil, is the already-read first part.
-func (mp *multipartRun) run(ctx context.Context, first []byte) (PutResult, error) {
+// partSource supplies and sends the parts of one multipart upload: a Put's
+// are read from its body, a Copy's are ranges of its source.
+type partSource interface {
+	// next returns part n, which starts at offset; buf is a buffer it may
+	// use (nil, or a buffer of an earlier part).
+	next(n int, buf []byte, offset int64) (part, error)
+	// send uploads part n of upload id and returns the ETag of the answer.
+	send(ctx context.Context, id string, n int, p part) (*string, error)
+}
+
+// runParts takes parts from src and hands them to at most concurrency
+// uploads at a time, and returns the number of bytes in all parts once
+// every part is recorded. It stops at the first failure. Buffers circulate
+// through tokens, so memory stays at concurrency × part size. first, if not
+// nil, is the already-read first part.
+func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []byte) (int64, error) {
 	u := mp.u
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	tokens := make(chan []byte, u.cfg.transfer.concurrency)
+	tokens := make(chan []byte, u.set.Concurrency)
 	tokens <- first
-	for range u.cfg.transfer.concurrency - 1 {
+	for range u.set.Concurrency - 1 {
 		tokens <- nil
 	}
 	var total int64
@@ -175,13 +188,13 @@ func (mp *multipartRun) run(ctx context.Context, first []byte) (PutResult, error
 			break
 		}
 		if n > maxParts {
-			readErr = invalidf(u.op, u.bucket, u.key, "body needs more than %d parts; raise the part size", maxParts)
+			readErr = u.t.err(Invalid, fmt.Errorf("body needs more than %d parts; raise the part size", maxParts))
 			break
 		}
 		var p part
 		if first != nil && n == 1 {
 			p = part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}
-		} else if p, readErr = mp.nextPart(n, buf, total); readErr != nil {
+		} else if p, readErr = src.next(n, buf, total); readErr != nil {
 			break
 		}
 		if p.size == 0 && n > 1 {
@@ -190,19 +203,19 @@ func (mp *multipartRun) run(ctx context.Context, first []byte) (PutResult, error
 		total += p.size
 		mp.wg.Add(1)
 		mp.sent++
-		go mp.sendPart(ctx, cancel, n, p, tokens)
+		go mp.sendPart(ctx, cancel, src, n, p, tokens)
 		if p.last {
 			break
 		}
 	}
 	mp.wg.Wait()
 	if readErr != nil {
-		return PutResult{}, readErr
+		return 0, readErr
 	}
 	if err := mp.firstErr(ctx); err != nil {
-		return PutResult{}, err
+		return 0, err
 	}
-	return mp.complete(ctx, total)
+	return total, nil
 }
 
 // part is one part ready to send.
@@ -211,14 +224,18 @@ type part struct {
 	size int64
 	buf  []byte // buffer holding the data, returned to the pool after sending
 	last bool   // the body ends with this part
+	rng  string // for a Copy: the source's bytes, as "bytes=a-b"
 }
 
-// nextPart returns part n, which starts at offset. It comes from the
+// bodyParts reads the parts of a Put from its body.
+type bodyParts struct{ u *Upload }
+
+// next returns part n, which starts at offset. It comes from the
 // ReaderAt in place, or is read into buf, which is grown as needed. A body
 // that is shorter or longer than its declared size is an error.
-func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) {
-	u := mp.u
-	want := u.partSizeFor(offset)
+func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
+	u := b.u
+	want := u.PartSizeFor(offset)
 	if u.size >= 0 {
 		want = min(want, u.size-offset)
 	}
@@ -235,7 +252,7 @@ func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) 
 	case err != nil:
 		return part{}, u.bodyErr(err)
 	case eof && u.size >= 0:
-		return part{}, invalidf(u.op, u.bucket, u.key, "body ended after %d bytes; its size was given as %d", offset+int64(read), u.size)
+		return part{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", offset+int64(read), u.size))
 	case eof:
 		p.last = true
 	case u.size >= 0 && offset+int64(read) == u.size:
@@ -247,29 +264,28 @@ func (mp *multipartRun) nextPart(n int, buf []byte, offset int64) (part, error) 
 	return p, nil
 }
 
-// sendPart uploads one part and returns its buffer to the pool.
-func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, n int, p part, tokens chan<- []byte) {
-	defer mp.wg.Done()
-	u := mp.u
-	sums, err := payload.Hash(p.body, u.cfg.transfer.contentMD5)
+// send uploads part n with UploadPart, signed with its SHA-256.
+func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string, error) {
+	u := b.u
+	sums, err := payload.Hash(p.body, u.set.ContentMD5)
 	var out *s3.UploadPartOutput
 	if err == nil {
-		out, err = u.c.s3.UploadPart(ctx, &s3.UploadPartInput{
-			Bucket:        &u.bucket,
-			Key:           &u.key,
-			UploadId:      &mp.id,
-			PartNumber:    aws.Int32(int32(n)),
-			Body:          p.body,
-			ContentLength: aws.Int64(p.size),
-			ContentMD5:    sums.MD5,
-		}, payload.Sign(sums.SHA256))
+		out, err = u.t.S3.UploadPart(ctx, u.t.uploadPartInput(id, n, p, sums.MD5), payload.Sign(sums.SHA256))
 	}
 	var etag *string
 	if out != nil {
 		etag = out.ETag
 	}
+	return etag, err
+}
+
+// sendPart sends part n from src, records the answer, and returns the
+// part's buffer to the pool.
+func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, src partSource, n int, p part, tokens chan<- []byte) {
+	defer mp.wg.Done()
+	etag, err := src.send(ctx, mp.id, n, p)
 	if mp.partDone(n, etag, err, cancel) {
-		u.progress.add(p.size, 1)
+		mp.u.progress.Add(p.size, 1)
 	}
 	tokens <- p.buf
 }
@@ -290,7 +306,7 @@ func (mp *multipartRun) partDone(n int, etag *string, err error, cancel context.
 		return true
 	}
 	if mp.failed == nil {
-		mp.failed = wrap(errSite{op: u.op, bucket: u.bucket, key: u.key, kind: s3err.Object, step: fmt.Sprintf("part %d", n)}, err)
+		mp.failed = u.t.Errs.Wrap(Site{Op: u.t.Op, Bucket: u.t.Bucket, Key: u.t.Key, Kind: s3err.Object, Step: fmt.Sprintf("part %d", n)}, err)
 		cancel()
 	}
 	return false
@@ -304,7 +320,7 @@ func (mp *multipartRun) firstErr(ctx context.Context) error {
 		return mp.failed
 	}
 	if err := ctx.Err(); err != nil {
-		return &Error{Op: mp.u.op, Bucket: mp.u.bucket, Key: mp.u.key, Err: context.Cause(ctx)}
+		return mp.u.t.err(None, context.Cause(ctx))
 	}
 	return nil
 }
@@ -335,22 +351,9 @@ func (mp *multipartRun) abort(ctx context.Context, cause error) error {
 		return cause
 	}
 	if _, err := mp.abortUpload(ctx); err != nil {
-		return joinAbortErr(mp.id, cause, err)
+		return mp.u.t.Errs.JoinAbort(mp.id, cause, err)
 	}
 	return cause
-}
-
-// joinAbortErr attaches the failure of an abort to the error that caused
-// it. An *Error comes back as a new one whose cause also names the failed
-// abort; the one given is left as it was.
-func joinAbortErr(id string, cause, err error) error {
-	e, ok := cause.(*Error)
-	if !ok {
-		return errors.Join(cause, err)
-	}
-	joined := *e
-	joined.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
-	return &joined
 }
 
 // abortResult is what an AbortMultipartUpload found.
@@ -369,7 +372,7 @@ func (mp *multipartRun) abortUpload(ctx context.Context) (abortResult, error) {
 	u := mp.u
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
-	_, err := u.c.s3.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &u.bucket, Key: &u.key, UploadId: &mp.id})
+	_, err := u.t.S3.AbortMultipartUpload(actx, u.t.abortMultipartUploadInput(mp.id))
 	switch {
 	case err == nil:
 		mp.aborted = true
@@ -382,4 +385,63 @@ func (mp *multipartRun) abortUpload(ctx context.Context) (abortResult, error) {
 		return abortGone, nil
 	}
 	return abortFailed, err
+}
+
+// Single stores a body of known size with one PutObject.
+func (u *Upload) Single(ctx context.Context) (Result, error) {
+	var body io.ReadSeeker
+	if u.ra != nil {
+		body = newSection(u.ra, u.base, u.size)
+	} else {
+		buf := make([]byte, u.size)
+		if err := u.readExactly(buf); err != nil {
+			return Result{}, err
+		}
+		body = bytes.NewReader(buf)
+	}
+	return u.putBytes(ctx, body, u.size)
+}
+
+// putBytes sends one seekable body of n bytes with PutObject, signed with
+// its SHA-256.
+func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Result, error) {
+	sums, err := payload.Hash(body, u.set.ContentMD5)
+	if err != nil {
+		return Result{}, u.t.err(None, fmt.Errorf("reading body: %w", err))
+	}
+	out, err := u.t.S3.PutObject(ctx, u.t.putObjectInput(body, n, sums.MD5, u.set), payload.Sign(sums.SHA256))
+	if err != nil {
+		return Result{}, u.t.wrapWrite(u.set.WriteKind, err)
+	}
+	u.progress.SetTotal(n, 0)
+	u.progress.Add(n, 0)
+	return Result{ETag: TrimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
+}
+
+// readExactly fills buf from the body and checks that the body ends there,
+// so that a body shorter or longer than its declared size, or one that
+// fails, is never stored.
+func (u *Upload) readExactly(buf []byte) error {
+	n, eof, err := readFull(u.body, buf)
+	switch {
+	case err != nil:
+		return u.bodyErr(err)
+	case eof && n < len(buf):
+		return u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, len(buf)))
+	}
+	return u.checkEnd()
+}
+
+// checkEnd checks that the body has nothing left after its declared size,
+// and that it ends with io.EOF rather than an error.
+func (u *Upload) checkEnd() error {
+	var one [1]byte
+	n, _, err := readFull(u.body, one[:])
+	switch {
+	case err != nil:
+		return u.bodyErr(err)
+	case n > 0:
+		return u.t.err(Invalid, fmt.Errorf("body is longer than its given size %d", u.size))
+	}
+	return nil
 }

@@ -1,0 +1,215 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3kit/s3kit/internal/s3err"
+)
+
+// copyBufferSize is the buffer each download worker copies through.
+const copyBufferSize = 256 << 10
+
+// Download holds the settings of one ranged download.
+type Download struct {
+	PartSize    int64                                  // size of each range
+	Concurrency int                                    // ranges fetched at once
+	Verify      bool                                   // read w back and check its MD5, if w is an io.ReaderAt
+	Progress    func(total int64, parts int) *Progress // starts progress reporting; may return nil
+}
+
+// DownloadResult is what a download found.
+type DownloadResult struct {
+	First *s3.GetObjectOutput // the answer to the first range; its body is consumed
+	Size  int64               // the object's size
+	Empty bool                // the object is empty (the first range got InvalidRange): nothing was written
+}
+
+// RunDownload writes the object t names into w, fetching ranges of
+// cfg.PartSize with up to cfg.Concurrency requests at once. Every range
+// after the first carries If-Match with the first answer's ETag. w receives
+// writes at different offsets from several goroutines at once.
+func RunDownload(ctx context.Context, t *Target, w io.WriterAt, cfg *Download) (DownloadResult, error) {
+	d := &download{t: t, w: w, cfg: cfg}
+	return d.run(ctx)
+}
+
+// TrimETag removes the quotes S3 puts around entity tags.
+func TrimETag(p *string) string {
+	return strings.Trim(aws.ToString(p), `"`)
+}
+
+// download is the state of one Download call.
+type download struct {
+	t   *Target
+	w   io.WriterAt
+	cfg *Download
+
+	res      DownloadResult
+	etag     string // quoted, for If-Match
+	progress *Progress
+}
+
+func (d *download) run(ctx context.Context) (DownloadResult, error) {
+	ps := d.cfg.PartSize
+	first, err := d.get(ctx, 0, ps-1, "", true)
+	if err != nil {
+		if code, _ := d.t.Errs.Code(err); code == "InvalidRange" {
+			// S3 answers 416 to any range of an empty object
+			return DownloadResult{Empty: true}, nil
+		}
+		return DownloadResult{}, err
+	}
+	sp, err := d.t.GetSpan(ctx, first, 0, ps-1, true)
+	if err == nil && sp.Size < 0 {
+		err = d.t.err(None, fmt.Errorf("the answer does not give the object's size (Content-Range %q)", aws.ToString(first.ContentRange)))
+	}
+	if err != nil {
+		_ = first.Body.Close()
+		return DownloadResult{}, err
+	}
+	d.res = DownloadResult{First: first, Size: sp.Size}
+	d.etag = aws.ToString(first.ETag)
+	size := d.res.Size
+	firstEnd := sp.Last // the whole object if the server ignored Range
+
+	parts := 1
+	if firstEnd < size-1 {
+		parts += int((size - firstEnd - 1 + ps - 1) / ps)
+	}
+	d.progress = d.cfg.Progress(size, parts)
+	defer d.progress.Finish()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var next atomic.Int64 // index of the next range to fetch; range 0 is first
+	next.Store(1)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var failed error
+	fail := func(err error) {
+		once.Do(func() { failed = err; cancel(err) })
+	}
+	workers := min(d.cfg.Concurrency, parts)
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, copyBufferSize)
+			if i == 0 {
+				if err := d.copyRange(ctx, first, 0, firstEnd, buf); err != nil {
+					fail(err)
+					return
+				}
+			}
+			for ctx.Err() == nil {
+				n := next.Add(1) - 1
+				if n >= int64(parts) {
+					return
+				}
+				start := firstEnd + 1 + (n-1)*ps
+				end := min(start+ps, size) - 1
+				out, err := d.get(ctx, start, end, d.etag, false)
+				if err == nil {
+					err = d.copyRange(ctx, out, start, end, buf)
+				}
+				if err != nil {
+					fail(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if failed != nil {
+		return DownloadResult{}, failed
+	}
+	if err := ctx.Err(); err != nil {
+		return DownloadResult{}, d.t.err(None, context.Cause(ctx))
+	}
+	if d.cfg.Verify {
+		if err := d.verify(); err != nil {
+			return DownloadResult{}, err
+		}
+	}
+	return d.res, nil
+}
+
+// get requests bytes [start, end], with If-Match when etag is set. The
+// answer to the first range is checked by run, since it may hold the whole
+// object; every other answer here.
+func (d *download) get(ctx context.Context, start, end int64, etag string, first bool) (*s3.GetObjectOutput, error) {
+	rng := "bytes=" + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(end, 10)
+	out, err := d.t.S3.GetObject(ctx, d.t.getObjectInput(rng, etag))
+	if err != nil {
+		return nil, d.t.wrap(s3err.Object, err)
+	}
+	if etag != "" && aws.ToString(out.ETag) != etag {
+		_ = out.Body.Close()
+		return nil, d.t.err(ObjectChanged, fmt.Errorf("ETag changed from %s to %s", etag, aws.ToString(out.ETag)))
+	}
+	if first {
+		return out, nil
+	}
+	sp, err := answerSpan(out, start, end, true)
+	if err == nil && sp.Last != end {
+		err = fmt.Errorf("asked for bytes %d-%d, got %d-%d", start, end, sp.First, sp.Last)
+	}
+	if err != nil {
+		_ = out.Body.Close()
+		return nil, d.t.err(None, err)
+	}
+	return out, nil
+}
+
+// copyRange streams one response into w at start, resuming after drops.
+func (d *download) copyRange(ctx context.Context, out *s3.GetObjectOutput, start, end int64, buf []byte) error {
+	rr := NewRangeReader(ctx, d.t, d.etag, start, end, out.Body)
+	defer rr.Close()
+	dst := &progressWriter{w: io.NewOffsetWriter(d.w, start), p: d.progress}
+	n, err := io.CopyBuffer(dst, rr, buf)
+	if err != nil {
+		if _, ok := d.t.Errs.Code(err); ok {
+			return err
+		}
+		return d.t.err(None, err)
+	}
+	if n != end-start+1 {
+		return d.t.err(DataCorrupted, fmt.Errorf("range %d-%d: got %d bytes", start, end, n))
+	}
+	d.progress.Add(0, 1)
+	return nil
+}
+
+// verify re-reads w, if it can be read, and compares its MD5 with the ETag.
+func (d *download) verify() error {
+	ra, ok := d.w.(io.ReaderAt)
+	h, want := newMD5(true, TrimETag(d.res.First.ETag))
+	if !ok || h == nil {
+		return nil // nothing to verify against, or nothing to read back
+	}
+	rr := &RangeReader{md5: h, wantMD5: want, t: d.t,
+		end: d.res.Size - 1, body: io.NopCloser(io.NewSectionReader(ra, 0, d.res.Size))}
+	_, err := io.Copy(io.Discard, rr)
+	return err
+}
+
+// progressWriter counts bytes written into the progress reporter.
+type progressWriter struct {
+	w io.Writer
+	p *Progress
+}
+
+func (pw *progressWriter) Write(b []byte) (int, error) {
+	n, err := pw.w.Write(b)
+	pw.p.Add(int64(n), 0)
+	return n, err
+}
