@@ -242,6 +242,7 @@ func (d *doctor) lifecycle(ctx context.Context) {
 
 // wholeBucket reports whether a lifecycle rule applies to every key.
 func wholeBucket(r types.LifecycleRule) bool {
+	//lint:ignore SA1019 older servers and rules still use the rule-level Prefix
 	if aws.ToString(r.Prefix) != "" {
 		return false
 	}
