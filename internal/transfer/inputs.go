@@ -33,15 +33,8 @@ func (t *Target) putObjectInput(body io.Reader, n int64, md5 *string, set *Setti
 		ContentLength: aws.Int64(n),
 		Metadata:      set.Metadata,
 	}
-	if set.ContentType != "" {
-		in.ContentType = &set.ContentType
-	}
-	if set.CacheControl != "" {
-		in.CacheControl = &set.CacheControl
-	}
-	if set.ACL != "" {
-		in.ACL = types.ObjectCannedACL(set.ACL)
-	}
+	in.ContentType, in.CacheControl = optional(set.ContentType), optional(set.CacheControl)
+	in.ACL = types.ObjectCannedACL(set.ACL)
 	in.IfNoneMatch, in.IfMatch = set.IfNoneMatch, set.IfMatch
 	in.ContentMD5 = md5
 	return in
@@ -50,15 +43,8 @@ func (t *Target) putObjectInput(body io.Reader, n int64, md5 *string, set *Setti
 // createMultipartUploadInput starts the multipart upload of a Put.
 func (t *Target) createMultipartUploadInput(set *Settings) *s3.CreateMultipartUploadInput {
 	in := &s3.CreateMultipartUploadInput{Bucket: &t.Bucket, Key: &t.Key, Metadata: set.Metadata}
-	if set.ContentType != "" {
-		in.ContentType = &set.ContentType
-	}
-	if set.CacheControl != "" {
-		in.CacheControl = &set.CacheControl
-	}
-	if set.ACL != "" {
-		in.ACL = types.ObjectCannedACL(set.ACL)
-	}
+	in.ContentType, in.CacheControl = optional(set.ContentType), optional(set.CacheControl)
+	in.ACL = types.ObjectCannedACL(set.ACL)
 	return in
 }
 
@@ -101,16 +87,9 @@ func (cp *Copy) copyObjectInput() *s3.CopyObjectInput {
 	if cp.replace() {
 		in.MetadataDirective = types.MetadataDirectiveReplace
 		in.Metadata = set.Metadata
-		if set.ContentType != "" {
-			in.ContentType = &set.ContentType
-		}
-		if set.CacheControl != "" {
-			in.CacheControl = &set.CacheControl
-		}
+		in.ContentType, in.CacheControl = optional(set.ContentType), optional(set.CacheControl)
 	}
-	if set.ACL != "" {
-		in.ACL = types.ObjectCannedACL(set.ACL)
-	}
+	in.ACL = types.ObjectCannedACL(set.ACL)
 	in.CopySourceIfMatch = cp.src.ETag
 	in.IfNoneMatch, in.IfMatch = set.IfNoneMatch, set.IfMatch
 	return in
@@ -124,12 +103,7 @@ func (cp *Copy) createMultipartUploadInput() *s3.CreateMultipartUploadInput {
 	in := &s3.CreateMultipartUploadInput{Bucket: &u.t.Bucket, Key: &u.t.Key}
 	if cp.replace() {
 		in.Metadata = set.Metadata
-		if set.ContentType != "" {
-			in.ContentType = &set.ContentType
-		}
-		if set.CacheControl != "" {
-			in.CacheControl = &set.CacheControl
-		}
+		in.ContentType, in.CacheControl = optional(set.ContentType), optional(set.CacheControl)
 	} else {
 		in.Metadata = cp.src.Metadata
 		in.ContentType = cp.src.ContentType
@@ -138,9 +112,7 @@ func (cp *Copy) createMultipartUploadInput() *s3.CreateMultipartUploadInput {
 		in.ContentEncoding = cp.src.ContentEncoding
 		in.ContentLanguage = cp.src.ContentLanguage
 	}
-	if set.ACL != "" {
-		in.ACL = types.ObjectCannedACL(set.ACL)
-	}
+	in.ACL = types.ObjectCannedACL(set.ACL)
 	return in
 }
 
@@ -153,4 +125,13 @@ func (cp *Copy) uploadPartCopyInput(id string, n int, rng string) *s3.UploadPart
 		PartNumber: aws.Int32(int32(n)), CopySource: &cp.source, CopySourceRange: &rng,
 		CopySourceIfMatch: cp.src.ETag, // every part from the version seen at the start
 	}
+}
+
+// optional returns v as the SDK's optional string: nil when empty, so that
+// the header is not sent.
+func optional(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
 }
