@@ -253,8 +253,8 @@ func TestAttack_ResumeTrustsIfMatch(t *testing.T) {
 // reports success with Size = the source's size, while the destination is
 // missing a whole part.
 func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
-	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
-	srv, direct := setup(t)
+	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	srv, direct := setupClient(t, lim)
 	data := randomBytes(12 << 20)
 	_, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(data))
 	require.NoError(t, err)
@@ -267,7 +267,7 @@ func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
 			w.WriteHeader(http.StatusOK)              // ...but the answer has no body
 			return true
 		}
-	})
+	}, lim)
 	res, err := c.Copy(t.Context(), bucket, "src", bucket, "dst")
 	if err != nil {
 		t.Logf("Copy failed (fine): %v", err)
@@ -376,9 +376,9 @@ func TestAttack_DownloadWithoutETagSkipsRangeChecks(t *testing.T) {
 // presigns and deletes keys with characters that URL and XML handling
 // commonly get wrong.
 func TestAttack_OddKeysRoundTrip(t *testing.T) {
-	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
+	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
 	keys := []string{"a+b", "a b", "a%2Fb", "a%b", "x/../y", "x/./y", "./z", "q?x=1#f", "ü/é", "tab\tkey", "nl\nkey", "del\x7f", "~!$&'()*,;=:@", strings.Repeat("é", 500)}
-	srv, c := setup(t)
+	srv, c := setupClient(t, lim)
 	small := []byte("small")
 	big := randomBytes(6 << 20)
 	for _, k := range keys {
@@ -420,7 +420,7 @@ func TestAttack_OddKeysRoundTrip(t *testing.T) {
 // value is stored; a definite error means the old value is intact; only
 // ErrOutcomeUnknown allows either. No upload may be left holding parts.
 func TestAttack_CancelAtEveryPoint(t *testing.T) {
-	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
+	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
 	oldSmall, newSmall := []byte("old value"), []byte("new value!")
 	oldBig, newBig := randomBytes(11<<20), bytes.Repeat([]byte{7}, 11<<20)
 	fe := newFrontEnd(t, []*s3kittest.Rule{
@@ -429,7 +429,7 @@ func TestAttack_CancelAtEveryPoint(t *testing.T) {
 		{Op: "CopyObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
 		{Op: "DeleteObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
 		{Op: "UploadPartCopy", Fault: s3kittest.DelayHeaders(10 * time.Millisecond)},
-	})
+	}, lim)
 	direct := fe.srv.Client(t)
 	check := func(t *testing.T, name string, d time.Duration, err error, key string, oldV, newV []byte) {
 		t.Helper()

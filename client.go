@@ -25,6 +25,7 @@ type Client struct {
 	region    string
 	pathStyle bool
 	transfer  transferConfig
+	copy      copyLimits
 	ext       clientExt // settings.go
 }
 
@@ -41,7 +42,7 @@ const defaultEndpointRegion = "eu-west-1"
 // asks the SDK to compute and validate checksums only when an operation
 // requires them; see the package documentation.
 func New(ctx context.Context, opts ...Option) (*Client, error) {
-	cfg := clientConfig{transfer: defaultTransfer(), retry: retry.Default()}
+	cfg := clientConfig{transfer: defaultTransfer(), retry: retry.Default(), copyLimits: defaultCopyLimits}
 	for _, o := range opts {
 		if o == nil {
 			return nil, invalidf("New", "", "", "nil Option")
@@ -139,6 +140,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		region:    awsCfg.Region,
 		pathStyle: pathStyle,
 		transfer:  cfg.transfer,
+		copy:      cfg.copyLimits,
 		ext:       ext,
 	}, nil
 }

@@ -76,8 +76,8 @@ func stored(t *testing.T, c *s3kit.Client, key string) string {
 func TestConditionalWrites(t *testing.T) {
 	for _, w := range condWriters() {
 		t.Run(w.name, func(t *testing.T) {
-			s3kit.SetCopyLimits(t, 6<<20, 5<<20)
-			_, c := setup(t)
+			lim := s3kit.WithCopyLimits(6<<20, 5<<20)
+			_, c := setupClient(t, lim)
 			v1, v2, v3 := randomBytes(w.size), bytes.Repeat([]byte("2"), w.size), bytes.Repeat([]byte("3"), w.size)
 			const key = "cond/k"
 
@@ -129,8 +129,8 @@ func TestConditionalWrites(t *testing.T) {
 func TestConditionalCreateRace(t *testing.T) {
 	for _, w := range condWriters() {
 		t.Run(w.name, func(t *testing.T) {
-			s3kit.SetCopyLimits(t, 6<<20, 5<<20)
-			_, c := setup(t)
+			lim := s3kit.WithCopyLimits(6<<20, 5<<20)
+			_, c := setupClient(t, lim)
 			writers := 6
 			if w.multipart {
 				writers = 3

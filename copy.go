@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/s3kit/s3kit/internal/knobs"
 	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/s3err"
 	"github.com/s3kit/s3kit/internal/transfer"
@@ -60,9 +59,9 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 		return PutResult{}, wrapErr(op, srcBucket, srcKey, s3err.Object, fmt.Errorf("source: %w", err))
 	}
 	source := names.EscapePath(srcBucket) + "/" + names.EscapePath(srcKey)
-	cp := transfer.NewCopy(c.target(op, dstBucket, dstKey), c.putSettings(&cfg), srcBucket, srcKey, source, src, knobs.CopyPartSize)
+	cp := transfer.NewCopy(c.target(op, dstBucket, dstKey), c.putSettings(&cfg), srcBucket, srcKey, source, src, c.copy.partSize)
 	var res transfer.Result
-	if aws.ToInt64(src.ContentLength) <= knobs.CopyThreshold {
+	if aws.ToInt64(src.ContentLength) <= c.copy.threshold {
 		res, err = cp.Single(ctx)
 	} else {
 		res, err = cp.Multipart(ctx)

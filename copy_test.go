@@ -26,8 +26,8 @@ func TestCopy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s3kit.SetCopyLimits(t, 6*mib, 5*mib)
-			srv, c := setup(t)
+			lim := s3kit.WithCopyLimits(6*mib, 5*mib)
+			srv, c := setupClient(t, lim)
 			srv.CreateBucket(t, "other")
 			b := randomBytes(tc.size)
 			_, err := c.Put(t.Context(), bucket, "src/a b+c", bytes.NewReader(b),
@@ -65,12 +65,11 @@ func TestCopy(t *testing.T) {
 func TestCopyReplacesMetadataAndSetsACL(t *testing.T) {
 	for _, multipart := range []bool{false, true} {
 		t.Run(map[bool]string{false: "single", true: "multipart"}[multipart], func(t *testing.T) {
-			size := 100
+			size, lim := 100, s3kit.WithCopyLimits(5<<30, 512<<20)
 			if multipart {
-				s3kit.SetCopyLimits(t, 5<<20, 5<<20)
-				size = 6 << 20
+				size, lim = 6<<20, s3kit.WithCopyLimits(5<<20, 5<<20)
 			}
-			srv, c := setup(t)
+			srv, c := setupClient(t, lim)
 			_, err := c.Put(t.Context(), bucket, "src", bytes.NewReader(randomBytes(size)),
 				s3kit.WithContentType("text/plain"), s3kit.WithMetadata(map[string]string{"old": "1"}))
 			require.NoError(t, err)
@@ -124,8 +123,8 @@ func TestCopyErrors(t *testing.T) {
 }
 
 func TestCopyAbortsWhenAPartFails(t *testing.T) {
-	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
-	srv, direct := setup(t)
+	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	srv, direct := setupClient(t, lim)
 	_, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(randomBytes(11<<20)))
 	require.NoError(t, err)
 	c := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
@@ -134,7 +133,7 @@ func TestCopyAbortsWhenAPartFails(t *testing.T) {
 			return true
 		}
 		return false
-	})
+	}, lim)
 	_, err = c.Copy(t.Context(), bucket, "src", bucket, "dst")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "part 2")

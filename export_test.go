@@ -1,7 +1,6 @@
 package s3kit
 
 import (
-	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -9,11 +8,10 @@ import (
 	"github.com/s3kit/s3kit/internal/knobs"
 )
 
-// SetCopyLimits lowers the multipart copy threshold and part size for the
-// duration of t, so that tests can copy in parts with small objects. Tests
-// that call it must not run in parallel with other copy tests.
-func SetCopyLimits(t *testing.T, threshold, partSize int64) {
-	t.Cleanup(knobs.SetCopyLimits(threshold, partSize))
+// WithCopyLimits lowers the multipart copy threshold and part size of one
+// client, so that tests can copy in parts with small objects. Tests only.
+func WithCopyLimits(threshold, partSize int64) Option {
+	return knobs.WithCopyLimits(threshold, partSize).(Option)
 }
 
 // WithRetryDelays sets the backoff so that tests retry quickly. Tests only.

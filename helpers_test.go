@@ -30,6 +30,13 @@ func setup(t *testing.T, opts ...s3kittest.Option) (*s3kittest.Server, *s3kit.Cl
 	return srv, srv.Client(t)
 }
 
+// setupClient is setup with client options.
+func setupClient(t *testing.T, opts ...s3kit.Option) (*s3kittest.Server, *s3kit.Client) {
+	t.Helper()
+	srv, _ := setup(t)
+	return srv, srv.Client(t, opts...)
+}
+
 // randomBytes returns n reproducible pseudo-random bytes.
 func randomBytes(n int) []byte {
 	b := make([]byte, n)
@@ -103,7 +110,7 @@ func ptr[T any](v T) *T { return &v }
 
 // proxy starts a reverse proxy to srv whose intercept function may answer a
 // request itself (returning true) instead of passing it on.
-func proxy(t *testing.T, srv *s3kittest.Server, intercept func(w http.ResponseWriter, r *http.Request) bool) *s3kit.Client {
+func proxy(t *testing.T, srv *s3kittest.Server, intercept func(w http.ResponseWriter, r *http.Request) bool, opts ...s3kit.Option) *s3kit.Client {
 	t.Helper()
 	target, err := url.Parse(srv.URL)
 	require.NoError(t, err)
@@ -116,7 +123,7 @@ func proxy(t *testing.T, srv *s3kittest.Server, intercept func(w http.ResponseWr
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(front.Close)
-	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(front.URL), s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey))
+	c, err := s3kit.New(t.Context(), append([]s3kit.Option{s3kit.WithEndpoint(front.URL), s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey)}, opts...)...)
 	require.NoError(t, err)
 	return c
 }
@@ -139,11 +146,11 @@ func newTLSRecorder(t *testing.T, h http.Handler) *httptest.Server {
 // proxyWith is like proxy, but the intercept function is built around the
 // s3kittest server's own handler, so it can pass a request on and then
 // tamper with the response.
-func proxyWith(t *testing.T, srv *s3kittest.Server, build func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool) *s3kit.Client {
+func proxyWith(t *testing.T, srv *s3kittest.Server, build func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool, opts ...s3kit.Option) *s3kit.Client {
 	t.Helper()
 	target, err := url.Parse(srv.URL)
 	require.NoError(t, err)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.ErrorLog = log.New(io.Discard, "", 0)
-	return proxy(t, srv, build(rp))
+	return proxy(t, srv, build(rp), opts...)
 }

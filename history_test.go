@@ -27,7 +27,6 @@ var (
 // replays the same operations and fault schedule (goroutine timing still
 // varies). -history.seeds and -history.ops make a longer soak.
 func TestHistory(t *testing.T) {
-	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
 	seeds, ops := *historySeeds, *historyOps
 	if raceEnabled && !flagSet("history.seeds") {
 		seeds, ops = 3, 200 // the race detector makes a run about 9 times slower
@@ -43,7 +42,7 @@ func TestHistory(t *testing.T) {
 	for _, seed := range list {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rules, lostCreates := history.Faults(seed)
-			fe := newFrontEnd(t, rules)
+			fe := newFrontEnd(t, rules, s3kit.WithCopyLimits(5<<20, 5<<20))
 			prefix := fmt.Sprintf("h%d/", seed)
 			h := history.Run(t.Context(), history.Config{
 				Client: fe.client, Direct: fe.srv.Client(t), Bucket: bucket, Prefix: prefix,

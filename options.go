@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/s3kit/s3kit/internal/knobs"
 	"github.com/s3kit/s3kit/internal/retry"
 )
 
@@ -83,6 +84,23 @@ type clientConfig struct {
 	retry         retry.Config
 	allowInsecure bool
 	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
+	copyLimits    copyLimits
+}
+
+// copyLimits says when Copy goes multipart and with which part size. Only
+// tests change them (internal/knobs), to copy in parts with small objects.
+type copyLimits struct {
+	threshold int64 // objects larger than this are copied in parts; CopyObject copies at most 5 GiB
+	partSize  int64 // raised so that the object fits in 10,000 parts
+}
+
+// defaultCopyLimits are the limits every Client uses outside tests.
+var defaultCopyLimits = copyLimits{threshold: 5 << 30, partSize: 512 << 20}
+
+func init() {
+	knobs.WithCopyLimits = func(threshold, partSize int64) any {
+		return clientOption(func(c *clientConfig) { c.copyLimits = copyLimits{threshold, partSize} })
+	}
 }
 
 // transferConfig holds the multipart settings.

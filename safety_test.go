@@ -107,8 +107,8 @@ func TestTruncatedBodyIsNotStored(t *testing.T) {
 // which servers that enforce it refuse; s3kittest, like Ceph RGW 16.2,
 // ignores the header, so this also proves the check made before completing.
 func TestMultipartCopyPinsItsSource(t *testing.T) {
-	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
-	srv, direct := setup(t)
+	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	srv, direct := setupClient(t, lim)
 	v1, v2 := randomBytes(16<<20), bytes.Repeat([]byte("second version. "), 1<<20)
 	first, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(v1))
 	require.NoError(t, err)
@@ -127,7 +127,7 @@ func TestMultipartCopyPinsItsSource(t *testing.T) {
 			assert.NoError(t, err)
 		}
 		return false
-	})
+	}, lim)
 	_, err = c.Copy(t.Context(), bucket, "src", bucket, "dst", s3kit.WithConcurrency(1))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, s3kit.ErrObjectChanged)
@@ -144,12 +144,12 @@ func TestMultipartCopyPinsItsSource(t *testing.T) {
 // left over is the empty one the lost answer created (which nobody can
 // prove is this call's).
 func TestOtherWritersUploadSurvives(t *testing.T) {
-	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
+	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
 	data := randomBytes(12 << 20)
 	for _, op := range []string{"Put", "Copy"} {
 		t.Run(op, func(t *testing.T) {
 			rule := &s3kittest.Rule{Op: "CreateMultipartUpload", Key: "k", Nth: 1, Fault: s3kittest.DropResponse()}
-			fe := newFrontEnd(t, []*s3kittest.Rule{rule})
+			fe := newFrontEnd(t, []*s3kittest.Rule{rule}, lim)
 			raw := fe.srv.Client(t).S3()
 			if op == "Copy" {
 				_, err := fe.srv.Client(t).Put(t.Context(), bucket, "src", bytes.NewReader(data))
@@ -330,8 +330,8 @@ func TestOutcomeUnknown(t *testing.T) {
 // CompleteMultipartUpload with an empty ETag element; Put and Copy then
 // report the ETag the parts produce, which is what HEAD shows.
 func TestMultipartETagWhenServerSendsNone(t *testing.T) {
-	s3kit.SetCopyLimits(t, 5<<20, 5<<20)
-	srv, direct := setup(t)
+	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	srv, direct := setupClient(t, lim)
 	empty := regexp.MustCompile(`<ETag>[^<]*</ETag>`)
 	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
 		return func(w http.ResponseWriter, r *http.Request) bool {
@@ -347,7 +347,7 @@ func TestMultipartETagWhenServerSendsNone(t *testing.T) {
 			_, _ = w.Write(body)
 			return true
 		}
-	})
+	}, lim)
 	data := randomBytes(12 << 20)
 	put, err := c.Put(t.Context(), bucket, "k", bytes.NewReader(data), mpOpts...)
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,8 +65,12 @@ func (s *suite) conditionalWrites(t *testing.T) {
 		{"copy multipart", 11 * mib, cw.Multipart, cp},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			c, prof := s.c, profile
 			if strings.HasPrefix(tc.name, "copy multipart") {
-				t.Cleanup(knobs.SetCopyLimits(5*mib, 5*mib))
+				c = copyInParts(t, s.target.Options)
+				if profile != nil {
+					prof = copyInParts(t, s.target.ProfileOptions)
+				}
 			}
 			key := "cond/" + strings.ReplaceAll(tc.name, " ", "-")
 			v1, v2 := data(tc.size), data(tc.size)
@@ -74,16 +79,16 @@ func (s *suite) conditionalWrites(t *testing.T) {
 			cur, err := s.c.Head(t.Context(), s.bucket, key)
 			require.NoError(t, err)
 
-			_, err = tc.write(s.c, key, v2, s3kit.WithIfMatch("0123456789abcdef0123456789abcdef"))
+			_, err = tc.write(c, key, v2, s3kit.WithIfMatch("0123456789abcdef0123456789abcdef"))
 			s.checkRefused(t, tc.enforced, err, key, v1, "If-Match with a stale ETag")
 			cur = s.restore(t, key, v1, cur)
 
-			_, err = tc.write(s.c, key, v2, s3kit.WithIfNoneMatch("*"))
+			_, err = tc.write(c, key, v2, s3kit.WithIfNoneMatch("*"))
 			s.checkRefused(t, tc.enforced, err, key, v1, "If-None-Match: * on an existing key")
 			cur = s.restore(t, key, v1, cur)
 
-			if profile != nil {
-				_, err = tc.write(profile, key, v2, s3kit.WithIfNoneMatch("*"))
+			if prof != nil {
+				_, err = tc.write(prof, key, v2, s3kit.WithIfNoneMatch("*"))
 				if !errors.Is(err, s3kit.ErrInvalidInput) {
 					require.ErrorIs(t, err, s3kit.ErrPreconditionFailed, "the profile sent a condition: the server must enforce it")
 				}
@@ -91,7 +96,7 @@ func (s *suite) conditionalWrites(t *testing.T) {
 				assert.Equal(t, sum(v1), got, "the profile never lets a condition be dropped")
 			}
 
-			_, err = tc.write(s.c, key, v2, s3kit.WithIfMatch(cur.ETag))
+			_, err = tc.write(c, key, v2, s3kit.WithIfMatch(cur.ETag))
 			require.NoError(t, err, "If-Match with the current ETag %s", cur.ETag)
 			got, _ := s.readAll(t, key)
 			assert.Equal(t, sum(v2), got)
@@ -131,4 +136,14 @@ func (s *suite) restore(t *testing.T, key string, b []byte, cur s3kit.Object) s3
 	obj, err := s.c.Head(t.Context(), s.bucket, key)
 	require.NoError(t, err)
 	return obj
+}
+
+// copyInParts returns a client built from opts whose Copy goes multipart for
+// objects larger than 5 MiB, in parts of 5 MiB, so that multipart copies can
+// be tried with small objects.
+func copyInParts(t *testing.T, opts []s3kit.Option) *s3kit.Client {
+	t.Helper()
+	c, err := s3kit.New(t.Context(), append(slices.Clone(opts), knobs.WithCopyLimits(5<<20, 5<<20).(s3kit.Option))...)
+	require.NoError(t, err)
+	return c
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/s3kit/s3kit"
-	"github.com/s3kit/s3kit/internal/knobs"
 )
 
 // runExtensions runs the checks for presigned URLs, batch operations, copy,
@@ -140,8 +139,9 @@ func (s *suite) copy(t *testing.T) {
 		size int
 	}{{"single", 3000}, {"multipart", 11 << 20}} {
 		t.Run(tc.name, func(t *testing.T) {
+			c := s.c
 			if tc.size > 5<<20 {
-				t.Cleanup(knobs.SetCopyLimits(5<<20, 5<<20))
+				c = copyInParts(t, s.target.Options)
 			}
 			b := data(tc.size)
 			src := "copy/" + tc.name + "/src a+b"
@@ -149,7 +149,7 @@ func (s *suite) copy(t *testing.T) {
 				s3kit.WithMetadata(map[string]string{"owner": "ada"}))
 			require.NoError(t, err)
 			dst := "copy/" + tc.name + "/dst é"
-			res, err := s.c.Copy(ctx, s.bucket, src, s.bucket, dst)
+			res, err := c.Copy(ctx, s.bucket, src, s.bucket, dst)
 			require.NoError(t, err)
 			assert.Equal(t, tc.size > 5<<20, res.Parts > 0)
 			got, obj := s.readAll(t, dst)

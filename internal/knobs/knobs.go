@@ -1,20 +1,12 @@
-// Package knobs holds s3kit's internal limits that tests lower to exercise
-// code paths, such as multipart copy, with small objects. Only s3kit and its
-// tests import it; nothing here is part of the API.
+// Package knobs gives s3kit's tests, and the conformance suite, options
+// that lower internal limits to exercise code paths, such as multipart copy,
+// with small objects. Only s3kit and its tests import it; nothing here is
+// part of the API, and nothing here changes a running Client: each knob is
+// an option given to s3kit.New, so tests that use it can run in parallel.
 package knobs
 
-// Multipart copy: objects larger than CopyThreshold are copied in parts of
-// CopyPartSize (raised so that the object fits in 10,000 parts). S3's
-// CopyObject copies at most 5 GiB.
-var (
-	CopyThreshold int64 = 5 << 30
-	CopyPartSize  int64 = 512 << 20
-)
-
-// SetCopyLimits sets the copy limits until the returned function is called.
-// Callers must not run copies in parallel with a change.
-func SetCopyLimits(threshold, partSize int64) (restore func()) {
-	oldT, oldP := CopyThreshold, CopyPartSize
-	CopyThreshold, CopyPartSize = threshold, partSize
-	return func() { CopyThreshold, CopyPartSize = oldT, oldP }
-}
+// WithCopyLimits returns an s3kit.Option (as any, since this package cannot
+// import s3kit) that makes Copy use a multipart copy for objects larger than
+// threshold, in parts of partSize. Package s3kit sets it when it is
+// initialised; use it as knobs.WithCopyLimits(t, p).(s3kit.Option).
+var WithCopyLimits func(threshold, partSize int64) any
