@@ -52,7 +52,7 @@ func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error 
 
 // setACL is [Client.SetACL] for the operation op, which its errors name.
 func (c *Client) setACL(ctx context.Context, op, bucket, key string, acl ACL) error {
-	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
+	if err := c.checkNames(op, bucket, key); err != nil {
 		return err
 	}
 	if err := checkACL(op, bucket, key, acl); err != nil {
@@ -95,7 +95,7 @@ func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, er
 // public. [WithPublicBaseURL] replaces the endpoint with a CDN or custom
 // domain.
 func (c *Client) PublicURL(bucket, key string) string {
-	if c.ext.publicBase != "" {
+	if c.cfg.publicBase != "" {
 		return c.publicBaseURL(bucket, key)
 	}
 	scheme, host, inHost := c.bucketLocation(bucket)
@@ -147,4 +147,9 @@ func (c *Client) bucketLocation(bucket string) (scheme, host string, inHost bool
 		return scheme, host, false
 	}
 	return scheme, bucket + "." + host, true
+}
+
+// publicBaseURL builds a public URL on the configured base.
+func (c *Client) publicBaseURL(bucket, key string) string {
+	return strings.ReplaceAll(c.cfg.publicBase, "{bucket}", names.EscapePath(bucket)) + "/" + names.EscapePath(key)
 }

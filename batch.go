@@ -66,7 +66,7 @@ func (c *Client) DeleteMany(ctx context.Context, bucket string, keys iter.Seq[st
 }
 
 func (c *Client) deleteMany(ctx context.Context, op, bucket string, keys iter.Seq[string]) error {
-	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
+	if err := c.checkBucketName(op, bucket); err != nil {
 		return err
 	}
 	if keys == nil {
@@ -191,7 +191,7 @@ func deleteFailed(op, bucket string, failed []DeleteFailure) error {
 // DeleteMany.
 func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error {
 	const op = "DeletePrefix"
-	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
+	if err := c.checkBucketName(op, bucket); err != nil {
 		return err
 	}
 	if prefix == "" {

@@ -13,26 +13,6 @@ import (
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
-// BucketOption configures one call to [Client.CreateBucket].
-type BucketOption interface {
-	applyBucket(*bucketConfig)
-}
-
-type bucketConfig struct {
-	location string
-}
-
-type bucketOption func(*bucketConfig)
-
-func (f bucketOption) applyBucket(c *bucketConfig) { f(c) }
-
-// WithLocationConstraint asks CreateBucket to send a LocationConstraint for
-// region. Default: none, which every S3-compatible server accepts; some (Ceph
-// RGW among them) reject constraints they do not know.
-func WithLocationConstraint(region string) BucketOption {
-	return bucketOption(func(c *bucketConfig) { c.location = region })
-}
-
 // CreateBucket creates a bucket. It sends no LocationConstraint unless
 // [WithLocationConstraint] is given. Creating a bucket you already own
 // returns an error whose Code is "BucketAlreadyOwnedByYou" on most providers
@@ -55,7 +35,7 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...Bucket
 		}
 		o.applyBucket(&cfg)
 	}
-	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
+	if err := c.checkBucketName(op, bucket); err != nil {
 		return err
 	}
 	in := &s3.CreateBucketInput{Bucket: &bucket}
@@ -118,7 +98,7 @@ func (c *Client) ownsBucket(ctx context.Context, bucket string) bool {
 // (TestBucketCallsWhoseAnswerWasLost).
 func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 	const op = "DeleteBucket"
-	if err := checkBucket(op, bucket, c.ext.relaxedNames); err != nil {
+	if err := c.checkBucketName(op, bucket); err != nil {
 		return err
 	}
 	_, err := c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})

@@ -156,7 +156,7 @@ const doctorTimeout = 30 * time.Second
 // provider gets wrong is in the Report, whose String method prints it with
 // the options it suggests.
 func (c *Client) Doctor(ctx context.Context, bucket string) (Report, error) {
-	if err := checkBucket("Doctor", bucket, c.ext.relaxedNames); err != nil {
+	if err := checkBucket("Doctor", bucket, c.cfg.relaxedNames); err != nil {
 		return Report{}, err
 	}
 	d := &doctor{c: c, bucket: bucket, prefix: ".s3kit-doctor/" + randomHex(6) + "/"}
@@ -314,7 +314,7 @@ func (d *doctor) auth(ctx context.Context) bool {
 }
 
 func (d *doctor) signature() string {
-	if d.c.ext.sigV2 {
+	if d.c.cfg.sigV2 {
 		return "SigV2"
 	}
 	return "SigV4, region " + d.c.region
@@ -477,7 +477,7 @@ func (d *doctor) acls(ctx context.Context) {
 		return
 	}
 	u := d.c.PublicURL(d.bucket, key)
-	if d.c.ext.publicBase != "" {
+	if d.c.cfg.publicBase != "" {
 		u = (&Client{endpoint: d.c.endpoint, region: d.c.region, pathStyle: d.c.pathStyle}).PublicURL(d.bucket, key)
 	}
 	privStatus, _ := d.anonGet(ctx, u)
@@ -485,7 +485,7 @@ func (d *doctor) acls(ctx context.Context) {
 	if err != nil {
 		if errors.Is(wrapErr("Doctor", d.bucket, key, s3err.ACL, err), ErrACLNotSupported) {
 			d.add(CheckACLs, StatusInfo, "not supported (%s): use a bucket policy for public objects", shortErr(err))
-			if !d.c.ext.noObjectACLs {
+			if !d.c.cfg.noObjectACLs() {
 				d.suggest("s3kit.WithProvider(...) // a profile without object ACLs, such as s3kit.MinIO or s3kit.Versitygw, refuses ACL calls up front")
 			}
 		} else {
@@ -611,7 +611,7 @@ func (d *doctor) conditional(ctx context.Context) {
 		d.add(CheckConditional, StatusOK, "If-None-Match enforced on PutObject, CompleteMultipartUpload and CopyObject")
 	case ignored == 0:
 		d.add(CheckConditional, StatusWarning, "%s", strings.Join(problems, "; "))
-	case d.c.ext.condIgnored&ignored == ignored:
+	case d.c.cfg.provider.condIgnored&ignored == ignored:
 		d.add(CheckConditional, StatusInfo, "ignored on %s (a create-only write onto an existing object went through); the client's provider profile refuses conditional writes there", ignored)
 	default:
 		d.add(CheckConditional, StatusWarning, "ignored on %s (a create-only write onto an existing object went through): WithIfNoneMatch and WithIfMatch do not protect those writes here%s",

@@ -5,23 +5,8 @@ import (
 	"errors"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/s3kit/s3kit/internal/transfer"
 )
-
-// DownloadOption configures one call to [Client.Download].
-type DownloadOption interface {
-	applyDownload(*downloadConfig)
-}
-
-// downloadConfig holds the settings of one Download call.
-type downloadConfig struct {
-	transfer transferConfig
-	progress func(Progress)
-	verify   bool
-}
 
 // Download writes the object bucket/key into w, fetching ranges of part size
 // (8 MiB by default) with up to concurrency (4) requests at once. Each range
@@ -38,14 +23,14 @@ type downloadConfig struct {
 // *os.File allows. On error, w may hold part of the object.
 func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt, opts ...DownloadOption) (Object, error) {
 	const op = "Download"
-	cfg := downloadConfig{transfer: c.transfer}
+	cfg := downloadConfig{transfer: c.cfg.transfer}
 	for _, o := range opts {
 		if o == nil {
 			return Object{}, invalidf(op, bucket, key, "nil DownloadOption")
 		}
 		o.applyDownload(&cfg)
 	}
-	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
+	if err := c.checkNames(op, bucket, key); err != nil {
 		return Object{}, err
 	}
 	if w == nil {
@@ -84,23 +69,4 @@ func (c *Client) downloadEmpty(ctx context.Context, op, bucket, key string) (Obj
 		return Object{}, &Error{Op: op, Bucket: bucket, Key: key, kind: ErrObjectChanged, Err: errors.New("object changed size during the download")}
 	}
 	return obj, nil
-}
-
-// objectFromGet describes an object from a GetObject response.
-func objectFromGet(key string, out *s3.GetObjectOutput) Object {
-	obj := Object{
-		Key:          key,
-		Size:         aws.ToInt64(out.ContentLength),
-		ETag:         trimETag(out.ETag),
-		LastModified: aws.ToTime(out.LastModified),
-		ContentType:  aws.ToString(out.ContentType),
-		CacheControl: aws.ToString(out.CacheControl),
-		Metadata:     out.Metadata,
-		StorageClass: string(out.StorageClass),
-		VersionID:    aws.ToString(out.VersionId),
-	}
-	if _, _, total, ok := transfer.ParseContentRange(aws.ToString(out.ContentRange)); ok && total >= 0 {
-		obj.Size = total
-	}
-	return obj
 }

@@ -7,6 +7,7 @@ import (
 
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/s3err"
 	"github.com/s3kit/s3kit/internal/transfer"
@@ -63,6 +64,13 @@ var (
 	// the object is its own (a multipart upload's ETag).
 	ErrPreconditionFailed = errors.New("s3kit: precondition of a conditional write failed")
 )
+
+// ErrDataCorrupted means a download did not deliver the object as the
+// provider described it: the body ended before its Content-Length (or,
+// for an answer without one, the size HEAD gives) even after resuming, or
+// its MD5 differs from the object's ETag. The bytes already read
+// must not be trusted; read the object again.
+var ErrDataCorrupted = errors.New("s3kit: downloaded data does not match the object")
 
 // sentinels lists every exported Err variable; a test checks it against the
 // source.
@@ -334,11 +342,6 @@ func engineSentinel(k transfer.Kind) error {
 	return nil
 }
 
-// target names op's object for the transfer engine.
-func (c *Client) target(op, bucket, key string) *transfer.Target {
-	return &transfer.Target{S3: c.s3, Errs: engineErrors{}, Op: op, Bucket: bucket, Key: key}
-}
-
 // joinAbortErr attaches the failure of an abort to the error that caused
 // it. An *Error comes back as a new one whose cause also names the failed
 // abort; the one given is left as it was.
@@ -350,4 +353,46 @@ func joinAbortErr(id string, cause, err error) error {
 	joined := *e
 	joined.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
 	return &joined
+}
+
+// checkBucket applies the bucket naming rules (names.CheckBucket): S3's,
+// or with relaxed the legacy rules of Dell ECS.
+func checkBucket(op, bucket string, relaxed bool) error {
+	if err := names.CheckBucket(bucket, relaxed); err != nil {
+		return invalid(op, bucket, "", err)
+	}
+	return nil
+}
+
+// checkKey rejects keys S3 cannot store (names.CheckKey).
+func checkKey(op, bucket, key string) error {
+	if err := names.CheckKey(key); err != nil {
+		return invalid(op, bucket, "", err)
+	}
+	return nil
+}
+
+// checkObject validates a bucket and a key together.
+func checkObject(op, bucket, key string, relaxedNames bool) error {
+	if err := checkBucket(op, bucket, relaxedNames); err != nil {
+		return err
+	}
+	return checkKey(op, bucket, key)
+}
+
+// checkHeaderValue rejects values that cannot travel in an HTTP header
+// (names.CheckHeaderValue).
+func checkHeaderValue(op, bucket, key, what, v string) error {
+	if err := names.CheckHeaderValue(what, v); err != nil {
+		return invalid(op, bucket, key, err)
+	}
+	return nil
+}
+
+// checkMetadata validates user metadata (names.CheckMetadata).
+func checkMetadata(op, bucket, key string, md map[string]string) error {
+	if err := names.CheckMetadata(md); err != nil {
+		return invalid(op, bucket, key, err)
+	}
+	return nil
 }

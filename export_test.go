@@ -16,12 +16,12 @@ func WithCopyLimits(threshold, partSize int64) Option {
 
 // WithRetryDelays sets the backoff so that tests retry quickly. Tests only.
 func WithRetryDelays(base, max time.Duration) Option {
-	return clientOption(func(c *clientConfig) {
+	return clientOption(func(c *config) {
 		c.retry.BaseDelay, c.retry.ThrottleDelay, c.retry.MaxDelay = base, base, max
 	})
 }
 
 // WithSDKOptions changes the SDK options after New has set them. Tests only.
 func WithSDKOptions(fn func(*s3.Options)) Option {
-	return clientOption(func(c *clientConfig) { c.sdkOptions = append(c.sdkOptions, fn) })
+	return clientOption(func(c *config) { c.sdkOptions = append(c.sdkOptions, fn) })
 }

@@ -2,18 +2,14 @@ package s3kit
 
 import (
 	"net/http"
-
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/s3kit/s3kit/internal/knobs"
-	"github.com/s3kit/s3kit/internal/retry"
+	"time"
 )
 
 // Option configures a [Client] in [New]. Options are applied in order and
 // validated once; an invalid option makes New return an error matching
 // [ErrInvalidInput]. Only this package can implement Option.
 type Option interface {
-	applyClient(*clientConfig)
+	applyClient(*config)
 }
 
 // ListOption configures one call to [Client.List].
@@ -31,6 +27,16 @@ type GetOption interface {
 	applyGet(*getConfig)
 }
 
+// DownloadOption configures one call to [Client.Download].
+type DownloadOption interface {
+	applyDownload(*downloadConfig)
+}
+
+// BucketOption configures one call to [Client.CreateBucket].
+type BucketOption interface {
+	applyBucket(*bucketConfig)
+}
+
 // TransferOption tunes multipart uploads and downloads. It can be given to
 // [New], where it sets the client's default, or to [Client.Put] or
 // [Client.Download], where it applies to that call only.
@@ -40,9 +46,23 @@ type TransferOption interface {
 	DownloadOption
 }
 
-type clientOption func(*clientConfig)
+// ProgressOption reports the progress of a [Client.Put] or a
+// [Client.Download]. It is both a [PutOption] and a [DownloadOption].
+type ProgressOption interface {
+	PutOption
+	DownloadOption
+}
 
-func (f clientOption) applyClient(c *clientConfig) { f(c) }
+// MD5Option turns the MD5 check of a [Client.Get] or a [Client.Download] on
+// or off.
+type MD5Option interface {
+	GetOption
+	DownloadOption
+}
+
+type clientOption func(*config)
+
+func (f clientOption) applyClient(c *config) { f(c) }
 
 type listOption func(*listConfig)
 
@@ -56,74 +76,28 @@ type getOption func(*getConfig)
 
 func (f getOption) applyGet(c *getConfig) { f(c) }
 
+type bucketOption func(*bucketConfig)
+
+func (f bucketOption) applyBucket(c *bucketConfig) { f(c) }
+
 // transferOption sets transfer settings on a client or on one Put.
 type transferOption func(*transferConfig)
 
-func (f transferOption) applyClient(c *clientConfig)     { f(&c.transfer) }
+func (f transferOption) applyClient(c *config)           { f(&c.transfer) }
 func (f transferOption) applyPut(c *putConfig)           { f(&c.transfer) }
 func (f transferOption) applyDownload(c *downloadConfig) { f(&c.transfer) }
 
-// clientConfig collects what the client options say before New validates it.
-type clientConfig struct {
-	endpoint     string
-	endpointSet  bool
-	endpointFrom string // where endpoint came from, for errors
-	region       string
-	accessKey    string
-	secretKey    string
-	credsSet     bool
-	credsFromEnv bool
-	pathStyle    bool
-	pathStyleSet bool
-	httpClient   *http.Client
-	httpSet      bool
-	fromEnv      bool
-	transfer     transferConfig
-	ext          extConfig // settings.go
-	// Reliability and security settings (retry.go, security.go).
-	retry         retry.Config
-	allowInsecure bool
-	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
-	copyLimits    copyLimits
-}
+// progressOption reports progress to a function.
+type progressOption func(Progress)
 
-// copyLimits says when Copy goes multipart and with which part size. Only
-// tests change them (internal/knobs), to copy in parts with small objects.
-type copyLimits struct {
-	threshold int64 // objects larger than this are copied in parts; CopyObject copies at most 5 GiB
-	partSize  int64 // raised so that the object fits in 10,000 parts
-}
+func (f progressOption) applyPut(c *putConfig)           { c.progress = f }
+func (f progressOption) applyDownload(c *downloadConfig) { c.progress = f }
 
-// defaultCopyLimits are the limits every Client uses outside tests.
-var defaultCopyLimits = copyLimits{threshold: 5 << 30, partSize: 512 << 20}
+// md5Option turns the MD5 check of a download on or off.
+type md5Option bool
 
-func init() {
-	knobs.WithCopyLimits = func(threshold, partSize int64) any {
-		return clientOption(func(c *clientConfig) { c.copyLimits = copyLimits{threshold, partSize} })
-	}
-}
-
-// transferConfig holds the multipart settings.
-type transferConfig struct {
-	threshold   int64 // bodies larger than this, or of unknown size, go multipart
-	partSize    int64 // first part size; grows for unknown sizes
-	concurrency int   // parts in flight at once
-	contentMD5  bool  // send Content-MD5 with every PUT and part
-}
-
-const (
-	defaultThreshold   = 16 << 20
-	defaultPartSize    = 8 << 20
-	defaultConcurrency = 4
-	minPartSize        = 5 << 20
-	maxPartSize        = 5 << 30
-	maxParts           = 10000
-	maxObjectSize      = 5 << 40
-)
-
-func defaultTransfer() transferConfig {
-	return transferConfig{threshold: defaultThreshold, partSize: defaultPartSize, concurrency: defaultConcurrency}
-}
+func (o md5Option) applyGet(c *getConfig)           { c.noMD5 = !bool(o) }
+func (o md5Option) applyDownload(c *downloadConfig) { c.verify = bool(o) }
 
 // WithEndpoint sets the S3 endpoint URL, such as
 // "https://NAMESPACE.s3.fr1.cloud-temple.com". It must be an absolute http or
@@ -133,33 +107,33 @@ func defaultTransfer() transferConfig {
 // region. A non-AWS endpoint switches on path-style addressing and the
 // compatible checksum mode (see the package doc).
 func WithEndpoint(url string) Option {
-	return clientOption(func(c *clientConfig) { c.endpoint, c.endpointSet, c.endpointFrom = url, true, "WithEndpoint" })
+	return clientOption(func(c *config) { c.endpoint, c.endpointSet, c.endpointFrom = url, true, "WithEndpoint" })
 }
 
 // WithRegion sets the signing region. Default: "eu-west-1" when an endpoint
 // is given, otherwise the region from the environment (with [FromEnv]).
 func WithRegion(region string) Option {
-	return clientOption(func(c *clientConfig) { c.region = region })
+	return clientOption(func(c *config) { c.region = region })
 }
 
 // WithCredentials sets a static access key and secret key. Default: none,
 // which is an error unless [FromEnv] finds credentials.
 func WithCredentials(accessKey, secretKey string) Option {
-	return clientOption(func(c *clientConfig) { c.accessKey, c.secretKey, c.credsSet = accessKey, secretKey, true })
+	return clientOption(func(c *config) { c.accessKey, c.secretKey, c.credsSet = accessKey, secretKey, true })
 }
 
 // WithPathStyle chooses path-style addressing (endpoint/bucket/key) when on
 // is true, or virtual-host addressing (bucket.endpoint/key) when false.
 // Default: true for a custom endpoint, false for AWS.
 func WithPathStyle(on bool) Option {
-	return clientOption(func(c *clientConfig) { c.pathStyle, c.pathStyleSet = on, true })
+	return clientOption(func(c *config) { c.pathStyle, c.pathStyleSet = on, true })
 }
 
 // WithHTTPClient sets the HTTP client used for every request, for example one
 // that trusts a private certificate authority. Default: the AWS SDK's
 // buildable client. The client must not be nil.
 func WithHTTPClient(hc *http.Client) Option {
-	return clientOption(func(c *clientConfig) { c.httpClient, c.httpSet = hc, true })
+	return clientOption(func(c *config) { c.httpClient, c.httpSet = hc, true })
 }
 
 // FromEnv reads settings that no other option sets from the environment:
@@ -172,7 +146,106 @@ func WithHTTPClient(hc *http.Client) Option {
 // information is refused without being quoted. The EC2 instance metadata
 // service is consulted for credentials only when no custom endpoint is set.
 func FromEnv() Option {
-	return clientOption(func(c *clientConfig) { c.fromEnv = true })
+	return clientOption(func(c *config) { c.fromEnv = true })
+}
+
+// WithProvider applies a provider profile. Every explicit option (such as
+// [WithEndpoint], [WithRegion], [WithPathStyle] or [WithListV1]) wins over the
+// profile, wherever it stands in the list; the profile wins over [FromEnv].
+// With a profile that has no object ACLs, [Client.SetACL],
+// [Client.MakePublic] and a Put with a public [WithACL] fail with
+// [ErrACLNotSupported] without sending a request, and a key longer than the
+// profile allows fails with [ErrInvalidInput]. Default: no profile, which
+// is the generic compatible behaviour described in the package doc.
+func WithProvider(p Provider) Option {
+	return clientOption(func(c *config) { c.provider, c.providerSet = p, true })
+}
+
+// WithAllowInsecureHTTP lets [New] accept a plain http:// endpoint on a host
+// that is not loopback. Without it such an endpoint is refused with
+// [ErrInvalidInput], because credentials' signatures, object data and
+// presigned URLs would cross the network unencrypted. Default: http:// is
+// accepted only for localhost, 127.0.0.0/8 and ::1.
+func WithAllowInsecureHTTP() Option {
+	return clientOption(func(c *config) { c.allowInsecure = true })
+}
+
+// WithMaxAttempts sets how many times one request is tried in all, the first
+// attempt included, when it fails with a transient error: HTTP 5xx, SlowDown
+// and other throttling codes, RequestTimeout, a connection reset or refused
+// before the answer was read, or an answer cut short or not parseable.
+// Other errors (4xx) are never retried.
+// Default: 5. It must be between 1 (no retries) and 20.
+func WithMaxAttempts(n int) Option {
+	return clientOption(func(c *config) { c.retry.MaxAttempts = n })
+}
+
+// WithRetryTimeout bounds the time one request may spend being retried: no
+// new attempt starts once d has passed since the first one began. It does
+// not cut short an attempt in progress (bound those with the context) nor
+// the reading of a body that [Client.Get] returned. Default: 2 minutes. It
+// must be between 1 millisecond and 1 hour.
+func WithRetryTimeout(d time.Duration) Option {
+	return clientOption(func(c *config) { c.retry.Timeout = d })
+}
+
+// WithPresignEndpoint makes [Client.PresignGet] and [Client.PresignPut] sign
+// URLs for url instead of the endpoint the client talks to, for example a
+// public name in front of an internal address. The URL's rules are those of
+// [WithEndpoint]. Default: the client's endpoint.
+func WithPresignEndpoint(url string) Option {
+	return clientOption(func(c *config) { c.presignURL, c.presignSet = url, true })
+}
+
+// WithPublicBaseURL makes [Client.PublicURL] and [Client.MakePublic] build
+// URLs on base, such as a CDN or a custom domain: the result is
+// base/escaped-key. If base contains "{bucket}", the bucket name replaces it;
+// otherwise base serves one bucket's root. It must be an absolute http or
+// https URL without query, fragment or '@' (user information is refused
+// without being quoted; write %40 for an '@' in the path). Default: URLs on
+// the endpoint.
+func WithPublicBaseURL(base string) Option {
+	return clientOption(func(c *config) { c.publicBase, c.publicBaseSet = base, true })
+}
+
+// WithListV1 makes [Client.List] use ListObjects (version 1, with markers)
+// instead of ListObjectsV2, for providers that only implement version 1.
+// Default: false, unless a [Provider] profile sets it.
+func WithListV1() Option {
+	return clientOption(func(c *config) { c.listV1, c.listV1Set = true, true })
+}
+
+// WithRelaxedBucketNames(true) accepts, besides S3's current rules, the
+// legacy bucket names that Dell ECS (and so Cloud Temple) allows: 1 to 255
+// characters of ASCII letters of either case, digits, '.', '-' and '_',
+// starting with a letter, digit or '-', not ending with '.', with no ".." and
+// not an IP address. Ceph RGW with rgw_relaxed_s3_bucket_names accepts
+// names like these too, though it wants at least 3 characters and allows a
+// few more shapes (a leading '_', a trailing '.'), which s3kit still
+// refuses. Such names are not valid host names, so they need path-style
+// addressing: New refuses WithRelaxedBucketNames(true) with
+// [WithPathStyle](false). Every other name still gets [ErrInvalidInput]
+// before any request is sent.
+//
+// Default: S3's rules (3 to 63 lower-case letters, digits, '.' and '-'),
+// except with the [CloudTemple] profile, which turns relaxed names on while
+// path-style addressing is in use.
+func WithRelaxedBucketNames(on bool) Option {
+	return clientOption(func(c *config) { c.relaxedNames, c.relaxedSet = on, true })
+}
+
+// WithSignatureV2 signs every request with the legacy AWS signature version 2
+// ("AWS access:signature" with HMAC-SHA1) instead of SigV4, for old
+// S3-compatible servers that know nothing else. SigV4 is preferred: it is
+// stronger, and AWS and most providers no longer accept SigV2. Presigned URLs
+// are still signed with SigV4. SigV2 does not make the SDK's default
+// streaming checksums safe: Ceph RGW over TLS accepts a SigV2-signed
+// aws-chunked upload and stores the chunk framing as the object's data
+// (seen with [Client.Doctor]), so s3kit keeps computing checksums only
+// when required. SigV2 is only offered with path-style
+// addressing; New refuses it with [WithPathStyle](false). Default: SigV4.
+func WithSignatureV2() Option {
+	return clientOption(func(c *config) { c.sigV2 = true })
 }
 
 // WithMultipartThreshold sets the size above which Put uses a multipart
@@ -207,25 +280,30 @@ func WithContentMD5(on bool) TransferOption {
 	return transferOption(func(c *transferConfig) { c.contentMD5 = on })
 }
 
-// validate checks the transfer settings; an error names op, bucket and key.
-func (t transferConfig) validate(op, bucket, key string) error {
-	switch {
-	case t.threshold < minPartSize || t.threshold > maxPartSize:
-		return invalidf(op, bucket, key, "multipart threshold %d out of range [5 MiB, 5 GiB]", t.threshold)
-	case t.partSize < minPartSize || t.partSize > maxPartSize:
-		return invalidf(op, bucket, key, "part size %d out of range [5 MiB, 5 GiB]", t.partSize)
-	case t.concurrency < 1 || t.concurrency > 64:
-		return invalidf(op, bucket, key, "concurrency %d out of range [1, 64]", t.concurrency)
-	}
-	return nil
-}
+// WithProgress calls fn with the transfer's progress at most every 100 ms
+// while it runs, and once more when it ends (whether it succeeded or not).
+// fn is always called from the same goroutine, never concurrently, so it may
+// draw a progress bar without locking; it should return quickly. A multipart
+// Put counts bytes as parts complete; a Download counts them as they arrive.
+// Default: no reporting.
+func WithProgress(fn func(Progress)) ProgressOption { return progressOption(fn) }
+
+// WithMD5Check turns the MD5 check of a download on or off. When on, a read
+// of a whole object whose ETag is a plain MD5 (single-part upload, no SSE-KMS
+// or SSE-C) is hashed, and a mismatch is an error matching
+// [ErrDataCorrupted] instead of io.EOF. The length of every read is checked
+// either way. Default: on for [Client.Get], where the body is hashed as it
+// streams (about 2.7 ms of CPU per MiB here); off for [Client.Download],
+// where checking means reading the written file back, which needs a
+// destination that is also an io.ReaderAt, such as *os.File.
+func WithMD5Check(on bool) MD5Option { return md5Option(on) }
 
 // listConfig holds the settings of one List call.
 type listConfig struct {
 	prefix     string
 	pageSize   int
 	startAfter string
-	delimiter  string // listing.go
+	delimiter  string
 }
 
 // WithPrefix limits a listing to keys that start with prefix. Default: all
@@ -246,6 +324,15 @@ func WithStartAfter(key string) ListOption {
 	return listOption(func(c *listConfig) { c.startAfter = key })
 }
 
+// WithDelimiter groups keys that contain delimiter after the prefix into
+// one entry per common prefix, as a directory listing does: with
+// WithPrefix("photos/") and WithDelimiter("/"), "photos/2026/a.jpg" comes
+// back as the entry "photos/2026/" with [Object.IsPrefix] set. Prefixes and
+// objects come in key order. Default: no grouping.
+func WithDelimiter(delimiter string) ListOption {
+	return listOption(func(c *listConfig) { c.delimiter = delimiter })
+}
+
 // putConfig holds the settings of one Put call.
 type putConfig struct {
 	contentType  string
@@ -255,7 +342,7 @@ type putConfig struct {
 	size         int64 // -1: unknown
 	transfer     transferConfig
 	progress     func(Progress)
-	cond         writeCondition // conditional.go
+	cond         writeCondition
 }
 
 // WithContentType sets the object's Content-Type. Default: none, which most
@@ -299,16 +386,79 @@ func WithSize(n int64) PutOption {
 	return putOption(func(c *putConfig) { c.size = n })
 }
 
+// WithIfNoneMatch("*") makes [Client.Put] or [Client.Copy] create the object
+// only if nothing is stored under the key yet: if an object exists, the write
+// fails with an error matching [ErrPreconditionFailed] and the existing
+// object is left as it was. "*" is the only value S3 defines; any other value
+// is refused with [ErrInvalidInput] before any request is sent. It cannot be
+// combined with [WithIfMatch] (S3 refuses both headers on one write).
+//
+// The condition travels as the If-None-Match header on PutObject, on
+// CompleteMultipartUpload for a multipart Put (parts are uploaded first; the
+// condition is checked when they are assembled, and a failed upload is
+// aborted) and on CopyObject, or the CompleteMultipartUpload of a multipart
+// copy. [Client.PresignPut] signs it, so the upload must send it as
+// [Presigned.Header] lists it. Not every server enforces it: see the package
+// doc ("Conditional writes") and [Client.Doctor]. With a provider profile
+// known to ignore it for the write at hand, s3kit refuses it with
+// [ErrInvalidInput] rather than send a condition that would be dropped.
+//
+// Default: no condition (the last write wins).
+func WithIfNoneMatch(v string) PutOption {
+	return putOption(func(c *putConfig) { c.cond.noneMatch, c.cond.noneMatchSet = v, true })
+}
+
+// WithIfMatch makes [Client.Put] or [Client.Copy] replace the object only if
+// the object stored under the key now has entity tag etag, as returned in
+// [Object.ETag] or [PutResult.ETag] (with or without the surrounding
+// quotes): the compare-and-swap of optimistic concurrency. If the stored
+// object's ETag differs, the write fails with an error matching
+// [ErrPreconditionFailed] and the stored object is left as it was. If no
+// object exists under the key, the write fails too: AWS and s3kittest answer
+// 404 NoSuchKey ([ErrNotFound]), some servers 412 ([ErrPreconditionFailed]).
+// etag must be non-empty printable ASCII without quotes inside, or "*" (any
+// existing object); otherwise it is refused with [ErrInvalidInput] before
+// any request. It cannot be combined with [WithIfNoneMatch].
+//
+// The ETag is sent without quotes, as AWS's own examples do: Ceph RGW 16.2
+// compares the If-Match header with the bare ETag and refuses a quoted one
+// (seen). Where the condition goes, which servers enforce it, and what a
+// provider profile does are as for [WithIfNoneMatch].
+//
+// Default: no condition (the last write wins).
+func WithIfMatch(etag string) PutOption {
+	return putOption(func(c *putConfig) { c.cond.match, c.cond.matchSet = etag, true })
+}
+
 // getConfig holds the settings of one Get call.
 type getConfig struct {
 	offset   int64
 	length   int64
 	hasRange bool
-	noMD5    bool // see WithMD5Check in reader.go
+	noMD5    bool // see WithMD5Check
 }
 
 // WithRange reads length bytes starting at offset. A length of 0 reads to the
 // end of the object. Both must be non-negative. Default: the whole object.
 func WithRange(offset, length int64) GetOption {
 	return getOption(func(c *getConfig) { c.offset, c.length, c.hasRange = offset, length, true })
+}
+
+// downloadConfig holds the settings of one Download call.
+type downloadConfig struct {
+	transfer transferConfig
+	progress func(Progress)
+	verify   bool
+}
+
+// bucketConfig holds the settings of one CreateBucket call.
+type bucketConfig struct {
+	location string
+}
+
+// WithLocationConstraint asks CreateBucket to send a LocationConstraint for
+// region. Default: none, which every S3-compatible server accepts; some (Ceph
+// RGW among them) reject constraints they do not know.
+func WithLocationConstraint(region string) BucketOption {
+	return bucketOption(func(c *bucketConfig) { c.location = region })
 }

@@ -46,7 +46,7 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
 		return Presigned{}, err
 	}
-	req, err := c.ext.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, s3.WithPresignExpires(ttl.Truncate(time.Second)))
+	req, err := c.presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}, s3.WithPresignExpires(ttl.Truncate(time.Second)))
 	if err != nil {
 		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, err)
 	}
@@ -64,7 +64,7 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 // single PUT holds at most 5 GiB.
 func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Duration, opts ...PutOption) (Presigned, error) {
 	const op = "PresignPut"
-	cfg := putConfig{size: -1, transfer: c.transfer}
+	cfg := putConfig{size: -1, transfer: c.cfg.transfer}
 	for _, o := range opts {
 		if o == nil {
 			return Presigned{}, invalidf(op, bucket, key, "nil PutOption")
@@ -74,7 +74,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
 		return Presigned{}, err
 	}
-	if err := cfg.validate(op, bucket, key, http.NoBody, c.ext.relaxedNames); err != nil {
+	if err := cfg.validate(op, bucket, key, http.NoBody, c.cfg.relaxedNames); err != nil {
 		return Presigned{}, err
 	}
 	if cfg.acl != "" && cfg.acl != ACLPrivate {
@@ -96,7 +96,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 		in.ACL = types.ObjectCannedACL(cfg.acl)
 	}
 	cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
-	req, err := c.ext.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl.Truncate(time.Second)), func(po *s3.PresignOptions) {
+	req, err := c.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl.Truncate(time.Second)), func(po *s3.PresignOptions) {
 		if cfg.contentType != "" {
 			po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {
 				o.APIOptions = append(o.APIOptions, setContentType(cfg.contentType))
@@ -111,7 +111,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 
 // checkPresign validates the arguments common to both presign calls.
 func (c *Client) checkPresign(op, bucket, key string, ttl time.Duration) error {
-	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
+	if err := c.checkNames(op, bucket, key); err != nil {
 		return err
 	}
 	if err := c.checkKeyLimit(op, bucket, key); err != nil {

@@ -3,6 +3,7 @@ package s3kit
 import (
 	"fmt"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/s3kit/s3kit/internal/names"
 )
@@ -44,18 +45,6 @@ func (p Provider) String() string {
 	}
 	return fmt.Sprintf("%s (endpoint %s, region %s, path-style %t, object ACLs %t, list v1 %t, DeleteObjects needs Content-MD5 %t)",
 		p.name, ep, p.region, p.pathStyle, p.objectACLs, p.listV1, p.deleteNeedsMD5)
-}
-
-// WithProvider applies a provider profile. Every explicit option (such as
-// [WithEndpoint], [WithRegion], [WithPathStyle] or [WithListV1]) wins over the
-// profile, wherever it stands in the list; the profile wins over [FromEnv].
-// With a profile that has no object ACLs, [Client.SetACL],
-// [Client.MakePublic] and a Put with a public [WithACL] fail with
-// [ErrACLNotSupported] without sending a request, and a key longer than the
-// profile allows fails with [ErrInvalidInput]. Default: no profile, which
-// is the generic compatible behaviour described in the package doc.
-func WithProvider(p Provider) Option {
-	return clientOption(func(c *clientConfig) { c.ext.provider = &p })
 }
 
 // generic is the base of every third-party profile: path-style, checksums
@@ -280,3 +269,78 @@ func (p *Provider) check() error {
 	}
 	return nil
 }
+
+// condWrites is a set of write requests on which a server ignores
+// If-None-Match and If-Match.
+type condWrites uint8
+
+const (
+	condPut       condWrites = 1 << iota // PutObject
+	condMultipart                        // CompleteMultipartUpload
+	condCopy                             // CopyObject
+)
+
+// String names the requests, such as "PutObject and CopyObject".
+func (w condWrites) String() string {
+	var names []string
+	for _, n := range []struct {
+		bit  condWrites
+		name string
+	}{{condPut, "PutObject"}, {condMultipart, "CompleteMultipartUpload"}, {condCopy, "CopyObject"}} {
+		if w&n.bit != 0 {
+			names = append(names, n.name)
+		}
+	}
+	return strings.Join(names, " and ")
+}
+
+// checkKeyLimit applies the provider's key length limit in characters,
+// which may be lower than S3's 1024 bytes (Dell ECS: 255). Characters are
+// counted as UTF-16 code units, the stricter reading of ECS's "Unicode
+// characters": a key that passes is never too long for ECS, and a key of 255
+// accented letters (510 bytes) passes.
+func (c *Client) checkKeyLimit(op, bucket, key string) error {
+	if c.cfg.provider.maxKeyChars == 0 || len(key) <= c.cfg.provider.maxKeyChars {
+		return nil // fast path: never more characters than bytes
+	}
+	if n := utf16Len(key); n > c.cfg.provider.maxKeyChars {
+		return invalidf(op, bucket, key, "object key is %d characters long; %s allows at most %d", n, c.cfg.provider.name, c.cfg.provider.maxKeyChars)
+	}
+	return nil
+}
+
+// utf16Len returns the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// aclUnsupported returns an error matching ErrACLNotSupported when the
+// client's provider profile says it has no object ACLs, without sending a
+// request.
+func (c *Client) aclUnsupported(op, bucket, key string) error {
+	if !c.cfg.noObjectACLs() {
+		return nil
+	}
+	return &Error{Op: op, Bucket: bucket, Key: key, kind: ErrACLNotSupported,
+		Err: fmt.Errorf("%s has no object ACLs; use a bucket policy", c.cfg.provider.name)}
+}
+
+// checkProviderPut applies the provider profile's limits to a Put: its key
+// length and, for a public ACL, whether it has object ACLs at all.
+func (c *Client) checkProviderPut(op, bucket, key string, cfg *putConfig) error {
+	if err := c.checkKeyLimit(op, bucket, key); err != nil {
+		return err
+	}
+	if cfg.acl != "" && cfg.acl != ACLPrivate {
+		return c.aclUnsupported(op, bucket, key)
+	}
+	return nil
+}
+
+// noObjectACLs reports whether the provider profile says the provider has no
+// object ACLs.
+func (c *config) noObjectACLs() bool { return c.providerSet && !c.provider.objectACLs }

@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/s3err"
 	"github.com/s3kit/s3kit/internal/transfer"
 )
@@ -40,6 +40,14 @@ type PutResult struct {
 	Parts     int    // number of parts; 0 for a single PUT
 }
 
+// Progress reports how far a transfer has got. [WithProgress] delivers it.
+type Progress struct {
+	Bytes      int64 // bytes transferred so far
+	Total      int64 // bytes in all, or -1 while unknown (a Put of unknown size)
+	Parts      int   // parts or ranges completed
+	TotalParts int   // parts or ranges in all, or 0 while unknown
+}
+
 // Put stores body as bucket/key and returns once the whole object is stored.
 //
 // Put streams: a body of known size up to the multipart threshold (16 MiB by
@@ -64,26 +72,26 @@ type PutResult struct {
 // body must not be nil. Put reads it to the end but does not close it.
 func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, opts ...PutOption) (PutResult, error) {
 	const op = "Put"
-	cfg := putConfig{size: -1, transfer: c.transfer}
+	cfg := putConfig{size: -1, transfer: c.cfg.transfer}
 	for _, o := range opts {
 		if o == nil {
 			return PutResult{}, invalidf(op, bucket, key, "nil PutOption")
 		}
 		o.applyPut(&cfg)
 	}
-	if err := cfg.validate(op, bucket, key, body, c.ext.relaxedNames); err != nil {
+	if err := cfg.validate(op, bucket, key, body, c.cfg.relaxedNames); err != nil {
 		return PutResult{}, err
 	}
 	if err := c.checkProviderPut(op, bucket, key, &cfg); err != nil {
 		return PutResult{}, err
 	}
-	size, measured := cfg.size, sizeOf(body)
+	size, measured := cfg.size, payload.SizeOf(body)
 	if size < 0 {
 		size = measured
 	}
 	ra, base := io.ReaderAt(nil), int64(0)
 	if size >= 0 {
-		ra, base = readerAt(body)
+		ra, base = payload.ReaderAt(body)
 	}
 	// A declared size that contradicts a body whose measured size is what
 	// Put reads (one read in place, or a *bytes.Buffer) is refused: a body
@@ -127,7 +135,7 @@ func (c *Client) putSettings(cfg *putConfig) *transfer.Settings {
 		PartSize:     cfg.transfer.partSize,
 		Concurrency:  cfg.transfer.concurrency,
 		ContentMD5:   cfg.transfer.contentMD5,
-		EqualParts:   c.ext.equalParts,
+		EqualParts:   c.cfg.provider.equalParts,
 	}
 	if cfg.acl != "" {
 		// The kind of a failed request that stores the object.
@@ -168,53 +176,102 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 	return cfg.transfer.validate(op, bucket, key)
 }
 
-// sizeOf returns the number of unread bytes in r, or -1 if that cannot be
-// known without reading.
-func sizeOf(r io.Reader) int64 {
-	if f, ok := r.(*os.File); ok {
-		// Only a regular file's size is its length: files in /proc and
-		// /sys, pipes and devices report something else or nothing.
-		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-			return -1
-		}
-	}
-	switch v := r.(type) {
-	case interface{ Len() int }:
-		return int64(v.Len())
-	case io.Seeker:
-		cur, err := v.Seek(0, io.SeekCurrent)
-		if err != nil {
-			return -1
-		}
-		end, err := v.Seek(0, io.SeekEnd)
-		if err != nil {
-			return -1
-		}
-		if _, err := v.Seek(cur, io.SeekStart); err != nil || end < cur {
-			return -1
-		}
-		return end - cur
-	}
-	return -1
+// writeCondition is the If-None-Match or If-Match condition of one write.
+type writeCondition struct {
+	noneMatch, match       string
+	noneMatchSet, matchSet bool
 }
 
-// readerAt returns r as an io.ReaderAt and the offset of its unread data, if
-// r supports both ReadAt and Seek. Such bodies are sent in place, part by
-// part, without being copied into buffers.
-func readerAt(r io.Reader) (io.ReaderAt, int64) {
-	ra, ok := r.(io.ReaderAt)
-	if !ok {
-		return nil, 0
+// any reports whether a condition is set.
+func (w writeCondition) any() bool { return w.noneMatchSet || w.matchSet }
+
+// validate checks the condition's values.
+func (w writeCondition) validate(op, bucket, key string) error {
+	switch {
+	case w.noneMatchSet && w.matchSet:
+		return invalidf(op, bucket, key, "WithIfNoneMatch and WithIfMatch cannot be combined")
+	case w.noneMatchSet && w.noneMatch != "*":
+		return invalidf(op, bucket, key, "WithIfNoneMatch(%q): only \"*\" (create only if absent) is defined", w.noneMatch)
+	case w.matchSet:
+		etag := unquoteETag(w.match)
+		if etag == "" {
+			return invalidf(op, bucket, key, "WithIfMatch: empty ETag")
+		}
+		for i := 0; i < len(etag); i++ {
+			if c := etag[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' {
+				return invalidf(op, bucket, key, "WithIfMatch(%q): an ETag is printable ASCII without spaces, quotes or commas", w.match)
+			}
+		}
 	}
-	s, ok := r.(io.Seeker)
-	if !ok {
-		return nil, 0
+	return nil
+}
+
+// unquoteETag removes one pair of surrounding quotes.
+func unquoteETag(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
 	}
-	cur, err := s.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return nil, 0
+	return s
+}
+
+// fill sets a request's If-None-Match and If-Match fields, the same way for
+// PutObject, CompleteMultipartUpload and CopyObject. It leaves them nil
+// without a condition.
+func (w writeCondition) fill(ifNoneMatch, ifMatch **string) {
+	if w.noneMatchSet {
+		v := w.noneMatch
+		*ifNoneMatch = &v
 	}
-	return ra, cur
+	if w.matchSet {
+		v := unquoteETag(w.match)
+		*ifMatch = &v
+	}
+}
+
+// kind adds [s3err.CondWrite] to k when a condition is set, so that a 412 on
+// the write maps to ErrPreconditionFailed rather than ErrObjectChanged.
+func (w writeCondition) kind(k s3err.Kind) s3err.Kind {
+	if w.any() {
+		return k | s3err.CondWrite
+	}
+	return k
+}
+
+// checkConditional refuses a conditional write that would go through
+// requests on which the provider profile says the server ignores the
+// condition, before any request is sent.
+func (c *Client) checkConditional(op, bucket, key string, cond writeCondition, uses condWrites) error {
+	if !cond.any() {
+		return nil
+	}
+	if ignored := c.cfg.provider.condIgnored & uses; ignored != 0 {
+		hint := ""
+		if ignored&condMultipart != 0 && op == "Put" {
+			hint = "; give a body of known size up to the multipart threshold, which goes in one PutObject"
+		}
+		return invalidf(op, bucket, key, "%s ignores If-None-Match and If-Match on %s, so the condition would not be enforced%s",
+			c.cfg.provider.name, ignored, hint)
+	}
+	return nil
+}
+
+// putRequests returns the requests a Put of size bytes (-1: unknown) sends
+// its condition with.
+func putRequests(size, threshold int64) condWrites {
+	if size >= 0 && size <= threshold {
+		return condPut
+	}
+	// A body of unknown size may turn out to fit in one PUT, or not.
+	return condPut | condMultipart
+}
+
+// startProgress starts reporting fn's progress; it returns nil (a reporter
+// that does nothing) if fn is nil.
+func startProgress(fn func(Progress), total int64, totalParts int) *transfer.Progress {
+	if fn == nil {
+		return nil
+	}
+	return transfer.StartProgress(func(s transfer.Snapshot) { fn(Progress(s)) }, total, totalParts)
 }
 
 // Get opens bucket/key for reading. The returned reader streams the body from
@@ -238,7 +295,7 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		}
 		o.applyGet(&cfg)
 	}
-	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
+	if err := c.checkNames(op, bucket, key); err != nil {
 		return nil, err
 	}
 	in := &s3.GetObjectInput{Bucket: &bucket, Key: &key}
@@ -326,11 +383,36 @@ func (r *ObjectReader) Close() error {
 	return r.body.CloseDrain(r.cancel)
 }
 
+// objectFromGet describes an object from a GetObject response.
+func objectFromGet(key string, out *s3.GetObjectOutput) Object {
+	obj := Object{
+		Key:          key,
+		Size:         aws.ToInt64(out.ContentLength),
+		ETag:         trimETag(out.ETag),
+		LastModified: aws.ToTime(out.LastModified),
+		ContentType:  aws.ToString(out.ContentType),
+		CacheControl: aws.ToString(out.CacheControl),
+		Metadata:     out.Metadata,
+		StorageClass: string(out.StorageClass),
+		VersionID:    aws.ToString(out.VersionId),
+	}
+	if _, _, total, ok := transfer.ParseContentRange(aws.ToString(out.ContentRange)); ok && total >= 0 {
+		obj.Size = total
+	}
+	return obj
+}
+
+// encrypted reports whether the object is stored with SSE-KMS or SSE-C, whose
+// ETags are not the MD5 of the data.
+func encrypted(out *s3.GetObjectOutput) bool {
+	return out.ServerSideEncryption == "aws:kms" || out.ServerSideEncryption == "aws:kms:dsse" || out.SSECustomerAlgorithm != nil
+}
+
 // Head returns the description of bucket/key without its body, or an error
 // matching [ErrNotFound].
 func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 	const op = "Head"
-	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
+	if err := c.checkNames(op, bucket, key); err != nil {
 		return Object{}, err
 	}
 	out, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
@@ -354,7 +436,7 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 // in S3; a missing bucket gives an error matching [ErrBucketNotFound].
 func (c *Client) Delete(ctx context.Context, bucket, key string) error {
 	const op = "Delete"
-	if err := checkObject(op, bucket, key, c.ext.relaxedNames); err != nil {
+	if err := c.checkNames(op, bucket, key); err != nil {
 		return err
 	}
 	_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})

@@ -1,0 +1,522 @@
+package s3kit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3kit/s3kit/internal/knobs"
+	"github.com/s3kit/s3kit/internal/retry"
+	"github.com/s3kit/s3kit/internal/sigv2"
+)
+
+// config is a Client's whole configuration, in one place: the options fill
+// it, then [newConfig] adds what the provider profile and the environment
+// say and checks it, and [New] settles what depends on the endpoint. A
+// Client keeps it and never changes it.
+type config struct {
+	endpoint     string
+	endpointSet  bool
+	endpointFrom string   // where endpoint came from, for errors
+	endpointURL  *url.URL // endpoint once checked; nil means AWS S3
+	region       string
+	accessKey    string // cleared once the credentials provider holds it
+	secretKey    string // cleared once the credentials provider holds it
+	credsSet     bool
+	credsFromEnv bool
+	pathStyle    bool
+	pathStyleSet bool
+	httpClient   *http.Client
+	httpSet      bool
+	fromEnv      bool
+
+	provider    Provider // the profile of WithProvider; the zero Provider if none
+	providerSet bool
+
+	presignURL    string
+	presignSet    bool
+	publicBase    string // without a trailing slash once checked; "" means endpoint-based public URLs
+	publicBaseSet bool
+	listV1        bool
+	listV1Set     bool
+	sigV2         bool
+	relaxedNames  bool // once checked: legacy bucket names accepted (path-style only)
+	relaxedSet    bool
+
+	transfer      transferConfig
+	copy          copyLimits
+	retry         retry.Config
+	allowInsecure bool
+	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
+}
+
+// transferConfig holds the multipart settings.
+type transferConfig struct {
+	threshold   int64 // bodies larger than this, or of unknown size, go multipart
+	partSize    int64 // first part size; grows for unknown sizes
+	concurrency int   // parts in flight at once
+	contentMD5  bool  // send Content-MD5 with every PUT and part
+}
+
+const (
+	defaultThreshold   = 16 << 20
+	defaultPartSize    = 8 << 20
+	defaultConcurrency = 4
+	minPartSize        = 5 << 20
+	maxPartSize        = 5 << 30
+	maxObjectSize      = 5 << 40
+	maxMaxAttempts     = 20 // the most attempts WithMaxAttempts accepts
+)
+
+// defaultEndpointRegion is the region used with a custom endpoint when none is
+// configured. Most S3-compatible servers accept any region in SigV4.
+const defaultEndpointRegion = "eu-west-1"
+
+// copyLimits say when Copy goes multipart and with which part size. Only
+// tests change them (internal/knobs), to copy in parts with small objects.
+type copyLimits struct {
+	threshold int64 // objects larger than this are copied in parts; CopyObject copies at most 5 GiB
+	partSize  int64 // raised so that the object fits in 10,000 parts
+}
+
+func init() {
+	knobs.WithCopyLimits = func(threshold, partSize int64) any {
+		return clientOption(func(c *config) { c.copy = copyLimits{threshold, partSize} })
+	}
+}
+
+// newConfig applies opts, fills in from the provider profile and the
+// environment what no option set, and checks everything that does not need
+// the AWS configuration.
+func newConfig(opts []Option) (*config, error) {
+	cfg := &config{
+		transfer: transferConfig{threshold: defaultThreshold, partSize: defaultPartSize, concurrency: defaultConcurrency},
+		copy:     copyLimits{threshold: 5 << 30, partSize: 512 << 20},
+		retry:    retry.Default(),
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, invalidf("New", "", "", "nil Option")
+		}
+		o.applyClient(cfg)
+	}
+	if err := cfg.applyProvider(); err != nil {
+		return nil, err
+	}
+	if cfg.fromEnv {
+		cfg.fillFromEnv()
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// applyProvider fills from the profile what no explicit option set. It runs
+// after all options, so an explicit option wins wherever it stands.
+func (c *config) applyProvider() error {
+	if !c.providerSet {
+		return nil
+	}
+	p := &c.provider
+	if err := p.check(); err != nil {
+		return err
+	}
+	if !c.endpointSet && p.endpoint != "" {
+		c.endpoint, c.endpointSet, c.endpointFrom = p.endpoint, true, p.name+" endpoint"
+	}
+	if c.region == "" {
+		c.region = p.region
+	}
+	if !c.pathStyleSet && p.pathStyleSet {
+		c.pathStyle, c.pathStyleSet = p.pathStyle, true
+	}
+	if !c.listV1Set {
+		c.listV1 = p.listV1
+	}
+	if !c.relaxedSet {
+		c.relaxedNames = p.relaxedNames
+	}
+	return nil
+}
+
+// fillFromEnv sets from S3_* variables what no explicit option set. The AWS_*
+// variables and shared config are read later by config.LoadDefaultConfig.
+func (c *config) fillFromEnv() {
+	if !c.endpointSet {
+		for _, name := range []string{"S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
+			if v := os.Getenv(name); v != "" {
+				c.endpoint, c.endpointFrom = v, name
+				break
+			}
+		}
+	}
+	if c.region == "" {
+		c.region = os.Getenv("S3_REGION")
+	}
+	if !c.credsSet {
+		ak, sk := os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY")
+		if ak != "" || sk != "" {
+			c.accessKey, c.secretKey, c.credsSet, c.credsFromEnv = ak, sk, true, true
+		}
+	}
+}
+
+// check validates the settings and parses the endpoint.
+func (c *config) check() error {
+	if err := c.transfer.validate("New", "", ""); err != nil {
+		return err
+	}
+	if err := checkRetry(c.retry); err != nil {
+		return err
+	}
+	if c.httpSet && c.httpClient == nil {
+		return invalidf("New", "", "", "WithHTTPClient: nil *http.Client")
+	}
+	if c.endpoint != "" || c.endpointSet {
+		u, err := checkEndpoint(c.endpointFrom, c.endpoint)
+		if err != nil {
+			return err
+		}
+		c.endpointURL = u
+	}
+	if c.region == "" && c.endpointURL != nil && !c.fromEnv {
+		c.region = defaultEndpointRegion
+	}
+	if strings.ContainsAny(c.region, " \t\r\n/") {
+		return invalidf("New", "", "", "region %q is not a valid region name", c.region)
+	}
+	if c.credsSet && (c.accessKey == "" || c.secretKey == "") {
+		if c.credsFromEnv {
+			return invalidf("New", "", "", "S3_ACCESS_KEY and S3_SECRET_KEY must both be set")
+		}
+		return invalidf("New", "", "", "WithCredentials: access key and secret key must both be set")
+	}
+	return nil
+}
+
+// checkRetry validates the retry settings that options set.
+func checkRetry(r retry.Config) error {
+	switch {
+	case r.MaxAttempts < 1 || r.MaxAttempts > maxMaxAttempts:
+		return invalidf("New", "", "", "WithMaxAttempts: %d out of range [1, %d]", r.MaxAttempts, maxMaxAttempts)
+	case r.Timeout < time.Millisecond || r.Timeout > time.Hour:
+		return invalidf("New", "", "", "WithRetryTimeout: %v out of range [1ms, 1h]", r.Timeout)
+	case r.BaseDelay < 0 || r.ThrottleDelay < 0 || r.MaxDelay < 0:
+		return invalidf("New", "", "", "negative retry delay")
+	}
+	return nil
+}
+
+// validate checks the transfer settings; an error names op, bucket and key.
+func (t transferConfig) validate(op, bucket, key string) error {
+	switch {
+	case t.threshold < minPartSize || t.threshold > maxPartSize:
+		return invalidf(op, bucket, key, "multipart threshold %d out of range [5 MiB, 5 GiB]", t.threshold)
+	case t.partSize < minPartSize || t.partSize > maxPartSize:
+		return invalidf(op, bucket, key, "part size %d out of range [5 MiB, 5 GiB]", t.partSize)
+	case t.concurrency < 1 || t.concurrency > 64:
+		return invalidf(op, bucket, key, "concurrency %d out of range [1, 64]", t.concurrency)
+	}
+	return nil
+}
+
+// awsConfig builds the SDK configuration: static when FromEnv is not given,
+// otherwise from the standard AWS sources with explicit settings on top.
+func (c *config) awsConfig(ctx context.Context) (aws.Config, error) {
+	var static aws.CredentialsProvider
+	if c.credsSet {
+		static = &secretProvider{p: credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, "")}
+		// The Client keeps this config: the keys live on only behind
+		// the redacted provider, so that no print of a Client shows them.
+		c.accessKey, c.secretKey = "", ""
+	}
+	var hc aws.HTTPClient
+	if c.httpClient != nil {
+		hc = c.httpClient
+	}
+	if !c.fromEnv {
+		if static == nil {
+			return aws.Config{}, invalidf("New", "", "", "no credentials: use WithCredentials or FromEnv")
+		}
+		// A nil HTTPClient makes the SDK use its own default client.
+		return aws.Config{Region: c.region, Credentials: static, HTTPClient: hc}, nil
+	}
+
+	loadOpts := []func(*awsconfig.LoadOptions) error{}
+	if c.region != "" {
+		loadOpts = append(loadOpts, awsconfig.WithRegion(c.region))
+	}
+	if static != nil {
+		loadOpts = append(loadOpts, awsconfig.WithCredentialsProvider(static))
+	}
+	if c.endpointURL != nil {
+		// Instance metadata only exists on AWS; never probe it for a
+		// third-party endpoint.
+		loadOpts = append(loadOpts, awsconfig.WithEC2IMDSClientEnableState(imds.ClientDisabled))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return aws.Config{}, invalidf("New", "", "", "loading AWS configuration: %v", err)
+	}
+	if hc != nil {
+		// Set after loading: an explicit client wins over AWS_CA_BUNDLE,
+		// which LoadDefaultConfig cannot apply to a client it did not build.
+		cfg.HTTPClient = hc
+	}
+	if cfg.Credentials == nil {
+		return aws.Config{}, invalidf("New", "", "", "no credentials found in the environment")
+	}
+	if static == nil {
+		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			return aws.Config{}, &Error{Op: "New", kind: ErrInvalidInput, Err: fmt.Errorf("no credentials found in the environment: %w", err)}
+		}
+	}
+	return cfg, nil
+}
+
+// settleEndpoint takes the endpoint FromEnv found in the shared
+// configuration (endpoint_url) when no other was given, refuses plain http
+// where it is not allowed, and settles the region.
+func (c *config) settleEndpoint(awsCfg *aws.Config) error {
+	if c.endpointURL == nil && awsCfg.BaseEndpoint != nil {
+		u, err := checkEndpoint("endpoint_url in the AWS shared configuration", *awsCfg.BaseEndpoint)
+		if err != nil {
+			return err
+		}
+		c.endpointURL = u
+	}
+	if err := checkTransport(c.endpointURL, c.allowInsecure); err != nil {
+		return err
+	}
+	if awsCfg.Region == "" && c.endpointURL != nil {
+		awsCfg.Region = defaultEndpointRegion
+	}
+	if awsCfg.Region == "" {
+		return invalidf("New", "", "", "no region configured: use WithRegion or set S3_REGION or AWS_REGION")
+	}
+	c.region = awsCfg.Region
+	return nil
+}
+
+// isAWS reports whether the client talks to Amazon S3.
+func (c *config) isAWS() bool {
+	return c.endpointURL == nil || isAWSHost(c.endpointURL.Hostname())
+}
+
+// isAWSHost reports whether host is an Amazon S3 endpoint.
+func isAWSHost(host string) bool {
+	host = strings.ToLower(host)
+	return strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn")
+}
+
+// settleAddressing chooses path-style or virtual-host addressing and checks
+// the settings that depend on it.
+func (c *config) settleAddressing() error {
+	if !c.pathStyleSet {
+		c.pathStyle = !c.isAWS()
+	}
+	if c.sigV2 && !c.pathStyle {
+		return invalidf("New", "", "", "WithSignatureV2 needs path-style addressing")
+	}
+	if c.relaxedNames && !c.pathStyle {
+		if c.relaxedSet {
+			return invalidf("New", "", "", "WithRelaxedBucketNames needs path-style addressing")
+		}
+		c.relaxedNames = false // the profile's relaxed names only apply with path-style
+	}
+	if c.publicBaseSet {
+		base, err := checkPublicBase(c.publicBase)
+		if err != nil {
+			return err
+		}
+		c.publicBase = base
+	}
+	return nil
+}
+
+// s3Options sets the SDK options of the client New builds.
+func (c *config) s3Options(o *s3.Options) {
+	o.UsePathStyle = c.pathStyle
+	if c.endpointURL != nil {
+		o.BaseEndpoint = aws.String(c.endpointURL.String())
+	}
+	if c.compatChecksums() {
+		// Third-party stores (Dell ECS, Ceph RGW, ...) reject the
+		// aws-chunked streaming checksums the SDK sends by default.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	}
+	o.DisableLogOutputChecksumValidationSkipped = true
+	if c.sigV2 {
+		o.APIOptions = append(o.APIOptions, sigv2.APIOption(o.Credentials))
+	}
+	retry.Install(o, c.retry)
+	for _, fn := range c.sdkOptions {
+		fn(o)
+	}
+}
+
+// compatChecksums reports whether the SDK must compute and validate
+// checksums only when an operation requires them.
+func (c *config) compatChecksums() bool {
+	if c.providerSet {
+		return c.provider.compatChecksums
+	}
+	return !c.isAWS()
+}
+
+// presignClient builds the client that signs presigned URLs, for the
+// endpoint of WithPresignEndpoint if any.
+func (c *config) presignClient(client *s3.Client) (*s3.PresignClient, error) {
+	var presignEndpoint *url.URL
+	if c.presignSet {
+		u, err := checkEndpoint("WithPresignEndpoint", c.presignURL)
+		if err != nil {
+			return nil, err
+		}
+		presignEndpoint = u
+	}
+	return s3.NewPresignClient(client, func(po *s3.PresignOptions) {
+		po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {
+			// A presigned URL must not carry checksums of a body it has not
+			// seen; the SDK's default would bind the checksum of an empty one.
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			o.UsePathStyle = c.pathStyle
+			if presignEndpoint != nil {
+				o.BaseEndpoint = aws.String(presignEndpoint.String())
+			}
+		})
+	}), nil
+}
+
+// checkEndpoint parses and validates an endpoint URL that came from source,
+// an option or environment variable named in errors.
+func checkEndpoint(source, raw string) (*url.URL, error) {
+	u, err := parseURLSetting(source, raw)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, invalidf("New", "", "", "%s %q: scheme must be http or https", source, u.Redacted())
+	case u.Host == "" || u.Hostname() == "":
+		return nil, invalidf("New", "", "", "%s %q has no host", source, u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, invalidf("New", "", "", "%s %q must not have a query or fragment", source, u.Redacted())
+	case u.Path != "" && u.Path != "/":
+		return nil, invalidf("New", "", "", "%s %q must not have a path", source, u.Redacted())
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, invalidf("New", "", "", "%s %q has an invalid port", source, u.Redacted())
+		}
+	}
+	u.Path = ""
+	return u, nil
+}
+
+// checkPublicBase validates a WithPublicBaseURL value and returns it without
+// a trailing slash.
+func checkPublicBase(raw string) (string, error) {
+	u, err := parseURLSetting("WithPublicBaseURL", strings.ReplaceAll(raw, "{bucket}", "bucket"))
+	switch {
+	case err != nil:
+		return "", err
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", invalidf("New", "", "", "WithPublicBaseURL %q: scheme must be http or https", u.Redacted())
+	case u.Host == "":
+		return "", invalidf("New", "", "", "WithPublicBaseURL %q has no host", u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return "", invalidf("New", "", "", "WithPublicBaseURL %q must not have a query or a fragment", u.Redacted())
+	}
+	return strings.TrimSuffix(raw, "/"), nil
+}
+
+// parseURLSetting parses raw, a URL setting that came from source. It
+// refuses any '@' without quoting raw: user information does not belong in
+// these URLs, and a password that holds a '/' or a ':' would make url.Parse
+// see it as a port or a path and quote it in its error. A URL without '@'
+// holds no user information, so the errors here may quote it.
+func parseURLSetting(source, raw string) (*url.URL, error) {
+	if strings.Contains(raw, "@") {
+		return nil, invalidf("New", "", "", "%s must not hold user information (no '@'); "+
+			"pass credentials with WithCredentials, or with S3_ACCESS_KEY and S3_SECRET_KEY and FromEnv", source)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text quotes raw again
+		}
+		return nil, invalidf("New", "", "", "%s %q: %v", source, raw, err)
+	}
+	return u, nil
+}
+
+// checkTransport refuses a plain-http endpoint on a host that is not
+// loopback unless allow is set.
+func checkTransport(endpoint *url.URL, allow bool) error {
+	if endpoint == nil || endpoint.Scheme != "http" || allow || isLoopback(endpoint.Hostname()) {
+		return nil
+	}
+	return invalidf("New", "", "", "endpoint %q uses plain http on a host that is not loopback; use https or WithAllowInsecureHTTP", endpoint.Redacted())
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// redactURL returns a URL setting fit for an error or a log: everything
+// before its last '@', which may be user information or part of a mangled
+// one, is replaced, and the scheme is kept.
+func redactURL(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return raw
+	}
+	scheme := ""
+	if i := strings.Index(raw[:at], "://"); i > 0 && strings.Trim(raw[:i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") == "" {
+		scheme = raw[:i+3]
+	}
+	return scheme + "REDACTED@" + raw[at+1:]
+}
+
+// secretProvider holds static credentials behind a pointer whose printed
+// forms are redacted, so that even a deep print of the SDK's options (fmt
+// walks unexported fields without calling their methods) shows an address,
+// not the secret.
+type secretProvider struct{ p aws.CredentialsProvider }
+
+// Retrieve returns the credentials.
+func (s *secretProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	return s.p.Retrieve(ctx)
+}
+
+// String hides the credentials.
+func (s *secretProvider) String() string { return "s3kit.credentials{REDACTED}" }
+
+// GoString hides the credentials.
+func (s *secretProvider) GoString() string { return s.String() }
+
+// LogValue hides the credentials.
+func (s *secretProvider) LogValue() slog.Value { return slog.StringValue(s.String()) }
