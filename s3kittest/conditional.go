@@ -99,23 +99,32 @@ func (s *Server) refuseConditional(w http.ResponseWriter, r *http.Request, bucke
 	if ok, _ := s.backend.BucketExists(bucket); !ok {
 		return false // gofakes3 answers NoSuchBucket
 	}
+	if err := s.conditionFailure(bucket, key, inm, im); err != nil {
+		err.write(w, r)
+		return true
+	}
+	return false
+}
+
+// conditionFailure checks a write's If-None-Match (inm) and If-Match (im)
+// values against the object stored under key. It returns S3's answer if
+// they do not hold, or are not ones S3 takes on a write; nil if they hold.
+func (s *Server) conditionFailure(bucket, key, inm, im string) *s3Err {
 	etag, exists := s.currentETag(bucket, key)
 	const failed = "At least one of the pre-conditions you specified did not hold"
 	switch {
 	case inm != "" && im != "":
-		writeError(w, r, http.StatusNotImplemented, "NotImplemented", "If-None-Match and If-Match cannot be combined on a write")
+		return &s3Err{http.StatusNotImplemented, "NotImplemented", "If-None-Match and If-Match cannot be combined on a write"}
 	case inm != "" && inm != "*":
-		writeError(w, r, http.StatusNotImplemented, "NotImplemented", "If-None-Match on a write takes only *")
+		return &s3Err{http.StatusNotImplemented, "NotImplemented", "If-None-Match on a write takes only *"}
 	case inm == "*" && exists:
-		writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", failed)
+		return &s3Err{http.StatusPreconditionFailed, "PreconditionFailed", failed}
 	case im != "" && !exists:
-		writeError(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+		return &s3Err{http.StatusNotFound, "NoSuchKey", "The specified key does not exist."}
 	case im != "" && im != "*" && strings.Trim(im, `"`) != strings.Trim(etag, `"`):
-		writeError(w, r, http.StatusPreconditionFailed, "PreconditionFailed", failed)
-	default:
-		return false
+		return &s3Err{http.StatusPreconditionFailed, "PreconditionFailed", failed}
 	}
-	return true
+	return nil
 }
 
 // currentETag returns the ETag the server serves for an object (the

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,7 +132,6 @@ func objectKey(r *http.Request) string {
 // "PutObject", "UploadPart", "CompleteMultipartUpload", "GetObject",
 // "HeadObject" or "ListObjectsV2"; "" if it cannot tell.
 func Operation(r *http.Request) string {
-	q := r.URL.Query()
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	if bucket == "" {
 		if r.Method == http.MethodGet {
@@ -140,22 +140,17 @@ func Operation(r *http.Request) string {
 		return ""
 	}
 	if key == "" {
-		return bucketOperation(r.Method, q)
+		return bucketOperation(r.Method, r.URL.Query())
 	}
-	copySrc := r.Header.Get("X-Amz-Copy-Source") != ""
-	switch r.Method {
+	return objectOperation(r.Method, r.URL.Query(), r.Header.Get("X-Amz-Copy-Source") != "")
+}
+
+// objectOperation names an operation on an object; copySrc reports whether
+// the request names a copy source (x-amz-copy-source).
+func objectOperation(method string, q url.Values, copySrc bool) string {
+	switch method {
 	case http.MethodPut:
-		switch {
-		case q.Has("acl"):
-			return "PutObjectAcl"
-		case q.Has("uploadId") && copySrc:
-			return "UploadPartCopy"
-		case q.Has("uploadId"):
-			return "UploadPart"
-		case copySrc:
-			return "CopyObject"
-		}
-		return "PutObject"
+		return putOperation(q, copySrc)
 	case http.MethodPost:
 		switch {
 		case q.Has("uploads"):
@@ -180,6 +175,22 @@ func Operation(r *http.Request) string {
 		return "HeadObject"
 	}
 	return ""
+}
+
+// putOperation names a PUT on an object; copySrc reports whether it names
+// a copy source (x-amz-copy-source).
+func putOperation(q url.Values, copySrc bool) string {
+	switch {
+	case q.Has("acl"):
+		return "PutObjectAcl"
+	case q.Has("uploadId") && copySrc:
+		return "UploadPartCopy"
+	case q.Has("uploadId"):
+		return "UploadPart"
+	case copySrc:
+		return "CopyObject"
+	}
+	return "PutObject"
 }
 
 // bucketOperation names an operation on a bucket.

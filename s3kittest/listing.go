@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -35,40 +36,61 @@ func (b *store) ListBucket(name string, prefix *gofakes3.Prefix, page gofakes3.L
 		delim = p.Delimiter
 	}
 	out := gofakes3.NewObjectList()
-	var lastPrefix string
 	var n int64
-	for _, c := range all.Contents {
-		if page.HasMarker && c.Key <= page.Marker {
-			continue
-		}
-		rest, ok := strings.CutPrefix(c.Key, p.Prefix)
-		if !ok {
-			continue
-		}
-		entry, common := c.Key, false
-		if i := strings.Index(rest, delim); delim != "" && i >= 0 {
-			entry, common = c.Key[:len(c.Key)-len(rest)+i+len(delim)], true
-			if entry == lastPrefix || (page.HasMarker && entry <= page.Marker) {
-				continue
-			}
-		}
+	for _, e := range listEntries(all.Contents, p.Prefix, delim, page) {
 		if page.MaxKeys > 0 && n == page.MaxKeys {
 			out.IsTruncated = true
 			break
 		}
-		if common {
-			out.AddPrefix(entry)
-			lastPrefix = entry
+		if e.content == nil {
+			out.AddPrefix(e.name)
 		} else {
-			out.Add(c)
+			out.Add(e.content)
 		}
-		out.NextMarker = entry
+		out.NextMarker = e.name
 		n++
 	}
 	if !out.IsTruncated {
 		out.NextMarker = ""
 	}
 	return out, nil
+}
+
+// listEntry is one entry of a listing: an object or a CommonPrefix.
+type listEntry struct {
+	name    string            // the object's key, or the CommonPrefix
+	content *gofakes3.Content // the object; nil for a CommonPrefix
+}
+
+// listEntries returns in order the entries of a listing of contents (sorted
+// by key) under prefix that come after the page's marker: the objects whose
+// key has no delim after prefix, and for the others the CommonPrefix that
+// ends at delim's first occurrence after prefix, once, and only if it comes
+// after the marker.
+func listEntries(contents []*gofakes3.Content, prefix, delim string, page gofakes3.ListBucketPage) []listEntry {
+	var entries []listEntry
+	var lastPrefix string
+	for _, c := range contents {
+		if page.HasMarker && c.Key <= page.Marker {
+			continue
+		}
+		rest, ok := strings.CutPrefix(c.Key, prefix)
+		if !ok {
+			continue
+		}
+		i := strings.Index(rest, delim)
+		if delim == "" || i < 0 {
+			entries = append(entries, listEntry{name: c.Key, content: c})
+			continue
+		}
+		cp := c.Key[:len(prefix)+i+len(delim)]
+		if cp == lastPrefix || (page.HasMarker && cp <= page.Marker) {
+			continue
+		}
+		entries = append(entries, listEntry{name: cp})
+		lastPrefix = cp
+	}
+	return entries
 }
 
 // isListObjects reports whether r is a ListObjects or ListObjectsV2
@@ -116,23 +138,54 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, bucket stri
 		writeError(w, r, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
 		return
 	}
-	maxKeys := int64(gofakes3.DefaultMaxBucketKeys)
+	lq := listObjectsQuery{v2: q.Get("list-type") == "2", encode: encode, prefix: listPrefix(q)}
+	var perr *s3Err
+	if lq.page, perr = listPage(q, lq.v2); perr != nil {
+		perr.write(w, r)
+		return
+	}
+	list, err := s.store.ListBucket(bucket, &lq.prefix, lq.page)
+	if err != nil {
+		writeError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
+		return
+	}
+	listBucketResult(bucket, q, lq, list).send(w)
+}
+
+// listObjectsQuery is what a ListObjects or ListObjectsV2 request asks for.
+type listObjectsQuery struct {
+	v2     bool // ListObjectsV2 (list-type=2)
+	encode bool // encoding-type=url
+	prefix gofakes3.Prefix
+	page   gofakes3.ListBucketPage
+}
+
+// listPrefix reads the prefix and delimiter parameters of a listing.
+func listPrefix(q url.Values) gofakes3.Prefix {
+	prefix := gofakes3.Prefix{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter")}
+	prefix.HasPrefix, prefix.HasDelimiter = prefix.Prefix != "", prefix.Delimiter != ""
+	return prefix
+}
+
+// listPage reads which page a ListObjects or ListObjectsV2 (v2) request
+// asks for: max-keys, clamped to [0, gofakes3.MaxBucketKeys], and the key
+// the page starts after: ListObjects' marker, or ListObjectsV2's decoded
+// continuation-token, else its start-after. It answers S3's 400
+// InvalidArgument for a max-keys or a continuation token it cannot read.
+func listPage(q url.Values, v2 bool) (gofakes3.ListBucketPage, *s3Err) {
+	page := gofakes3.ListBucketPage{MaxKeys: int64(gofakes3.DefaultMaxBucketKeys)}
 	if v := q.Get("max-keys"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			writeError(w, r, http.StatusBadRequest, "InvalidArgument", "Provided max-keys not an integer or within integer range")
-			return
+			return page, &s3Err{http.StatusBadRequest, "InvalidArgument", "Provided max-keys not an integer or within integer range"}
 		}
-		maxKeys = min(max(n, 0), gofakes3.MaxBucketKeys)
+		page.MaxKeys = min(max(n, 0), gofakes3.MaxBucketKeys)
 	}
-	v2 := q.Get("list-type") == "2"
-	page := gofakes3.ListBucketPage{MaxKeys: maxKeys}
 	switch {
 	case v2 && q.Get("continuation-token") != "":
 		tok, err := base64.URLEncoding.DecodeString(q.Get("continuation-token"))
 		if err != nil || len(tok) == 0 {
-			writeError(w, r, http.StatusBadRequest, "InvalidArgument", "The continuation token provided is incorrect")
-			return
+			return page, &s3Err{http.StatusBadRequest, "InvalidArgument", "The continuation token provided is incorrect"}
 		}
 		page.Marker = string(tok)
 	case v2:
@@ -141,71 +194,120 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, bucket stri
 		page.Marker = q.Get("marker")
 	}
 	page.HasMarker = page.Marker != ""
-	prefix := gofakes3.Prefix{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter")}
-	prefix.HasPrefix, prefix.HasDelimiter = prefix.Prefix != "", prefix.Delimiter != ""
-	list, err := s.store.ListBucket(bucket, &prefix, page)
-	if err != nil {
-		writeError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
-		return
-	}
+	return page, nil
+}
 
-	enc := xmlText
-	if encode {
-		enc = url.QueryEscape
-	}
-	var b strings.Builder
-	elem := func(name, text string) { fmt.Fprintf(&b, "<%s>%s</%s>", name, text, name) }
-	b.WriteString(xml.Header)
-	b.WriteString(`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`)
-	elem("Name", xmlText(bucket))
-	elem("Prefix", enc(prefix.Prefix))
-	if v2 {
+// listBucketResult builds the ListBucketResult document that answers lq
+// with list, echoing the request's query q as S3 does.
+func listBucketResult(bucket string, q url.Values, lq listObjectsQuery, list *gofakes3.ObjectList) *listingDoc {
+	d := newListingDoc(lq.encode)
+	d.WriteString(`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`)
+	d.elem("Name", xmlText(bucket))
+	d.elem("Prefix", d.enc(lq.prefix.Prefix))
+	if lq.v2 {
 		if q.Has("start-after") {
-			elem("StartAfter", enc(q.Get("start-after")))
+			d.elem("StartAfter", d.enc(q.Get("start-after")))
 		}
 		if q.Has("continuation-token") {
-			elem("ContinuationToken", xmlText(q.Get("continuation-token")))
+			d.elem("ContinuationToken", xmlText(q.Get("continuation-token")))
 		}
-		elem("KeyCount", strconv.Itoa(len(list.Contents)+len(list.CommonPrefixes)))
+		d.elem("KeyCount", strconv.Itoa(len(list.Contents)+len(list.CommonPrefixes)))
 	} else {
-		elem("Marker", enc(page.Marker))
+		d.elem("Marker", d.enc(lq.page.Marker))
 	}
-	elem("MaxKeys", strconv.FormatInt(maxKeys, 10))
-	if prefix.Delimiter != "" {
-		elem("Delimiter", enc(prefix.Delimiter))
-	}
-	if encode {
-		elem("EncodingType", "url")
-	}
-	elem("IsTruncated", strconv.FormatBool(list.IsTruncated))
-	if list.IsTruncated && v2 {
-		elem("NextContinuationToken", base64.URLEncoding.EncodeToString([]byte(list.NextMarker)))
-	}
-	if list.IsTruncated && !v2 && prefix.Delimiter != "" {
-		// S3 sends NextMarker only to listings with a delimiter.
-		elem("NextMarker", enc(list.NextMarker))
-	}
+	d.elem("MaxKeys", strconv.FormatInt(lq.page.MaxKeys, 10))
+	d.opt("Delimiter", d.enc(lq.prefix.Delimiter))
+	d.encodingType()
+	d.elem("IsTruncated", strconv.FormatBool(list.IsTruncated))
+	d.nextPage(lq, list)
 	for _, c := range list.Contents {
-		b.WriteString("<Contents>")
-		elem("Key", enc(c.Key))
-		if !c.LastModified.IsZero() {
-			elem("LastModified", c.LastModified.UTC().Format("2006-01-02T15:04:05.000Z"))
-		}
-		elem("ETag", xmlText(c.ETag))
-		elem("Size", strconv.FormatInt(c.Size, 10))
-		if c.StorageClass != "" {
-			elem("StorageClass", xmlText(string(c.StorageClass)))
-		}
-		b.WriteString("</Contents>")
+		d.contents(c)
 	}
-	for _, p := range list.CommonPrefixes {
-		b.WriteString("<CommonPrefixes>")
-		elem("Prefix", enc(p.Prefix))
-		b.WriteString("</CommonPrefixes>")
+	d.commonPrefixes(list.CommonPrefixes)
+	d.WriteString("</ListBucketResult>")
+	return d
+}
+
+// listingDoc builds the XML document that answers a listing.
+type listingDoc struct {
+	strings.Builder
+	encode bool                // encoding-type=url
+	enc    func(string) string // escapes keys and the echoed parameters
+}
+
+// newListingDoc starts a listing document with the XML declaration. With
+// encode (encoding-type=url), keys and echoed parameters are URL-encoded
+// as AWS S3 does (url.QueryEscape); without it, they are written with
+// [xmlText].
+func newListingDoc(encode bool) *listingDoc {
+	d := &listingDoc{encode: encode, enc: xmlText}
+	if encode {
+		d.enc = url.QueryEscape
 	}
-	b.WriteString("</ListBucketResult>")
+	d.WriteString(xml.Header)
+	return d
+}
+
+// elem writes the element <name>text</name>; text is escaped already.
+func (d *listingDoc) elem(name, text string) {
+	fmt.Fprintf(d, "<%s>%s</%s>", name, text, name)
+}
+
+// opt writes the element <name>text</name> unless text is empty.
+func (d *listingDoc) opt(name, text string) {
+	if text != "" {
+		d.elem(name, text)
+	}
+}
+
+// encodingType writes <EncodingType>url</EncodingType> if keys are
+// URL-encoded.
+func (d *listingDoc) encodingType() {
+	if d.encode {
+		d.elem("EncodingType", "url")
+	}
+}
+
+// nextPage writes where the next page of a truncated ListBucketResult
+// starts: NextContinuationToken for ListObjectsV2, NextMarker for
+// ListObjects.
+func (d *listingDoc) nextPage(lq listObjectsQuery, list *gofakes3.ObjectList) {
+	switch {
+	case !list.IsTruncated:
+	case lq.v2:
+		d.elem("NextContinuationToken", base64.URLEncoding.EncodeToString([]byte(list.NextMarker)))
+	case lq.prefix.Delimiter != "":
+		// S3 sends NextMarker only to listings with a delimiter.
+		d.elem("NextMarker", d.enc(list.NextMarker))
+	}
+}
+
+// contents writes the <Contents> element of one object.
+func (d *listingDoc) contents(c *gofakes3.Content) {
+	d.WriteString("<Contents>")
+	d.elem("Key", d.enc(c.Key))
+	if !c.LastModified.IsZero() {
+		d.elem("LastModified", c.LastModified.UTC().Format("2006-01-02T15:04:05.000Z"))
+	}
+	d.elem("ETag", xmlText(c.ETag))
+	d.elem("Size", strconv.FormatInt(c.Size, 10))
+	d.opt("StorageClass", xmlText(string(c.StorageClass)))
+	d.WriteString("</Contents>")
+}
+
+// commonPrefixes writes a <CommonPrefixes> element for each prefix.
+func (d *listingDoc) commonPrefixes(prefixes []gofakes3.CommonPrefix) {
+	for _, p := range prefixes {
+		d.WriteString("<CommonPrefixes>")
+		d.elem("Prefix", d.enc(p.Prefix))
+		d.WriteString("</CommonPrefixes>")
+	}
+}
+
+// send writes the document to w as the answer.
+func (d *listingDoc) send(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/xml")
-	_, _ = io.WriteString(w, b.String())
+	_, _ = io.WriteString(w, d.String())
 }
 
 // xmlText escapes s for XML text as AWS S3 does: the markup characters,
@@ -281,16 +383,35 @@ func (s *Server) listMultipart(next http.Handler, w http.ResponseWriter, r *http
 		return
 	}
 	rec := serve(next, r)
-	var res multipartList
+	res, ok := readMultipartList(rec)
+	if !ok {
+		copyResponse(w, rec)
+		return
+	}
+	s.restoreUploadKeys(&res, bucket, q.Get("prefix"), q.Get("delimiter"))
+	listMultipartUploadsResult(bucket, q, encode, &res).send(w)
+}
+
+// readMultipartList reads gofakes3's answer to ListMultipartUploads. Its
+// 404 NoSuchUpload reads as an empty list; ok is false for any other answer
+// that is not a list, which is to be passed on as it is.
+func readMultipartList(rec *httptest.ResponseRecorder) (res multipartList, ok bool) {
 	switch {
 	case rec.Code == http.StatusNotFound && strings.Contains(rec.Body.String(), "NoSuchUpload"):
 	case rec.Code == http.StatusOK && xml.Unmarshal(rec.Body.Bytes(), &res) == nil:
 	default:
-		copyResponse(w, rec)
-		return
+		return multipartList{}, false
 	}
-	prefix, delim := q.Get("prefix"), q.Get("delimiter")
+	return res, true
+}
+
+// restoreUploadKeys puts back in res the keys that gofakes3 garbled, taken
+// from the uploads the middleware saw created: the uploads' keys, the
+// NextKeyMarker, which is the last upload's key, and, for a listing with a
+// delimiter, the common prefixes. prefix and delim are the listing's.
+func (s *Server) restoreUploadKeys(res *multipartList, bucket, prefix, delim string) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for i, u := range res.Uploads {
 		if p, ok := s.pending[u.UploadID]; ok {
 			res.Uploads[i].Key = p.key
@@ -300,65 +421,58 @@ func (s *Server) listMultipart(next http.Handler, w http.ResponseWriter, r *http
 		res.NextKeyMarker = res.Uploads[n-1].Key
 	}
 	if len(res.CommonPrefixes) > 0 && delim != "" {
-		orig := make(map[string]string) // as gofakes3 writes it -> as it is
-		for _, p := range s.pending {
-			rest, ok := strings.CutPrefix(p.key, prefix)
-			if i := strings.Index(rest, delim); ok && p.bucket == bucket && i >= 0 {
-				cp := p.key[:len(prefix)+i+len(delim)]
-				orig[garbled(cp)] = cp
-			}
-		}
-		for i, cp := range res.CommonPrefixes {
-			if k, ok := orig[cp.Prefix]; ok {
-				res.CommonPrefixes[i].Prefix = k
-			}
-		}
+		s.restoreUploadPrefixes(res, bucket, prefix, delim)
 	}
-	s.mu.Unlock()
+}
 
-	enc := xmlText
-	if encode {
-		enc = url.QueryEscape
-	}
-	var b strings.Builder
-	elem := func(name, text string) { fmt.Fprintf(&b, "<%s>%s</%s>", name, text, name) }
-	opt := func(name, text string) {
-		if text != "" {
-			elem(name, text)
+// restoreUploadPrefixes puts back in res the common prefixes that gofakes3
+// garbled, rebuilt from the keys of the pending uploads in bucket. The
+// caller holds s.mu.
+func (s *Server) restoreUploadPrefixes(res *multipartList, bucket, prefix, delim string) {
+	orig := make(map[string]string) // as gofakes3 writes it -> as it is
+	for _, p := range s.pending {
+		rest, ok := strings.CutPrefix(p.key, prefix)
+		if i := strings.Index(rest, delim); ok && p.bucket == bucket && i >= 0 {
+			cp := p.key[:len(prefix)+i+len(delim)]
+			orig[garbled(cp)] = cp
 		}
 	}
-	b.WriteString(xml.Header)
-	b.WriteString(`<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`)
-	elem("Bucket", xmlText(bucket))
-	opt("KeyMarker", enc(q.Get("key-marker")))
-	opt("UploadIdMarker", xmlText(res.UploadIDMarker))
-	opt("NextKeyMarker", enc(res.NextKeyMarker))
-	opt("NextUploadIdMarker", xmlText(res.NextUploadIDMarker))
-	opt("Prefix", enc(prefix))
-	opt("Delimiter", enc(delim))
+	for i, cp := range res.CommonPrefixes {
+		if k, ok := orig[cp.Prefix]; ok {
+			res.CommonPrefixes[i].Prefix = k
+		}
+	}
+}
+
+// listMultipartUploadsResult builds the ListMultipartUploadsResult document
+// for res, with keys URL-encoded if encode, echoing the request's query q as
+// S3 does.
+func listMultipartUploadsResult(bucket string, q url.Values, encode bool, res *multipartList) *listingDoc {
+	d := newListingDoc(encode)
+	d.WriteString(`<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`)
+	d.elem("Bucket", xmlText(bucket))
+	d.opt("KeyMarker", d.enc(q.Get("key-marker")))
+	d.opt("UploadIdMarker", xmlText(res.UploadIDMarker))
+	d.opt("NextKeyMarker", d.enc(res.NextKeyMarker))
+	d.opt("NextUploadIdMarker", xmlText(res.NextUploadIDMarker))
+	d.opt("Prefix", d.enc(q.Get("prefix")))
+	d.opt("Delimiter", d.enc(q.Get("delimiter")))
 	if res.MaxUploads > 0 {
-		elem("MaxUploads", strconv.FormatInt(res.MaxUploads, 10))
+		d.elem("MaxUploads", strconv.FormatInt(res.MaxUploads, 10))
 	}
-	if encode {
-		elem("EncodingType", "url")
-	}
-	elem("IsTruncated", strconv.FormatBool(res.IsTruncated))
+	d.encodingType()
+	d.elem("IsTruncated", strconv.FormatBool(res.IsTruncated))
 	for _, u := range res.Uploads {
-		b.WriteString("<Upload>")
-		elem("Key", enc(u.Key))
-		elem("UploadId", xmlText(u.UploadID))
-		opt("StorageClass", xmlText(u.StorageClass))
-		opt("Initiated", xmlText(u.Initiated))
-		b.WriteString("</Upload>")
+		d.WriteString("<Upload>")
+		d.elem("Key", d.enc(u.Key))
+		d.elem("UploadId", xmlText(u.UploadID))
+		d.opt("StorageClass", xmlText(u.StorageClass))
+		d.opt("Initiated", xmlText(u.Initiated))
+		d.WriteString("</Upload>")
 	}
-	for _, p := range res.CommonPrefixes {
-		b.WriteString("<CommonPrefixes>")
-		elem("Prefix", enc(p.Prefix))
-		b.WriteString("</CommonPrefixes>")
-	}
-	b.WriteString("</ListMultipartUploadsResult>")
-	w.Header().Set("Content-Type", "application/xml")
-	_, _ = io.WriteString(w, b.String())
+	d.commonPrefixes(res.CommonPrefixes)
+	d.WriteString("</ListMultipartUploadsResult>")
+	return d
 }
 
 // garbled returns s as encoding/xml writes and reads it back: with U+FFFD

@@ -25,88 +25,163 @@ var unsupported = []string{
 
 const allUsersURI = "http://acs.amazonaws.com/groups/global/AllUsers"
 
-// middleware wraps gofakes3's handler; see the package doc.
+// middleware wraps gofakes3's handler; see the package doc. It counts the
+// request, then takes it through these steps, each of which may answer it
+// and end there:
+//
+//   - an anonymous request goes to [Server.serveAnonymous];
+//   - [authenticate] checks the access key and the signature;
+//   - [Server.acceptStreaming] refuses or decodes an aws-chunked body;
+//   - [refuseUnsupported] refuses the sub-resources gofakes3 would misroute;
+//   - [Server.refuseConditional] checks the conditions of a write, under the
+//     lock of the object it writes, which is held until the answer is written;
+//   - [Server.route] hands the request to the middleware's handler for its
+//     operation, or to gofakes3.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
 		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		q := r.URL.Query()
-		anonymous := !isSigned(r)
-
-		if anonymous {
-			if (r.Method == http.MethodGet || r.Method == http.MethodHead) && key != "" && len(q) == 0 && isPublic(s.ObjectACL(bucket, key)) {
-				s.serveObject(next, w, r, bucket, key)
-				return
-			}
-			writeError(w, r, http.StatusForbidden, "AccessDenied", "Access Denied")
+		if !isSigned(r) {
+			s.serveAnonymous(next, w, r, bucket, key)
 			return
 		}
-		if ak := accessKeyOf(r); ak != AccessKey {
-			writeError(w, r, http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
-			return
-		}
-		if sig, ok, err := parseSigV4(r); ok {
-			if err == nil {
-				err = sig.verify(r, SecretKey)
-			}
-			if uh := (*unsignedHeadersError)(nil); errors.As(err, &uh) {
-				uh.write(w, r) // sigv4.go
-				return
-			}
-			if err != nil {
-				status := http.StatusForbidden
-				if errors.Is(err, errMalformed) || errors.Is(err, errPayload) {
-					status = http.StatusBadRequest
-				}
-				writeError(w, r, status, err.Error(), "SigV4 check failed: "+err.Error())
-				return
-			}
-		} else if err := verifySigV2(r, SecretKey); err != nil { // sigv2.go
-			writeError(w, r, http.StatusForbidden, err.Error(), "SigV2 check failed")
+		if !authenticate(w, r) {
 			return
 		}
 		if !s.acceptStreaming(w, r) { // streaming.go
 			return
 		}
-		for _, sub := range unsupported {
-			if q.Has(sub) {
-				writeError(w, r, http.StatusNotImplemented, "NotImplemented", "s3kittest does not implement ?"+sub)
-				return
-			}
+		if refuseUnsupported(w, r) {
+			return
 		}
 		defer s.lockWrite(r, bucket, key)() // conditional.go
-		switch {
-		case s.refuseConditional(w, r, bucket, key): // conditional.go
-		case q.Has("acl"):
-			s.serveACL(w, r, bucket, key)
-		case q.Has("uploads") && r.Method == http.MethodPost && key != "":
-			s.createMultipart(next, w, r, bucket, key)
-		case q.Has("uploads") && r.Method == http.MethodGet && key == "":
-			s.listMultipart(next, w, r, bucket) // listing.go
-		case isListObjects(r, bucket, key, q):
-			s.listObjects(w, r, bucket) // listing.go
-		case q.Has("delete") && r.Method == http.MethodPost && key == "":
-			s.deleteObjects(next, w, r, bucket)
-		case q.Has("uploadId") && key != "" && r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
-			s.uploadPartCopy(next, w, r)
-		case q.Has("uploadId") && key != "":
-			s.finishMultipart(next, w, r, bucket, key, q.Get("uploadId"))
-		case key != "" && r.Method == http.MethodPut:
-			s.putObject(next, w, r, bucket, key)
-		case key != "" && r.Method == http.MethodDelete:
-			rec := serve(next, r)
-			if rec.Code/100 == 2 {
-				s.mu.Lock()
-				delete(s.objects, objectID{bucket, key})
-				s.mu.Unlock()
-			}
-			copyResponse(w, rec)
-		case key != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-			s.serveObject(next, w, r, bucket, key)
-		default:
-			next.ServeHTTP(w, r)
+		if s.refuseConditional(w, r, bucket, key) {
+			return
 		}
+		s.route(next, w, r, bucket, key)
 	})
+}
+
+// serveAnonymous answers a request without credentials: it may GET or HEAD,
+// without any query parameter, an object whose ACL is public-read or
+// public-read-write; anything else gets 403 AccessDenied.
+func (s *Server) serveAnonymous(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	if read && key != "" && len(r.URL.Query()) == 0 && isPublic(s.ObjectACL(bucket, key)) {
+		s.serveObject(next, w, r, bucket, key)
+		return
+	}
+	writeError(w, r, http.StatusForbidden, "AccessDenied", "Access Denied")
+}
+
+// authenticate checks that a signed request names [AccessKey] and carries a
+// valid SigV4 or SigV2 signature made with [SecretKey]. It reports whether
+// the request may go on; if not, it has answered it.
+func authenticate(w http.ResponseWriter, r *http.Request) bool {
+	if ak := accessKeyOf(r); ak != AccessKey {
+		writeError(w, r, http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+		return false
+	}
+	if sig, ok, err := parseSigV4(r); ok {
+		if err == nil {
+			err = sig.verify(r, SecretKey)
+		}
+		return acceptSigV4(w, r, err)
+	}
+	if err := verifySigV2(r, SecretKey); err != nil { // sigv2.go
+		writeError(w, r, http.StatusForbidden, err.Error(), "SigV2 check failed")
+		return false
+	}
+	return true
+}
+
+// acceptSigV4 answers a SigV4 request whose parsing or verification failed
+// with err, as S3 does: 403 AccessDenied listing the unsigned x-amz-*
+// headers, 400 for a malformed signature or a payload that does not match
+// its hash, 403 otherwise. It reports whether the request may go on, which
+// it may if err is nil.
+func acceptSigV4(w http.ResponseWriter, r *http.Request, err error) bool {
+	if uh := (*unsignedHeadersError)(nil); errors.As(err, &uh) {
+		uh.write(w, r) // sigv4.go
+		return false
+	}
+	if err != nil {
+		status := http.StatusForbidden
+		if errors.Is(err, errMalformed) || errors.Is(err, errPayload) {
+			status = http.StatusBadRequest
+		}
+		writeError(w, r, status, err.Error(), "SigV4 check failed: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// refuseUnsupported answers 501 NotImplemented to a request for one of the
+// [unsupported] sub-resources, and reports whether it did.
+func refuseUnsupported(w http.ResponseWriter, r *http.Request) bool {
+	q := r.URL.Query()
+	for _, sub := range unsupported {
+		if q.Has(sub) {
+			writeError(w, r, http.StatusNotImplemented, "NotImplemented", "s3kittest does not implement ?"+sub)
+			return true
+		}
+	}
+	return false
+}
+
+// route hands an authenticated request to the middleware's handler for its
+// operation: ?acl to [Server.serveACL], the rest to [Server.routeBucket] or
+// [Server.routeObject].
+func (s *Server) route(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	switch {
+	case r.URL.Query().Has("acl"):
+		s.serveACL(w, r, bucket, key)
+	case key == "":
+		s.routeBucket(next, w, r, bucket)
+	default:
+		s.routeObject(next, w, r, bucket, key)
+	}
+}
+
+// routeBucket hands a request on a bucket (or on the service, with no
+// bucket) to its handler: ListMultipartUploads, ListObjects(V2) and
+// DeleteObjects have one here (listing.go, batch.go); gofakes3 answers the
+// rest.
+func (s *Server) routeBucket(next http.Handler, w http.ResponseWriter, r *http.Request, bucket string) {
+	q := r.URL.Query()
+	switch {
+	case q.Has("uploads") && r.Method == http.MethodGet:
+		s.listMultipart(next, w, r, bucket) // listing.go
+	case isListObjects(r, bucket, "", q):
+		s.listObjects(w, r, bucket) // listing.go
+	case q.Has("delete") && r.Method == http.MethodPost:
+		s.deleteObjects(next, w, r, bucket) // batch.go
+	default:
+		next.ServeHTTP(w, r)
+	}
+}
+
+// routeObject hands a request on an object to its handler: the multipart
+// steps, PutObject and CopyObject, DeleteObject, and GetObject and
+// HeadObject have one here; gofakes3 answers the rest.
+func (s *Server) routeObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	q := r.URL.Query()
+	switch {
+	case q.Has("uploads") && r.Method == http.MethodPost:
+		s.createMultipart(next, w, r, bucket, key)
+	case q.Has("uploadId") && r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
+		s.uploadPartCopy(next, w, r)
+	case q.Has("uploadId"):
+		s.finishMultipart(next, w, r, bucket, key, q.Get("uploadId"))
+	case r.Method == http.MethodPut:
+		s.putObject(next, w, r, bucket, key)
+	case r.Method == http.MethodDelete:
+		s.deleteObject(next, w, r, bucket, key)
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+		s.serveObject(next, w, r, bucket, key)
+	default:
+		next.ServeHTTP(w, r)
+	}
 }
 
 // isSigned reports whether r carries SigV4 or SigV2 credentials, in headers
@@ -179,6 +254,18 @@ func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Req
 	if rec.Code/100 == 2 {
 		s.mu.Lock()
 		s.objects[objectID{bucket, key}] = extra
+		s.mu.Unlock()
+	}
+	copyResponse(w, rec)
+}
+
+// deleteObject passes a DeleteObject through and forgets the object's ACL
+// and Cache-Control once it succeeded.
+func (s *Server) deleteObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
+	rec := serve(next, r)
+	if rec.Code/100 == 2 {
+		s.mu.Lock()
+		delete(s.objects, objectID{bucket, key})
 		s.mu.Unlock()
 	}
 	copyResponse(w, rec)

@@ -52,6 +52,11 @@ type s3Err struct {
 
 func (e *s3Err) Error() string { return e.code + ": " + e.msg }
 
+// write answers r with e's S3 error document.
+func (e *s3Err) write(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, e.status, e.code, e.msg)
+}
+
 // acceptStreaming refuses an aws-chunked request, or, with
 // [WithStreamingUploads], decodes its body in place. It reports whether the
 // request may go on; if not, it has answered it.
@@ -65,7 +70,7 @@ func (s *Server) acceptStreaming(w http.ResponseWriter, r *http.Request) bool {
 		err = decodeStreaming(r, mode)
 	}
 	if err != nil {
-		writeError(w, r, err.status, err.code, err.msg)
+		err.write(w, r)
 		return false
 	}
 	return true
@@ -75,46 +80,71 @@ func (s *Server) acceptStreaming(w http.ResponseWriter, r *http.Request) bool {
 // a plain upload of the decoded bytes, with a trailing checksum moved to
 // its header.
 func decodeStreaming(r *http.Request, mode string) *s3Err {
-	sig, ok, err := parseSigV4(r)
-	switch {
-	case !ok || err != nil || sig.presigned:
-		return &s3Err{http.StatusBadRequest, "XAmzContentSHA256Mismatch", "an aws-chunked body needs a SigV4 Authorization header"}
-	case mode != streamingSigned && mode != streamingSignedTrailer && mode != streamingUnsignedTrailer:
-		return &s3Err{http.StatusNotImplemented, "NotImplemented", "s3kittest does not implement x-amz-content-sha256: " + mode}
+	sig, want, err := streamingHeaders(r, mode)
+	if err != nil {
+		return err
 	}
-	decodedLen := r.Header.Get("X-Amz-Decoded-Content-Length")
-	if decodedLen == "" {
-		return &s3Err{http.StatusLengthRequired, "MissingContentLength", "You must provide the x-amz-decoded-content-length HTTP header."}
-	}
-	want, perr := strconv.ParseInt(decodedLen, 10, 64)
-	if perr != nil || want < 0 {
-		return &s3Err{http.StatusBadRequest, "InvalidArgument", "bad x-amz-decoded-content-length"}
-	}
-	d := chunkDecoder{in: bufio.NewReader(r.Body), prev: sig.signature, sig: sig, signed: mode != streamingUnsignedTrailer}
-	if d.signed {
-		d.key = []byte("AWS4" + SecretKey)
-		for _, part := range strings.Split(sig.scope, "/") {
-			d.key = hmacSum(d.key, part)
-		}
-	}
-	data, trailer, derr := d.decode(mode != streamingSigned)
-	if derr != nil {
-		return derr
+	d := newChunkDecoder(r.Body, sig, mode != streamingUnsignedTrailer)
+	data, trailer, err := d.decode(mode != streamingSigned)
+	if err != nil {
+		return err
 	}
 	if int64(len(data)) != want {
 		return &s3Err{http.StatusBadRequest, "IncompleteBody", "The request body's decoded length differs from x-amz-decoded-content-length"}
 	}
-	if name := strings.ToLower(r.Header.Get("X-Amz-Trailer")); name != "" {
-		v, ok := trailer[name]
-		if !ok {
-			return &s3Err{http.StatusBadRequest, "MalformedTrailerError", "The request body lacks the trailer " + name}
-		}
-		if e := checkChecksum(name, v, data); e != nil {
-			return e
-		}
-		r.Header.Set(name, v)
+	if err := applyTrailer(r, trailer, data); err != nil {
+		return err
 	}
+	setPlainBody(r, data)
+	return nil
+}
 
+// streamingHeaders checks the headers of an aws-chunked request: it must
+// be signed with SigV4 in its Authorization header, whose seed signature it
+// returns, mode must be one of the aws-chunked variants, and
+// x-amz-decoded-content-length must give the decoded length, which it
+// returns too.
+func streamingHeaders(r *http.Request, mode string) (sigV4, int64, *s3Err) {
+	sig, ok, err := parseSigV4(r)
+	switch {
+	case !ok || err != nil || sig.presigned:
+		return sigV4{}, 0, &s3Err{http.StatusBadRequest, "XAmzContentSHA256Mismatch", "an aws-chunked body needs a SigV4 Authorization header"}
+	case mode != streamingSigned && mode != streamingSignedTrailer && mode != streamingUnsignedTrailer:
+		return sigV4{}, 0, &s3Err{http.StatusNotImplemented, "NotImplemented", "s3kittest does not implement x-amz-content-sha256: " + mode}
+	}
+	decodedLen := r.Header.Get("X-Amz-Decoded-Content-Length")
+	if decodedLen == "" {
+		return sigV4{}, 0, &s3Err{http.StatusLengthRequired, "MissingContentLength", "You must provide the x-amz-decoded-content-length HTTP header."}
+	}
+	want, perr := strconv.ParseInt(decodedLen, 10, 64)
+	if perr != nil || want < 0 {
+		return sigV4{}, 0, &s3Err{http.StatusBadRequest, "InvalidArgument", "bad x-amz-decoded-content-length"}
+	}
+	return sig, want, nil
+}
+
+// applyTrailer checks the trailing checksum that x-amz-trailer announces,
+// if there is one, against data, and moves it to its header.
+func applyTrailer(r *http.Request, trailer map[string]string, data []byte) *s3Err {
+	name := strings.ToLower(r.Header.Get("X-Amz-Trailer"))
+	if name == "" {
+		return nil
+	}
+	v, ok := trailer[name]
+	if !ok {
+		return &s3Err{http.StatusBadRequest, "MalformedTrailerError", "The request body lacks the trailer " + name}
+	}
+	if e := checkChecksum(name, v, data); e != nil {
+		return e
+	}
+	r.Header.Set(name, v)
+	return nil
+}
+
+// setPlainBody rewrites r as a plain upload of data: data is its body, with
+// its length and SHA-256 in the headers, and the aws-chunked headers and
+// content coding are gone.
+func setPlainBody(r *http.Request, data []byte) {
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	r.ContentLength = int64(len(data))
 	r.Header.Set("Content-Length", strconv.Itoa(len(data)))
@@ -133,7 +163,6 @@ func decodeStreaming(r *http.Request, mode string) *s3Err {
 	} else {
 		r.Header.Set("Content-Encoding", strings.Join(enc, ","))
 	}
-	return nil
 }
 
 // chunkDecoder reads an aws-chunked body:
@@ -148,52 +177,105 @@ type chunkDecoder struct {
 	prev   string // the previous signature, seed first
 }
 
+// newChunkDecoder returns a decoder of body whose signature chain starts at
+// sig's seed signature; if signed, each chunk and the trailer carry a
+// signature, checked with the signing key of sig's scope and [SecretKey].
+func newChunkDecoder(body io.Reader, sig sigV4, signed bool) *chunkDecoder {
+	d := &chunkDecoder{in: bufio.NewReader(body), prev: sig.signature, sig: sig, signed: signed}
+	if signed {
+		d.key = []byte("AWS4" + SecretKey)
+		for _, part := range strings.Split(sig.scope, "/") {
+			d.key = hmacSum(d.key, part)
+		}
+	}
+	return d
+}
+
 // maxChunkLine bounds a chunk header or trailer line.
 const maxChunkLine = 4 << 10
 
+// decode reads the whole body, checking its framing and signatures: the
+// chunks, then the trailer, which only withTrailer allows, and nothing
+// after it. It returns the chunks' data and the trailing headers.
 func (d *chunkDecoder) decode(withTrailer bool) ([]byte, map[string]string, *s3Err) {
+	data, err := d.chunks()
+	if err != nil {
+		return nil, nil, err
+	}
+	trailer, err := d.trailer(withTrailer)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n, _ := d.in.Read(make([]byte, 1)); n != 0 {
+		return nil, nil, framing("data after the final chunk")
+	}
+	return data, trailer, nil
+}
+
+// chunks reads the chunks up to the final, empty one, and returns their
+// data.
+func (d *chunkDecoder) chunks() ([]byte, *s3Err) {
 	var out []byte
 	for {
-		line, err := d.line()
+		chunk, err := d.chunk()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		sizeHex, ext, _ := strings.Cut(line, ";")
-		size, perr := strconv.ParseInt(sizeHex, 16, 64)
-		if perr != nil || size < 0 || size > 5<<30 {
-			return nil, nil, framing("bad chunk size %q", sizeHex)
-		}
-		chunk := make([]byte, size)
-		if _, err := io.ReadFull(d.in, chunk); err != nil {
-			return nil, nil, framing("chunk shorter than its size")
-		}
-		if d.signed {
-			got, ok := strings.CutPrefix(ext, "chunk-signature=")
-			if !ok {
-				return nil, nil, framing("chunk without chunk-signature")
-			}
-			sum := sha256.Sum256(chunk)
-			if e := d.check("AWS4-HMAC-SHA256-PAYLOAD", got, emptySHA256, hex.EncodeToString(sum[:])); e != nil {
-				return nil, nil, e
-			}
-		} else if ext != "" {
-			return nil, nil, framing("unexpected chunk extension %q", ext)
-		}
-		if size == 0 {
-			break
+		if len(chunk) == 0 {
+			return out, nil
 		}
 		out = append(out, chunk...)
 		if crlf, err := d.line(); err != nil || crlf != "" {
-			return nil, nil, framing("chunk data not followed by CRLF")
+			return nil, framing("chunk data not followed by CRLF")
 		}
 	}
+}
+
+// chunk reads one chunk's header and data, and checks the chunk's
+// signature, or on an unsigned body that its header has no extension.
+func (d *chunkDecoder) chunk() ([]byte, *s3Err) {
+	line, err := d.line()
+	if err != nil {
+		return nil, err
+	}
+	sizeHex, ext, _ := strings.Cut(line, ";")
+	size, perr := strconv.ParseInt(sizeHex, 16, 64)
+	if perr != nil || size < 0 || size > 5<<30 {
+		return nil, framing("bad chunk size %q", sizeHex)
+	}
+	chunk := make([]byte, size)
+	if _, err := io.ReadFull(d.in, chunk); err != nil {
+		return nil, framing("chunk shorter than its size")
+	}
+	if !d.signed {
+		if ext != "" {
+			return nil, framing("unexpected chunk extension %q", ext)
+		}
+		return chunk, nil
+	}
+	got, ok := strings.CutPrefix(ext, "chunk-signature=")
+	if !ok {
+		return nil, framing("chunk without chunk-signature")
+	}
+	sum := sha256.Sum256(chunk)
+	if e := d.check("AWS4-HMAC-SHA256-PAYLOAD", got, emptySHA256, hex.EncodeToString(sum[:])); e != nil {
+		return nil, e
+	}
+	return chunk, nil
+}
+
+// trailer reads the trailer lines up to the empty line that ends the body
+// and returns the trailing headers by lower-case name; on a signed body it
+// checks the trailer's signature. Without withTrailer, the body must have
+// no trailer line.
+func (d *chunkDecoder) trailer(withTrailer bool) (map[string]string, *s3Err) {
 	trailer := map[string]string{}
 	var canon strings.Builder
 	var trailerSig string
 	for {
 		line, err := d.line()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if line == "" {
 			break
@@ -201,7 +283,7 @@ func (d *chunkDecoder) decode(withTrailer bool) ([]byte, map[string]string, *s3E
 		name, value, ok := strings.Cut(line, ":")
 		name = strings.ToLower(strings.TrimSpace(name))
 		if !ok || !withTrailer {
-			return nil, nil, framing("unexpected trailer %q", line)
+			return nil, framing("unexpected trailer %q", line)
 		}
 		if name == "x-amz-trailer-signature" {
 			trailerSig = strings.TrimSpace(value)
@@ -213,13 +295,10 @@ func (d *chunkDecoder) decode(withTrailer bool) ([]byte, map[string]string, *s3E
 	if d.signed && withTrailer {
 		sum := sha256.Sum256([]byte(canon.String()))
 		if e := d.check("AWS4-HMAC-SHA256-TRAILER", trailerSig, hex.EncodeToString(sum[:])); e != nil {
-			return nil, nil, e
+			return nil, e
 		}
 	}
-	if n, _ := d.in.Read(make([]byte, 1)); n != 0 {
-		return nil, nil, framing("data after the final chunk")
-	}
-	return out, trailer, nil
+	return trailer, nil
 }
 
 // emptySHA256 is the hex SHA-256 of nothing.
