@@ -66,34 +66,45 @@ func (h *History) Check() []Violation {
 		vs = append(vs, Violation{Op: o, What: fmt.Sprintf(format, args...), Near: c.near(o)})
 	}
 	for _, o := range c.all {
-		if o.Kind == "put-cut" && o.outcome() != failed {
-			add(o, "a Put whose body failed did not fail with a definite error")
-		}
-		if o.Err != nil && !c.expected(o) {
-			add(o, "an error that no fault, cancel or concurrent call explains")
-		}
-		if o.Err != nil {
-			continue
-		}
-		switch {
-		case o.Kind == "list":
-			c.checkList(o, add)
-		case !isRead(o.Kind):
-		case !o.Found:
-			if w := c.surelyPresent(o.Key, o.Start, o.End); w != nil {
-				add(o, "found nothing, but %s stored a value before this read began and no delete could have removed it", w)
-			}
-		case o.Bad != "":
-			add(o, "read bytes that are no whole value: %s", o.Bad)
-		case o.Kind == "get" || o.Kind == "download":
-			c.checkValue(o, o.GotID, add)
-		case o.Kind == "head":
-			c.checkFresh(o, o.Key, "Head found a size", func(cd candidate) bool { return cd.length == o.GotLen }, add)
-		case o.Kind == "get-range":
-			c.checkFresh(o, o.Key, "the range read matches", func(cd candidate) bool { return c.rangeMatches(o, cd) }, add)
+		c.checkOutcome(o, add)
+		if o.Err == nil {
+			c.checkAnswer(o, add)
 		}
 	}
 	return vs
+}
+
+// checkOutcome checks how o ended: a Put whose body was cut short must
+// fail with a definite error, and an error must be one the run can cause.
+func (c *checker) checkOutcome(o *Op, add func(*Op, string, ...any)) {
+	if o.Kind == "put-cut" && o.outcome() != failed {
+		add(o, "a Put whose body failed did not fail with a definite error")
+	}
+	if o.Err != nil && !c.expected(o) {
+		add(o, "an error that no fault, cancel or concurrent call explains")
+	}
+}
+
+// checkAnswer checks what a call that returned no error saw: a listing,
+// or what a read found.
+func (c *checker) checkAnswer(o *Op, add func(*Op, string, ...any)) {
+	switch {
+	case o.Kind == "list":
+		c.checkList(o, add)
+	case !isRead(o.Kind):
+	case !o.Found:
+		if w := c.surelyPresent(o.Key, o.Start, o.End); w != nil {
+			add(o, "found nothing, but %s stored a value before this read began and no delete could have removed it", w)
+		}
+	case o.Bad != "":
+		add(o, "read bytes that are no whole value: %s", o.Bad)
+	case o.Kind == "get" || o.Kind == "download":
+		c.checkValue(o, o.GotID, add)
+	case o.Kind == "head":
+		c.checkFresh(o, o.Key, "Head found a size", func(cd candidate) bool { return cd.length == o.GotLen }, add)
+	case o.Kind == "get-range":
+		c.checkFresh(o, o.Key, "the range read matches", func(cd candidate) bool { return c.rangeMatches(o, cd) }, add)
+	}
 }
 
 // expected reports whether a failed call's error is one the run can cause.
@@ -118,6 +129,14 @@ func (c *checker) expected(o *Op) bool {
 	case !errors.As(err, &e):
 		return false
 	}
+	return expectedCode(o, e)
+}
+
+// expectedCode reports, by its provider error code, whether e, the
+// *s3kit.Error that o failed with, is one the run can cause. expected calls
+// it for the errors its sentinel checks leave undecided.
+func expectedCode(o *Op, e *s3kit.Error) bool {
+	err := o.Err
 	switch e.Code {
 	case "", "InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout":
 		return !slices.ContainsFunc(sentinels, func(s error) bool { return errors.Is(err, s) })

@@ -8,6 +8,14 @@
 // satisfies, and it builds SDK inputs in one mapping function per input
 // (inputs.go).
 //
+// # Files
+//
+// upload.go reads in the order a Put runs: [Upload.Single] and
+// [Upload.Multipart], the reading of the body, then the multipart upload's
+// creation, parts, completion, recovery and abort, which Copy (copy.go)
+// shares. download.go holds the ranged downloader, resume.go the resuming
+// reader and the checks of a GetObject answer.
+//
 // # Errors
 //
 // The engine cannot import the root package, whose *s3kit.Error every

@@ -58,82 +58,24 @@ type download struct {
 	progress *Progress
 }
 
+// run fetches the first range, which gives the object's size and ETag,
+// then the other ranges, and checks the result.
 func (d *download) run(ctx context.Context) (DownloadResult, error) {
-	ps := d.cfg.PartSize
-	first, err := d.get(ctx, 0, ps-1, "", true)
-	if err != nil {
-		if code, _ := d.t.Errs.Code(err); code == "InvalidRange" {
-			// S3 answers 416 to any range of an empty object
-			return DownloadResult{Empty: true}, nil
-		}
+	first, sp, err := d.firstRange(ctx)
+	switch {
+	case err != nil:
 		return DownloadResult{}, err
-	}
-	sp, err := d.t.GetSpan(ctx, first, 0, ps-1, true)
-	if err == nil && sp.Size < 0 {
-		err = d.t.err(None, fmt.Errorf("the answer does not give the object's size (Content-Range %q)", aws.ToString(first.ContentRange)))
-	}
-	if err != nil {
-		_ = first.Body.Close()
-		return DownloadResult{}, err
+	case first == nil:
+		return DownloadResult{Empty: true}, nil
 	}
 	d.res = DownloadResult{First: first, Size: sp.Size}
 	d.etag = aws.ToString(first.ETag)
-	size := d.res.Size
-	firstEnd := sp.Last // the whole object if the server ignored Range
-
-	parts := 1
-	if firstEnd < size-1 {
-		parts += int((size - firstEnd - 1 + ps - 1) / ps)
-	}
-	d.progress = d.cfg.Progress(size, parts)
+	q := newRanges(sp.Last, d.res.Size, d.cfg.PartSize) // sp.Last: the whole object if the server ignored Range
+	d.progress = d.cfg.Progress(d.res.Size, q.count)
 	defer d.progress.Finish()
 
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var next atomic.Int64 // index of the next range to fetch; range 0 is first
-	next.Store(1)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var failed error
-	fail := func(err error) {
-		once.Do(func() { failed = err; cancel(err) })
-	}
-	workers := min(d.cfg.Concurrency, parts)
-	for i := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, copyBufferSize)
-			if i == 0 {
-				if err := d.copyRange(ctx, first, 0, firstEnd, buf); err != nil {
-					fail(err)
-					return
-				}
-			}
-			for ctx.Err() == nil {
-				n := next.Add(1) - 1
-				if n >= int64(parts) {
-					return
-				}
-				start := firstEnd + 1 + (n-1)*ps
-				end := min(start+ps, size) - 1
-				out, err := d.get(ctx, start, end, d.etag, false)
-				if err == nil {
-					err = d.copyRange(ctx, out, start, end, buf)
-				}
-				if err != nil {
-					fail(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if failed != nil {
-		return DownloadResult{}, failed
-	}
-	if err := ctx.Err(); err != nil {
-		return DownloadResult{}, d.t.err(None, context.Cause(ctx))
+	if err := d.fetchAll(ctx, first, q); err != nil {
+		return DownloadResult{}, err
 	}
 	if d.cfg.Verify {
 		if err := d.verify(); err != nil {
@@ -141,6 +83,121 @@ func (d *download) run(ctx context.Context) (DownloadResult, error) {
 		}
 	}
 	return d.res, nil
+}
+
+// firstRange requests the first range and checks the answer, which must
+// give the object's size. It returns a nil answer and no error for an empty
+// object.
+func (d *download) firstRange(ctx context.Context) (*s3.GetObjectOutput, Span, error) {
+	ps := d.cfg.PartSize
+	first, err := d.get(ctx, 0, ps-1, "", true)
+	if err != nil {
+		if code, _ := d.t.Errs.Code(err); code == "InvalidRange" {
+			// S3 answers 416 to any range of an empty object
+			return nil, Span{}, nil
+		}
+		return nil, Span{}, err
+	}
+	sp, err := d.t.GetSpan(ctx, first, 0, ps-1, true)
+	if err == nil && sp.Size < 0 {
+		err = d.t.err(None, fmt.Errorf("the answer does not give the object's size (Content-Range %q)", aws.ToString(first.ContentRange)))
+	}
+	if err != nil {
+		_ = first.Body.Close()
+		return nil, Span{}, err
+	}
+	return first, sp, nil
+}
+
+// ranges hands out the ranges of a download after the first, one at a
+// time, to the workers that fetch them.
+type ranges struct {
+	next     atomic.Int64 // index of the next range to fetch; range 0 is first
+	count    int          // ranges in all, the first included
+	firstEnd int64        // offset of the first range's last byte
+	size     int64        // the object's size
+	partSize int64
+}
+
+// newRanges divides an object of size bytes, whose first range ends at
+// firstEnd, into ranges of partSize.
+func newRanges(firstEnd, size, partSize int64) *ranges {
+	q := &ranges{count: 1, firstEnd: firstEnd, size: size, partSize: partSize}
+	if firstEnd < size-1 {
+		q.count += int((size - firstEnd - 1 + partSize - 1) / partSize)
+	}
+	q.next.Store(1)
+	return q
+}
+
+// take returns the bytes [start, end] of the next range, or ok false when
+// every range has been handed out.
+func (q *ranges) take() (start, end int64, ok bool) {
+	n := q.next.Add(1) - 1
+	if n >= int64(q.count) {
+		return 0, 0, false
+	}
+	start = q.firstEnd + 1 + (n-1)*q.partSize
+	end = min(start+q.partSize, q.size) - 1
+	return start, end, true
+}
+
+// fetchAll writes the first answer and fetches and writes the ranges of q
+// with up to cfg.Concurrency workers. The first failure stops them all and
+// is returned.
+func (d *download) fetchAll(ctx context.Context, first *s3.GetObjectOutput, q *ranges) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var failed error
+	fail := func(err error) {
+		once.Do(func() { failed = err; cancel(err) })
+	}
+	workers := min(d.cfg.Concurrency, q.count)
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, copyBufferSize)
+			if i == 0 {
+				if err := d.copyRange(ctx, first, 0, q.firstEnd, buf); err != nil {
+					fail(err)
+					return
+				}
+			}
+			if err := d.fetchRanges(ctx, q, buf); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if failed != nil {
+		return failed
+	}
+	if err := ctx.Err(); err != nil {
+		return d.t.err(None, context.Cause(ctx))
+	}
+	return nil
+}
+
+// fetchRanges takes ranges from q until none is left or ctx ends, and
+// fetches each and writes it through buf. It stops at the first error.
+func (d *download) fetchRanges(ctx context.Context, q *ranges, buf []byte) error {
+	for ctx.Err() == nil {
+		start, end, ok := q.take()
+		if !ok {
+			return nil
+		}
+		out, err := d.get(ctx, start, end, d.etag, false)
+		if err == nil {
+			err = d.copyRange(ctx, out, start, end, buf)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // get requests bytes [start, end], with If-Match when etag is set. The

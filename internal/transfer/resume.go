@@ -112,42 +112,57 @@ func (r *RangeReader) finish() error {
 
 // resume replaces the broken body with a new request for the rest.
 func (r *RangeReader) resume(cause error) error {
-	fail := func(err error) error {
-		kind := None
-		if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil && !r.t.Errs.HasSentinel(err) {
-			// The body ended short and could not be completed. When the
-			// resume request said why (the object is gone, access was
-			// revoked), that reason is the error's only sentinel.
-			kind = DataCorrupted
-		}
-		return r.t.err(kind, fmt.Errorf("body interrupted at byte %d: %w", r.pos, err))
-	}
-	if r.ctx == nil { // reading back a local copy: nothing to resume from
-		return fail(cause)
-	}
-	if r.ctx.Err() != nil {
-		return fail(errors.Join(context.Cause(r.ctx), cause))
-	}
-	if r.etag == "" || r.resumes >= maxResumes || r.total >= maxTotalResumes {
-		return fail(cause)
+	if err := r.cannotResume(cause); err != nil {
+		return err
 	}
 	r.resumes++
 	r.total++
 	_ = r.body.Close()
 	r.body = io.NopCloser(eofReader{})
+	body, err := r.requestRest(cause)
+	if err != nil {
+		return err
+	}
+	r.body = body
+	return nil
+}
+
+// cannotResume returns the error that ends the read when the body broken by
+// cause cannot be resumed: there is nothing to resume from, the context has
+// ended, the ETag is unknown, or the resumes are used up. It returns nil
+// when a resume may be tried.
+func (r *RangeReader) cannotResume(cause error) error {
+	if r.ctx == nil { // reading back a local copy: nothing to resume from
+		return r.interrupted(cause, cause)
+	}
+	if r.ctx.Err() != nil {
+		return r.interrupted(cause, errors.Join(context.Cause(r.ctx), cause))
+	}
+	if r.etag == "" || r.resumes >= maxResumes || r.total >= maxTotalResumes {
+		return r.interrupted(cause, cause)
+	}
+	return nil
+}
+
+// requestRest asks, with If-Match on the ETag, for the bytes not yet read
+// of the body broken by cause, and returns the new body once its answer is
+// checked: an answer for another ETag gives an error matching
+// ErrObjectChanged, and one that does not carry bytes [pos, end] fails the
+// read.
+func (r *RangeReader) requestRest(cause error) (io.ReadCloser, error) {
 	rng := "bytes=" + strconv.FormatInt(r.pos, 10) + "-" + strconv.FormatInt(r.end, 10)
 	out, err := r.t.S3.GetObject(r.ctx, r.t.getObjectInput(rng, r.etag))
 	if err != nil {
 		werr := r.t.wrap(s3err.Object, err)
 		if r.t.Errs.Is(werr, ObjectChanged) {
-			return werr
+			return nil, werr
 		}
-		return fail(errors.Join(cause, fmt.Errorf("resuming: %w", werr)))
+		return nil, r.interrupted(cause, errors.Join(cause, fmt.Errorf("resuming: %w", werr)))
 	}
 	if got := aws.ToString(out.ETag); got != r.etag {
 		// A server or cache that ignores If-Match would splice two versions.
 		_ = out.Body.Close()
-		return r.t.err(ObjectChanged, fmt.Errorf("resuming at byte %d: ETag %s, was %s", r.pos, got, r.etag))
+		return nil, r.t.err(ObjectChanged, fmt.Errorf("resuming at byte %d: ETag %s, was %s", r.pos, got, r.etag))
 	}
 	sp, err := answerSpan(out, r.pos, r.end, true)
 	if err == nil && sp.Known && sp.Last < r.end {
@@ -155,10 +170,22 @@ func (r *RangeReader) resume(cause error) error {
 	}
 	if err != nil {
 		_ = out.Body.Close()
-		return fail(errors.Join(cause, fmt.Errorf("resuming: %w", err)))
+		return nil, r.interrupted(cause, errors.Join(cause, fmt.Errorf("resuming: %w", err)))
 	}
-	r.body = out.Body
-	return nil
+	return out.Body, nil
+}
+
+// interrupted returns the error that ends a read whose body broke with
+// cause and could not be resumed, for the reason err.
+func (r *RangeReader) interrupted(cause, err error) error {
+	kind := None
+	if errors.Is(cause, io.ErrUnexpectedEOF) && r.ctx != nil && r.ctx.Err() == nil && !r.t.Errs.HasSentinel(err) {
+		// The body ended short and could not be completed. When the
+		// resume request said why (the object is gone, access was
+		// revoked), that reason is the error's only sentinel.
+		kind = DataCorrupted
+	}
+	return r.t.err(kind, fmt.Errorf("body interrupted at byte %d: %w", r.pos, err))
 }
 
 // Close closes the current body.
@@ -219,16 +246,31 @@ func answerSpan(out *s3.GetObjectOutput, first, last int64, ranged bool) (Span, 
 	}
 	cr := aws.ToString(out.ContentRange)
 	if cr == "" {
-		switch {
-		case status == http.StatusPartialContent:
-			return Span{}, errors.New("HTTP 206 without Content-Range")
-		case ranged && first > 0:
-			return Span{}, fmt.Errorf("the server ignored the Range header: asked for bytes from %d, got the whole object", first)
-		case n < 0:
-			return Span{First: 0, Last: -1, Size: -1}, nil
-		}
-		return Span{First: 0, Last: n - 1, Size: n, Known: true}, nil
+		return spanWithoutRange(status, n, first, ranged)
 	}
+	return spanOfRange(cr, n, first, last)
+}
+
+// spanWithoutRange is [answerSpan] for an answer without Content-Range, of
+// HTTP status status (0: unknown) and Content-Length n (-1: none): it
+// carries the whole object, which answers a request for bytes from first
+// only if first is 0 or the request had no Range header.
+func spanWithoutRange(status int, n, first int64, ranged bool) (Span, error) {
+	switch {
+	case status == http.StatusPartialContent:
+		return Span{}, errors.New("HTTP 206 without Content-Range")
+	case ranged && first > 0:
+		return Span{}, fmt.Errorf("the server ignored the Range header: asked for bytes from %d, got the whole object", first)
+	case n < 0:
+		return Span{First: 0, Last: -1, Size: -1}, nil
+	}
+	return Span{First: 0, Last: n - 1, Size: n, Known: true}, nil
+}
+
+// spanOfRange is [answerSpan] for an answer with Content-Range cr and
+// Content-Length n (-1: none) to a request for bytes [first, last] (last <
+// 0: to the end of the object).
+func spanOfRange(cr string, n, first, last int64) (Span, error) {
 	a, b, total, ok := ParseContentRange(cr)
 	switch {
 	case !ok:

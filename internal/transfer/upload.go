@@ -3,14 +3,20 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/retry"
@@ -39,66 +45,63 @@ func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.Reade
 // Report makes the upload report its progress to p, which may be nil.
 func (u *Upload) Report(p *Progress) { u.progress = p }
 
-// growthDivisor sets how fast the part size of an unknown-size upload grows:
-// once the bytes sent exceed growthDivisor × the starting part size, each
-// part is 1/growthDivisor of what has been sent so far. That is the slowest
-// growth that still fits 5 TiB in 10,000 parts from a 5 MiB start (about
-// 4,600 parts), and it keeps the buffers at about concurrency/512 of the
-// bytes sent: 32 MiB for streams up to 4 GiB, 320 MiB at 40 GiB.
-const growthDivisor = 512
-
-// PartSizeFor returns the size of the part that starts at offset. For a
-// known size the part size is fixed and large enough for the object to fit in
-// 10,000 parts. For an unknown size it grows with the bytes already sent (see
-// growthDivisor), rounded up to a whole MiB and capped at 5 GiB.
-func (u *Upload) PartSizeFor(offset int64) int64 {
-	const mib = 1 << 20
-	ps := u.set.PartSize
-	need := int64(0)
-	switch {
-	case u.size >= 0:
-		need = (u.size + maxParts - 1) / maxParts
-	case u.set.EqualParts:
-		// Cloudflare R2 wants parts of one size: keep the first one, which
-		// limits a stream of unknown size to 10,000 parts of it.
-	default:
-		need = offset / growthDivisor
+// Single stores a body of known size with one PutObject.
+func (u *Upload) Single(ctx context.Context) (Result, error) {
+	var body io.ReadSeeker
+	if u.ra != nil {
+		body = newSection(u.ra, u.base, u.size)
+	} else {
+		buf := make([]byte, u.size)
+		if err := u.readExactly(buf); err != nil {
+			return Result{}, err
+		}
+		body = bytes.NewReader(buf)
 	}
-	if need > ps {
-		ps = (need + mib - 1) / mib * mib
-	}
-	return min(ps, maxPartSize)
+	return u.putBytes(ctx, body, u.size)
 }
 
-// Multipart sends the body as a multipart upload, or as a single PUT if a
-// body of unknown size turns out to fit in the first part.
-func (u *Upload) Multipart(ctx context.Context) (Result, error) {
-	var first []byte
-	if u.ra == nil {
-		first = make([]byte, u.PartSizeFor(0))
-		n, eof, err := readFull(u.body, first)
-		switch {
-		case err != nil:
-			return Result{}, u.bodyErr(err)
-		case eof && u.size >= 0 && int64(n) != u.size:
-			return Result{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, u.size))
-		case eof:
-			return u.putBytes(ctx, bytes.NewReader(first[:n]), int64(n))
-		}
+// readExactly fills buf from the body and checks that the body ends there,
+// so that a body shorter or longer than its declared size, or one that
+// fails, is never stored.
+func (u *Upload) readExactly(buf []byte) error {
+	n, eof, err := readFull(u.body, buf)
+	switch {
+	case err != nil:
+		return u.bodyErr(err)
+	case eof && n < len(buf):
+		return u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, len(buf)))
 	}
-	mp, err := u.create(ctx, u.t.createMultipartUploadInput(u.set))
+	return u.checkEnd()
+}
+
+// checkEnd checks that the body has nothing left after its declared size,
+// and that it ends with io.EOF rather than an error.
+func (u *Upload) checkEnd() error {
+	var one [1]byte
+	n, _, err := readFull(u.body, one[:])
+	switch {
+	case err != nil:
+		return u.bodyErr(err)
+	case n > 0:
+		return u.t.err(Invalid, fmt.Errorf("body is longer than its given size %d", u.size))
+	}
+	return nil
+}
+
+// putBytes sends one seekable body of n bytes with PutObject, signed with
+// its SHA-256.
+func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Result, error) {
+	sums, err := payload.Hash(body, u.set.ContentMD5)
 	if err != nil {
-		return Result{}, err
+		return Result{}, u.t.err(None, fmt.Errorf("reading body: %w", err))
 	}
-	total, err := mp.runParts(ctx, bodyParts{u}, first)
-	var res Result
-	if err == nil {
-		res, err = mp.complete(ctx, total)
-	}
+	out, err := u.t.S3.PutObject(ctx, u.t.putObjectInput(body, n, sums.MD5, u.set), payload.Sign(sums.SHA256))
 	if err != nil {
-		return Result{}, mp.abort(ctx, err)
+		return Result{}, u.t.wrapWrite(u.set.WriteKind, err)
 	}
-	return res, nil
+	u.progress.SetTotal(n, 0)
+	u.progress.Add(n, 0)
+	return Result{ETag: TrimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
 }
 
 // readFull reads from r until buf is full or the body ends, and reports
@@ -136,6 +139,155 @@ const maxEmptyReads = 100
 // bodyErr reports an error from reading the caller's body.
 func (u *Upload) bodyErr(err error) error {
 	return u.t.err(None, fmt.Errorf("reading body: %w", err))
+}
+
+// copyBuffers holds buffers for copying bodies that are read in place.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// section is a part of an io.ReaderAt sent in place. Its WriteTo copies
+// through a pooled buffer, so that hashing and sending it allocate nothing.
+type section struct{ *io.SectionReader }
+
+func newSection(ra io.ReaderAt, off, n int64) section {
+	return section{io.NewSectionReader(ra, off, n)}
+}
+
+// WriteTo copies the rest of the section to w.
+func (s section) WriteTo(w io.Writer) (int64, error) {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(w, struct{ io.Reader }{s.SectionReader}, *buf)
+}
+
+// Multipart sends the body as a multipart upload, or as a single PUT if a
+// body of unknown size turns out to fit in the first part.
+func (u *Upload) Multipart(ctx context.Context) (Result, error) {
+	var first []byte
+	if u.ra == nil {
+		first = make([]byte, u.PartSizeFor(0))
+		n, eof, err := readFull(u.body, first)
+		switch {
+		case err != nil:
+			return Result{}, u.bodyErr(err)
+		case eof && u.size >= 0 && int64(n) != u.size:
+			return Result{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, u.size))
+		case eof:
+			return u.putBytes(ctx, bytes.NewReader(first[:n]), int64(n))
+		}
+	}
+	mp, err := u.create(ctx, u.t.createMultipartUploadInput(u.set))
+	if err != nil {
+		return Result{}, err
+	}
+	total, err := mp.runParts(ctx, bodyParts{u}, first)
+	var res Result
+	if err == nil {
+		res, err = mp.complete(ctx, total)
+	}
+	if err != nil {
+		return Result{}, mp.abort(ctx, err)
+	}
+	return res, nil
+}
+
+// growthDivisor sets how fast the part size of an unknown-size upload grows:
+// once the bytes sent exceed growthDivisor × the starting part size, each
+// part is 1/growthDivisor of what has been sent so far. That is the slowest
+// growth that still fits 5 TiB in 10,000 parts from a 5 MiB start (about
+// 4,600 parts), and it keeps the buffers at about concurrency/512 of the
+// bytes sent: 32 MiB for streams up to 4 GiB, 320 MiB at 40 GiB.
+const growthDivisor = 512
+
+// PartSizeFor returns the size of the part that starts at offset. For a
+// known size the part size is fixed and large enough for the object to fit in
+// 10,000 parts. For an unknown size it grows with the bytes already sent (see
+// growthDivisor), rounded up to a whole MiB and capped at 5 GiB.
+func (u *Upload) PartSizeFor(offset int64) int64 {
+	const mib = 1 << 20
+	ps := u.set.PartSize
+	need := int64(0)
+	switch {
+	case u.size >= 0:
+		need = (u.size + maxParts - 1) / maxParts
+	case u.set.EqualParts:
+		// Cloudflare R2 wants parts of one size: keep the first one, which
+		// limits a stream of unknown size to 10,000 parts of it.
+	default:
+		need = offset / growthDivisor
+	}
+	if need > ps {
+		ps = (need + mib - 1) / mib * mib
+	}
+	return min(ps, maxPartSize)
+}
+
+// Time limits of the requests that must finish even when the caller's
+// context ends: starting an upload (so that its ID is not lost), completing
+// it (so that the answer says what happened), aborting it, and checking the
+// outcome of a completion whose answer was lost.
+const (
+	// abortTimeout bounds an AbortMultipartUpload, and the outcome check of
+	// a completion, each on a context detached from the caller's.
+	abortTimeout = 30 * time.Second
+	// graceAfterCancel is how long a CreateMultipartUpload or
+	// CompleteMultipartUpload already sent may still run once the caller's
+	// context has ended.
+	graceAfterCancel = 30 * time.Second
+	// completeTimeout bounds a CompleteMultipartUpload in all; large
+	// uploads can take the provider minutes to assemble.
+	completeTimeout = 10 * time.Minute
+)
+
+// create starts the multipart upload described by in. The request runs on a
+// context detached from ctx (see [detached]), so that a cancel while it is
+// in flight cannot lose the ID of an upload the provider created; if ctx has
+// ended by the time the answer arrives, the new upload is aborted at once.
+//
+// An attempt whose answer was lost may still have created an upload that
+// nobody knows the ID of. It holds no parts, so no storage, and it is left
+// alone: ListMultipartUploads cannot tell it from another writer's live
+// upload of the same key, and aborting that would fail the other writer.
+// A lifecycle rule (AbortIncompleteMultipartUpload) removes such uploads.
+func (u *Upload) create(ctx context.Context, in *s3.CreateMultipartUploadInput) (*multipartRun, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, u.t.err(None, context.Cause(ctx))
+	}
+	dctx, cancel := detached(ctx, graceAfterCancel, graceAfterCancel+abortTimeout)
+	defer cancel()
+	created, err := u.t.S3.CreateMultipartUpload(dctx, in)
+	if err != nil {
+		return nil, u.t.wrap(u.set.WriteKind, err)
+	}
+	mp := &multipartRun{u: u, id: aws.ToString(created.UploadId)}
+	if ctx.Err() != nil {
+		return nil, mp.abort(ctx, u.t.err(None, context.Cause(ctx)))
+	}
+	return mp, nil
+}
+
+// detached returns a context that carries ctx's values but not its
+// cancellation: it ends grace after ctx ends, or limit after now, whichever
+// comes first. The returned cancel must be called.
+func detached(ctx context.Context, grace, limit time.Duration) (context.Context, context.CancelFunc) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+	var (
+		mu    sync.Mutex
+		timer *time.Timer
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		timer = time.AfterFunc(grace, cancel)
+	})
+	return dctx, func() {
+		stop()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // multipartRun uploads the parts of one multipart upload.
@@ -325,22 +477,98 @@ func (mp *multipartRun) firstErr(ctx context.Context) error {
 	return nil
 }
 
-// copyBuffers holds buffers for copying bodies that are read in place.
-var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
-
-// section is a part of an io.ReaderAt sent in place. Its WriteTo copies
-// through a pooled buffer, so that hashing and sending it allocate nothing.
-type section struct{ *io.SectionReader }
-
-func newSection(ra io.ReaderAt, off, n int64) section {
-	return section{io.NewSectionReader(ra, off, n)}
+// complete asks the provider to assemble the parts into an object of total
+// bytes, after checking that every part sent was recorded. Once sent, the request is not cut short by
+// the end of ctx (it gets [graceAfterCancel]), so that its answer can say
+// what was stored. If ctx has already ended, nothing is sent.
+//
+// A completion that fails without a definite refusal may have worked; see
+// [multipartRun.settle]. On any error the caller aborts the upload, which
+// is harmless after a completion that worked.
+func (mp *multipartRun) complete(ctx context.Context, total int64) (Result, error) {
+	u := mp.u
+	if err := ctx.Err(); err != nil {
+		return Result{}, u.t.err(None, context.Cause(ctx))
+	}
+	slices.SortFunc(mp.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
+	complete := len(mp.parts) == mp.sent
+	for i, p := range mp.parts {
+		complete = complete && int(*p.PartNumber) == i+1
+	}
+	if !complete {
+		return Result{}, u.t.err(None, fmt.Errorf("%d parts sent but %d recorded; not completing", mp.sent, len(mp.parts)))
+	}
+	dctx, cancel := detached(ctx, graceAfterCancel, completeTimeout)
+	defer cancel()
+	out, err := u.t.S3.CompleteMultipartUpload(dctx, u.t.completeMultipartUploadInput(mp.id, mp.parts, u.set))
+	if err != nil {
+		return mp.settle(ctx, err, total)
+	}
+	u.progress.SetTotal(total, len(mp.parts))
+	etag := TrimETag(out.ETag)
+	if etag == "" {
+		// Ceph RGW answers <ETag></ETag>; HEAD shows the usual one.
+		etag = mp.etag()
+	}
+	return Result{ETag: etag, VersionID: aws.ToString(out.VersionId), Size: total, Parts: len(mp.parts)}, nil
 }
 
-// WriteTo copies the rest of the section to w.
-func (s section) WriteTo(w io.Writer) (int64, error) {
-	buf := copyBuffers.Get().(*[]byte)
-	defer copyBuffers.Put(buf)
-	return io.CopyBuffer(w, struct{ io.Reader }{s.SectionReader}, *buf)
+// etag returns the ETag the completed upload should have, or "" if the parts'
+// ETags are not MD5s.
+func (mp *multipartRun) etag() string {
+	etags := make([]string, len(mp.parts))
+	for i, p := range mp.parts {
+		etags[i] = aws.ToString(p.ETag)
+	}
+	return multipartETag(etags)
+}
+
+// multipartETag computes the ETag S3 gives a completed multipart upload:
+// the MD5 of the parts' binary MD5s, then "-" and the number of parts. It
+// returns "" if a part's ETag is not an MD5.
+func multipartETag(parts []string) string {
+	h := md5.New()
+	for _, e := range parts {
+		b, err := hex.DecodeString(strings.Trim(e, `"`))
+		if err != nil || len(b) != md5.Size {
+			return ""
+		}
+		h.Write(b)
+	}
+	return fmt.Sprintf("%s-%d", hex.EncodeToString(h.Sum(nil)), len(parts))
+}
+
+// settle decides what a failed CompleteMultipartUpload did. A definite
+// refusal (an answer of 4xx or 503 to every attempt) is returned as it is.
+// Otherwise the completion may have worked: the answer was lost or garbled,
+// a retry got NoSuchUpload or 412 because the first attempt worked, or ctx
+// ended while waiting. Then settle aborts the upload, on a detached
+// context, so that no parts are left whatever happened. If the provider
+// says the upload is already gone (NoSuchUpload), the completion happened
+// unless someone else aborted the upload, and a HEAD showing the ETag and
+// size exactly these parts produce settles it as a success; a HEAD alone
+// proves nothing, since an object with the same bytes may have been there
+// before. An abort that works proves nothing either: AWS accepts the abort
+// of a completed upload for hours after the completion. Anything but a
+// proven success gives an error matching ErrOutcomeUnknown.
+func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (Result, error) {
+	u := mp.u
+	kind := u.set.CompleteKind
+	if !retry.OutcomeUnknown(err) {
+		return Result{}, u.t.wrap(kind, err)
+	}
+	if found, _ := mp.abortUpload(ctx); found == abortGone {
+		if want := mp.etag(); want != "" {
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+			defer cancel()
+			head, herr := u.t.S3.HeadObject(hctx, u.t.headObjectInput())
+			if herr == nil && TrimETag(head.ETag) == want && aws.ToInt64(head.ContentLength) == total {
+				u.progress.SetTotal(total, len(mp.parts))
+				return Result{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
+			}
+		}
+	}
+	return Result{}, u.t.wrapWrite(kind, err)
 }
 
 // abort cancels the upload on a context that survives the caller's
@@ -387,61 +615,8 @@ func (mp *multipartRun) abortUpload(ctx context.Context) (abortResult, error) {
 	return abortFailed, err
 }
 
-// Single stores a body of known size with one PutObject.
-func (u *Upload) Single(ctx context.Context) (Result, error) {
-	var body io.ReadSeeker
-	if u.ra != nil {
-		body = newSection(u.ra, u.base, u.size)
-	} else {
-		buf := make([]byte, u.size)
-		if err := u.readExactly(buf); err != nil {
-			return Result{}, err
-		}
-		body = bytes.NewReader(buf)
-	}
-	return u.putBytes(ctx, body, u.size)
-}
-
-// putBytes sends one seekable body of n bytes with PutObject, signed with
-// its SHA-256.
-func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Result, error) {
-	sums, err := payload.Hash(body, u.set.ContentMD5)
-	if err != nil {
-		return Result{}, u.t.err(None, fmt.Errorf("reading body: %w", err))
-	}
-	out, err := u.t.S3.PutObject(ctx, u.t.putObjectInput(body, n, sums.MD5, u.set), payload.Sign(sums.SHA256))
-	if err != nil {
-		return Result{}, u.t.wrapWrite(u.set.WriteKind, err)
-	}
-	u.progress.SetTotal(n, 0)
-	u.progress.Add(n, 0)
-	return Result{ETag: TrimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
-}
-
-// readExactly fills buf from the body and checks that the body ends there,
-// so that a body shorter or longer than its declared size, or one that
-// fails, is never stored.
-func (u *Upload) readExactly(buf []byte) error {
-	n, eof, err := readFull(u.body, buf)
-	switch {
-	case err != nil:
-		return u.bodyErr(err)
-	case eof && n < len(buf):
-		return u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, len(buf)))
-	}
-	return u.checkEnd()
-}
-
-// checkEnd checks that the body has nothing left after its declared size,
-// and that it ends with io.EOF rather than an error.
-func (u *Upload) checkEnd() error {
-	var one [1]byte
-	n, _, err := readFull(u.body, one[:])
-	switch {
-	case err != nil:
-		return u.bodyErr(err)
-	case n > 0:
-		return u.t.err(Invalid, fmt.Errorf("body is longer than its given size %d", u.size))
-	}
-	return nil
+// isNoSuchUpload reports whether err says the multipart upload is gone.
+func isNoSuchUpload(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchUpload"
 }
