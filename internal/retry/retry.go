@@ -76,9 +76,10 @@ func Install(o *s3.Options, c Config) {
 // cut short (io.ErrUnexpectedEOF, io.EOF) or XML that does not parse. The
 // SDK gives up on these at once, but they come from the network or a proxy
 // and pass on a retry. Retrying is safe for every call s3kit makes: reads
-// and PUTs are idempotent, a retried CreateMultipartUpload has its orphan
-// aborted and a retried CompleteMultipartUpload is checked by ETag (the
-// root package's multipart_recover.go).
+// and PUTs are idempotent, a retried CreateMultipartUpload may leave an
+// empty upload behind (never parts; a lifecycle rule removes it, see
+// internal/transfer's Upload.create) and a retried CompleteMultipartUpload
+// is settled by internal/transfer's upload.go (abort first, then ETag).
 func garbledAnswer(err error) aws.Ternary {
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
