@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/s3err"
 )
@@ -86,7 +87,7 @@ func (c *Client) deleteMany(ctx context.Context, op, bucket string, keys iter.Se
 		if err = checkKey(op, bucket, key); err != nil {
 			break
 		}
-		if !xmlSafe(key) {
+		if !names.XMLSafe(key) {
 			var f *DeleteFailure
 			if f, err = c.deleteOne(ctx, op, bucket, key); err != nil {
 				break
@@ -131,18 +132,6 @@ func (c *Client) deleteBatch(ctx context.Context, op, bucket string, objs []type
 		failed = append(failed, DeleteFailure{Key: aws.ToString(e.Key), Code: aws.ToString(e.Code), Message: aws.ToString(e.Message)})
 	}
 	return failed, nil
-}
-
-// xmlSafe reports whether XML 1.0 can carry key. The SDK writes a character
-// it cannot, such as a control character, as U+FFFD, so a DeleteObjects
-// request would name another key.
-func xmlSafe(key string) bool {
-	for _, r := range key {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
-			return false
-		}
-	}
-	return true
 }
 
 // deleteOne deletes one key with DeleteObject, whose URL carries any key. A

@@ -20,7 +20,7 @@ type Client struct {
 	endpoint  *url.URL // nil means AWS S3 for region
 	region    string
 	pathStyle bool
-	cfg       config // as New checked it; never changed
+	cfg       *config // as New checked it; never changed (a pointer keeps Client comparable)
 }
 
 // New builds a Client from opts. It checks every option and returns an error
@@ -51,7 +51,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{s3: client, presign: presign, endpoint: cfg.endpointURL, region: cfg.region, pathStyle: cfg.pathStyle, cfg: *cfg}, nil
+	return &Client{s3: client, presign: presign, endpoint: cfg.endpointURL, region: cfg.region, pathStyle: cfg.pathStyle, cfg: cfg}, nil
 }
 
 // S3 returns the configured SDK client, for operations s3kit does not wrap.

@@ -2,14 +2,11 @@ package s3kit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/s3kit/s3kit/internal/knobs"
+	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/sigv2"
 )
@@ -194,6 +192,12 @@ func (c *config) check() error {
 		}
 		c.endpointURL = u
 	}
+	return c.checkRegionAndKeys()
+}
+
+// checkRegionAndKeys defaults the region for a custom endpoint and checks
+// it, and checks that credentials come as a pair.
+func (c *config) checkRegionAndKeys() error {
 	if c.region == "" && c.endpointURL != nil && !c.fromEnv {
 		c.region = defaultEndpointRegion
 	}
@@ -300,8 +304,8 @@ func (c *config) settleEndpoint(awsCfg *aws.Config) error {
 		}
 		c.endpointURL = u
 	}
-	if err := checkTransport(c.endpointURL, c.allowInsecure); err != nil {
-		return err
+	if err := names.CheckTransport(c.endpointURL, c.allowInsecure); err != nil {
+		return invalid("New", "", "", err)
 	}
 	if awsCfg.Region == "" && c.endpointURL != nil {
 		awsCfg.Region = defaultEndpointRegion
@@ -316,6 +320,16 @@ func (c *config) settleEndpoint(awsCfg *aws.Config) error {
 // isAWS reports whether the client talks to Amazon S3.
 func (c *config) isAWS() bool {
 	return c.endpointURL == nil || isAWSHost(c.endpointURL.Hostname())
+}
+
+// checkEndpoint parses and validates an endpoint URL that came from source,
+// an option or environment variable named in errors (names.CheckEndpoint).
+func checkEndpoint(source, raw string) (*url.URL, error) {
+	u, err := names.CheckEndpoint(source, raw)
+	if err != nil {
+		return nil, invalid("New", "", "", err)
+	}
+	return u, nil
 }
 
 // isAWSHost reports whether host is an Amazon S3 endpoint.
@@ -340,9 +354,9 @@ func (c *config) settleAddressing() error {
 		c.relaxedNames = false // the profile's relaxed names only apply with path-style
 	}
 	if c.publicBaseSet {
-		base, err := checkPublicBase(c.publicBase)
+		base, err := names.CheckPublicBase(c.publicBase)
 		if err != nil {
-			return err
+			return invalid("New", "", "", err)
 		}
 		c.publicBase = base
 	}
@@ -402,103 +416,6 @@ func (c *config) presignClient(client *s3.Client) (*s3.PresignClient, error) {
 			}
 		})
 	}), nil
-}
-
-// checkEndpoint parses and validates an endpoint URL that came from source,
-// an option or environment variable named in errors.
-func checkEndpoint(source, raw string) (*url.URL, error) {
-	u, err := parseURLSetting(source, raw)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, invalidf("New", "", "", "%s %q: scheme must be http or https", source, u.Redacted())
-	case u.Host == "" || u.Hostname() == "":
-		return nil, invalidf("New", "", "", "%s %q has no host", source, u.Redacted())
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, invalidf("New", "", "", "%s %q must not have a query or fragment", source, u.Redacted())
-	case u.Path != "" && u.Path != "/":
-		return nil, invalidf("New", "", "", "%s %q must not have a path", source, u.Redacted())
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, invalidf("New", "", "", "%s %q has an invalid port", source, u.Redacted())
-		}
-	}
-	u.Path = ""
-	return u, nil
-}
-
-// checkPublicBase validates a WithPublicBaseURL value and returns it without
-// a trailing slash.
-func checkPublicBase(raw string) (string, error) {
-	u, err := parseURLSetting("WithPublicBaseURL", strings.ReplaceAll(raw, "{bucket}", "bucket"))
-	switch {
-	case err != nil:
-		return "", err
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "", invalidf("New", "", "", "WithPublicBaseURL %q: scheme must be http or https", u.Redacted())
-	case u.Host == "":
-		return "", invalidf("New", "", "", "WithPublicBaseURL %q has no host", u.Redacted())
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return "", invalidf("New", "", "", "WithPublicBaseURL %q must not have a query or a fragment", u.Redacted())
-	}
-	return strings.TrimSuffix(raw, "/"), nil
-}
-
-// parseURLSetting parses raw, a URL setting that came from source. It
-// refuses any '@' without quoting raw: user information does not belong in
-// these URLs, and a password that holds a '/' or a ':' would make url.Parse
-// see it as a port or a path and quote it in its error. A URL without '@'
-// holds no user information, so the errors here may quote it.
-func parseURLSetting(source, raw string) (*url.URL, error) {
-	if strings.Contains(raw, "@") {
-		return nil, invalidf("New", "", "", "%s must not hold user information (no '@'); "+
-			"pass credentials with WithCredentials, or with S3_ACCESS_KEY and S3_SECRET_KEY and FromEnv", source)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its text quotes raw again
-		}
-		return nil, invalidf("New", "", "", "%s %q: %v", source, raw, err)
-	}
-	return u, nil
-}
-
-// checkTransport refuses a plain-http endpoint on a host that is not
-// loopback unless allow is set.
-func checkTransport(endpoint *url.URL, allow bool) error {
-	if endpoint == nil || endpoint.Scheme != "http" || allow || isLoopback(endpoint.Hostname()) {
-		return nil
-	}
-	return invalidf("New", "", "", "endpoint %q uses plain http on a host that is not loopback; use https or WithAllowInsecureHTTP", endpoint.Redacted())
-}
-
-// isLoopback reports whether host names this machine.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// redactURL returns a URL setting fit for an error or a log: everything
-// before its last '@', which may be user information or part of a mangled
-// one, is replaced, and the scheme is kept.
-func redactURL(raw string) string {
-	at := strings.LastIndex(raw, "@")
-	if at < 0 {
-		return raw
-	}
-	scheme := ""
-	if i := strings.Index(raw[:at], "://"); i > 0 && strings.Trim(raw[:i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") == "" {
-		scheme = raw[:i+3]
-	}
-	return scheme + "REDACTED@" + raw[at+1:]
 }
 
 // secretProvider holds static credentials behind a pointer whose printed

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/s3kit/s3kit/internal/doctor"
+	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
@@ -146,7 +147,7 @@ func (c *Client) Doctor(ctx context.Context, bucket string) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	return newReport(redactURL(cfg.Base()), bucket, doctor.Run(ctx, cfg)), nil
+	return newReport(names.RedactURL(cfg.Base()), bucket, doctor.Run(ctx, cfg)), nil
 }
 
 // doctorConfig checks bucket and describes the client to the doctor. It is
@@ -158,7 +159,7 @@ func (c *Client) doctorConfig(bucket string) (doctor.Config, error) {
 	publicURL := c.PublicURL
 	if c.cfg.publicBase != "" {
 		// The doctor reads its object from the endpoint, not the public base.
-		publicURL = (&Client{endpoint: c.endpoint, region: c.region, pathStyle: c.pathStyle}).PublicURL
+		publicURL = (&Client{endpoint: c.endpoint, region: c.region, pathStyle: c.pathStyle, cfg: &config{}}).PublicURL
 	}
 	return doctor.Config{
 		S3: c.s3, Bucket: bucket, Endpoint: c.endpoint, Region: c.region, PathStyle: c.pathStyle,

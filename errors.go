@@ -127,19 +127,35 @@ func (e *Error) Error() string {
 		}
 	}
 	b.WriteString(": ")
+	e.writeAnswer(&b)
+	e.writeCause(&b)
+	b.WriteString(retryNote(e))
+	if e.kind == ErrOutcomeUnknown {
+		b.WriteString("; the outcome is unknown: the write may or may not have taken effect (Head the object to find out)")
+	}
+	return b.String()
+}
+
+// writeAnswer writes what the provider answered (code, status, request
+// ID), or the sentinel's text when no answer came.
+func (e *Error) writeAnswer(b *strings.Builder) {
 	switch {
 	case e.Code != "" && e.StatusCode != 0:
-		fmt.Fprintf(&b, "%s (HTTP %d)", e.Code, e.StatusCode)
+		fmt.Fprintf(b, "%s (HTTP %d)", e.Code, e.StatusCode)
 	case e.Code != "":
 		b.WriteString(e.Code)
 	case e.StatusCode != 0:
-		fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+		fmt.Fprintf(b, "HTTP %d", e.StatusCode)
 	case e.kind != nil:
 		b.WriteString(strings.TrimPrefix(e.kind.Error(), "s3kit: "))
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+		fmt.Fprintf(b, " [request %s]", e.RequestID)
 	}
+}
+
+// writeCause writes the cause after the answer.
+func (e *Error) writeCause(b *strings.Builder) {
 	switch {
 	case e.Code != "" || e.StatusCode != 0:
 		// The SDK's own text repeats the status and IDs; keep its message,
@@ -157,11 +173,6 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(e.Err.Error())
 	}
-	b.WriteString(retryNote(e))
-	if e.kind == ErrOutcomeUnknown {
-		b.WriteString("; the outcome is unknown: the write may or may not have taken effect (Head the object to find out)")
-	}
-	return b.String()
 }
 
 // retryNote is the end of [Error.Error]: how often the request was tried and

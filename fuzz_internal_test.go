@@ -55,7 +55,7 @@ func FuzzPublicURL(f *testing.F) {
 		if checkObject("PublicURL", bucket, key, pathStyle) != nil {
 			return
 		}
-		c := &Client{endpoint: endpoint, region: "fr1", pathStyle: pathStyle}
+		c := &Client{endpoint: endpoint, region: "fr1", pathStyle: pathStyle, cfg: &config{}}
 		raw := c.PublicURL(bucket, key)
 		u, err := url.Parse(raw)
 		if err != nil {

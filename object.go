@@ -130,8 +130,8 @@ func (c *Client) putSettings(cfg *putConfig) *transfer.Settings {
 		CacheControl: cfg.cacheControl,
 		ACL:          string(cfg.acl),
 		Metadata:     cfg.metadata,
-		WriteKind:    cfg.cond.kind(s3err.Object),
-		CompleteKind: cfg.cond.kind(s3err.Object),
+		WriteKind:    cfg.cond.Kind(s3err.Object),
+		CompleteKind: cfg.cond.Kind(s3err.Object),
 		PartSize:     cfg.transfer.partSize,
 		Concurrency:  cfg.transfer.concurrency,
 		ContentMD5:   cfg.transfer.contentMD5,
@@ -139,9 +139,9 @@ func (c *Client) putSettings(cfg *putConfig) *transfer.Settings {
 	}
 	if cfg.acl != "" {
 		// The kind of a failed request that stores the object.
-		set.WriteKind = cfg.cond.kind(s3err.ACL)
+		set.WriteKind = cfg.cond.Kind(s3err.ACL)
 	}
-	cfg.cond.fill(&set.IfNoneMatch, &set.IfMatch)
+	cfg.cond.Fill(&set.IfNoneMatch, &set.IfMatch)
 	return set
 }
 
@@ -167,8 +167,8 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 	if err := checkHeaderValue(op, bucket, key, "cache control", cfg.cacheControl); err != nil {
 		return err
 	}
-	if err := cfg.cond.validate(op, bucket, key); err != nil {
-		return err
+	if err := cfg.cond.Check(); err != nil {
+		return invalid(op, bucket, key, err)
 	}
 	if cfg.size < -1 || cfg.size > maxObjectSize {
 		return invalidf(op, bucket, key, "size %d out of range [0, 5 TiB]", cfg.size)
@@ -176,72 +176,11 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 	return cfg.transfer.validate(op, bucket, key)
 }
 
-// writeCondition is the If-None-Match or If-Match condition of one write.
-type writeCondition struct {
-	noneMatch, match       string
-	noneMatchSet, matchSet bool
-}
-
-// any reports whether a condition is set.
-func (w writeCondition) any() bool { return w.noneMatchSet || w.matchSet }
-
-// validate checks the condition's values.
-func (w writeCondition) validate(op, bucket, key string) error {
-	switch {
-	case w.noneMatchSet && w.matchSet:
-		return invalidf(op, bucket, key, "WithIfNoneMatch and WithIfMatch cannot be combined")
-	case w.noneMatchSet && w.noneMatch != "*":
-		return invalidf(op, bucket, key, "WithIfNoneMatch(%q): only \"*\" (create only if absent) is defined", w.noneMatch)
-	case w.matchSet:
-		etag := unquoteETag(w.match)
-		if etag == "" {
-			return invalidf(op, bucket, key, "WithIfMatch: empty ETag")
-		}
-		for i := 0; i < len(etag); i++ {
-			if c := etag[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' {
-				return invalidf(op, bucket, key, "WithIfMatch(%q): an ETag is printable ASCII without spaces, quotes or commas", w.match)
-			}
-		}
-	}
-	return nil
-}
-
-// unquoteETag removes one pair of surrounding quotes.
-func unquoteETag(s string) string {
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		return s[1 : len(s)-1]
-	}
-	return s
-}
-
-// fill sets a request's If-None-Match and If-Match fields, the same way for
-// PutObject, CompleteMultipartUpload and CopyObject. It leaves them nil
-// without a condition.
-func (w writeCondition) fill(ifNoneMatch, ifMatch **string) {
-	if w.noneMatchSet {
-		v := w.noneMatch
-		*ifNoneMatch = &v
-	}
-	if w.matchSet {
-		v := unquoteETag(w.match)
-		*ifMatch = &v
-	}
-}
-
-// kind adds [s3err.CondWrite] to k when a condition is set, so that a 412 on
-// the write maps to ErrPreconditionFailed rather than ErrObjectChanged.
-func (w writeCondition) kind(k s3err.Kind) s3err.Kind {
-	if w.any() {
-		return k | s3err.CondWrite
-	}
-	return k
-}
-
 // checkConditional refuses a conditional write that would go through
 // requests on which the provider profile says the server ignores the
 // condition, before any request is sent.
-func (c *Client) checkConditional(op, bucket, key string, cond writeCondition, uses condWrites) error {
-	if !cond.any() {
+func (c *Client) checkConditional(op, bucket, key string, cond transfer.Condition, uses condWrites) error {
+	if !cond.Any() {
 		return nil
 	}
 	if ignored := c.cfg.provider.condIgnored & uses; ignored != 0 {
@@ -298,19 +237,13 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 	if err := c.checkNames(op, bucket, key); err != nil {
 		return nil, err
 	}
-	in := &s3.GetObjectInput{Bucket: &bucket, Key: &key}
-	first, last := int64(0), int64(-1)
-	if cfg.hasRange {
-		if cfg.offset < 0 || cfg.length < 0 {
-			return nil, invalidf(op, bucket, key, "range offset %d and length %d must not be negative", cfg.offset, cfg.length)
-		}
-		first = cfg.offset
-		r := "bytes=" + strconv.FormatInt(cfg.offset, 10) + "-"
-		if cfg.length > 0 {
-			last = cfg.offset + cfg.length - 1
-			r += strconv.FormatInt(last, 10)
-		}
-		in.Range = &r
+	if cfg.offset < 0 || cfg.length < 0 {
+		return nil, invalidf(op, bucket, key, "range offset %d and length %d must not be negative", cfg.offset, cfg.length)
+	}
+	in := &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: cfg.rangeHeader()}
+	first, last := cfg.offset, int64(-1)
+	if cfg.length > 0 {
+		last = cfg.offset + cfg.length - 1
 	}
 	// The request lives as long as the reader; Close cancels it so that an
 	// early Close never waits on a slow body (see [transfer.RangeReader.CloseDrain]).
@@ -340,6 +273,18 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 		rr.CheckMD5(!cfg.noMD5, obj.ETag)
 	}
 	return &ObjectReader{Object: obj, ContentLength: end - sp.First + 1, body: rr, cancel: cancel}, nil
+}
+
+// rangeHeader is the Range header of a Get with [WithRange], or nil.
+func (cfg *getConfig) rangeHeader() *string {
+	if !cfg.hasRange {
+		return nil
+	}
+	r := "bytes=" + strconv.FormatInt(cfg.offset, 10) + "-"
+	if cfg.length > 0 {
+		r += strconv.FormatInt(cfg.offset+cfg.length-1, 10)
+	}
+	return &r
 }
 
 // ObjectReader streams an object's body and carries its description. It must

@@ -3,6 +3,8 @@ package s3kit
 import (
 	"net/http"
 	"time"
+
+	"github.com/s3kit/s3kit/internal/transfer"
 )
 
 // Option configures a [Client] in [New]. Options are applied in order and
@@ -342,7 +344,7 @@ type putConfig struct {
 	size         int64 // -1: unknown
 	transfer     transferConfig
 	progress     func(Progress)
-	cond         writeCondition
+	cond         transfer.Condition
 }
 
 // WithContentType sets the object's Content-Type. Default: none, which most
@@ -405,7 +407,7 @@ func WithSize(n int64) PutOption {
 //
 // Default: no condition (the last write wins).
 func WithIfNoneMatch(v string) PutOption {
-	return putOption(func(c *putConfig) { c.cond.noneMatch, c.cond.noneMatchSet = v, true })
+	return putOption(func(c *putConfig) { c.cond.NoneMatch, c.cond.NoneMatchSet = v, true })
 }
 
 // WithIfMatch makes [Client.Put] or [Client.Copy] replace the object only if
@@ -427,7 +429,7 @@ func WithIfNoneMatch(v string) PutOption {
 //
 // Default: no condition (the last write wins).
 func WithIfMatch(etag string) PutOption {
-	return putOption(func(c *putConfig) { c.cond.match, c.cond.matchSet = etag, true })
+	return putOption(func(c *putConfig) { c.cond.Match, c.cond.MatchSet = etag, true })
 }
 
 // getConfig holds the settings of one Get call.

@@ -2,19 +2,14 @@ package s3kit
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/presign"
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
@@ -95,11 +90,11 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if cfg.acl != "" {
 		in.ACL = types.ObjectCannedACL(cfg.acl)
 	}
-	cfg.cond.fill(&in.IfNoneMatch, &in.IfMatch)
+	cfg.cond.Fill(&in.IfNoneMatch, &in.IfMatch)
 	req, err := c.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl.Truncate(time.Second)), func(po *s3.PresignOptions) {
 		if cfg.contentType != "" {
 			po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {
-				o.APIOptions = append(o.APIOptions, setContentType(cfg.contentType))
+				o.APIOptions = append(o.APIOptions, presign.ContentType(cfg.contentType))
 			})
 		}
 	})
@@ -123,72 +118,11 @@ func (c *Client) checkPresign(op, bucket, key string, ttl time.Duration) error {
 	return nil
 }
 
-// presigned turns the SDK's request into a Presigned. Expires is read back
-// from the signed URL, so that it is the instant a server computes: the
-// signing time, to the second, plus X-Amz-Expires.
+// presigned turns the SDK's request into a Presigned (presign.Signed).
 func presigned(op, bucket, key string, req *v4.PresignedHTTPRequest) (Presigned, error) {
-	u, err := url.Parse(req.URL)
+	u, h, expires, err := presign.Signed(req, bucket, key)
 	if err != nil {
 		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, err)
 	}
-	q := u.Query()
-	signed, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
-	if err != nil {
-		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, fmt.Errorf("presigned URL has no valid X-Amz-Date: %w", err))
-	}
-	secs, err := strconv.ParseInt(q.Get("X-Amz-Expires"), 10, 64)
-	if err != nil {
-		return Presigned{}, wrapErr(op, bucket, key, s3err.Object, fmt.Errorf("presigned URL has no valid X-Amz-Expires: %w", err))
-	}
-	h := req.SignedHeader.Clone()
-	if h == nil {
-		h = http.Header{}
-	}
-	h.Del("Host")
-	return Presigned{Method: req.Method, URL: escapeDotSegments(req.URL, u, bucket, key), Header: h,
-		Expires: signed.Add(time.Duration(secs) * time.Second)}, nil
-}
-
-// escapeDotSegments returns the signed URL raw, parsed as u, with its path
-// escaped as [Client.PublicURL] escapes it (names.EscapePath), which differs from
-// the SDK's only in the "." and ".." segments of the key: their dots become
-// %2E, so that clients which resolve dot segments before sending (curl,
-// browsers) ask for the same key. The signature stays valid: the SDK signs the key's
-// S3 URI encoding, in which "." is literal, and a server rebuilds that
-// canonical path from the decoded key (s3kittest does, as strict servers
-// do). A path that is not /bucket/key or /key is left as it is.
-func escapeDotSegments(raw string, u *url.URL, bucket, key string) string {
-	var p string
-	switch u.Path {
-	case "/" + bucket + "/" + key:
-		p = "/" + names.EscapePath(bucket) + "/" + names.EscapePath(key)
-	case "/" + key:
-		p = "/" + names.EscapePath(key)
-	default:
-		return raw
-	}
-	if p == u.EscapedPath() {
-		return raw
-	}
-	v := *u
-	v.RawPath = p
-	if v.EscapedPath() != p {
-		return raw
-	}
-	return v.String()
-}
-
-// setContentType puts Content-Type back on a presigned PUT: the SDK removes
-// it from requests without a body, which is every presigned PUT, and so
-// would not sign it.
-func setContentType(ct string) func(*middleware.Stack) error {
-	return func(stack *middleware.Stack) error {
-		return stack.Build.Add(middleware.BuildMiddlewareFunc("s3kitPresignContentType",
-			func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
-				if req, ok := in.Request.(*smithyhttp.Request); ok {
-					req.Header.Set("Content-Type", ct)
-				}
-				return next.HandleBuild(ctx, in)
-			}), middleware.After)
-	}
+	return Presigned{Method: req.Method, URL: u, Header: h, Expires: expires}, nil
 }

@@ -39,7 +39,7 @@ func (p Provider) Name() string { return p.name }
 
 // String describes the profile in one line.
 func (p Provider) String() string {
-	ep := redactURL(p.endpoint)
+	ep := names.RedactURL(p.endpoint)
 	if ep == "" {
 		ep = "AWS"
 	}

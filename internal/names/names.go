@@ -192,3 +192,15 @@ func CheckLabel(what, s string) error {
 	}
 	return nil
 }
+
+// XMLSafe reports whether XML 1.0 can carry key. The SDK writes a character
+// it cannot, such as a control character, as U+FFFD, so a DeleteObjects
+// request would name another key.
+func XMLSafe(key string) bool {
+	for _, r := range key {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return false
+		}
+	}
+	return true
+}

@@ -1,6 +1,10 @@
 package transfer
 
-import "github.com/s3kit/s3kit/internal/s3err"
+import (
+	"fmt"
+
+	"github.com/s3kit/s3kit/internal/s3err"
+)
 
 // Settings is what a Put or a Copy writes, beyond the data: the headers, ACL
 // and condition of the new object, and how the transfer runs.
@@ -36,3 +40,64 @@ const (
 	maxPartSize = 5 << 30
 	maxParts    = 10000
 )
+
+// Condition is the If-None-Match or If-Match condition of one write.
+type Condition struct {
+	NoneMatch, Match       string // the values of WithIfNoneMatch and WithIfMatch
+	NoneMatchSet, MatchSet bool
+}
+
+// Any reports whether a condition is set.
+func (w Condition) Any() bool { return w.NoneMatchSet || w.MatchSet }
+
+// Check checks the condition's values; its errors name the options.
+func (w Condition) Check() error {
+	switch {
+	case w.NoneMatchSet && w.MatchSet:
+		return fmt.Errorf("WithIfNoneMatch and WithIfMatch cannot be combined")
+	case w.NoneMatchSet && w.NoneMatch != "*":
+		return fmt.Errorf("WithIfNoneMatch(%q): only \"*\" (create only if absent) is defined", w.NoneMatch)
+	case w.MatchSet:
+		etag := unquoteETag(w.Match)
+		if etag == "" {
+			return fmt.Errorf("WithIfMatch: empty ETag")
+		}
+		for i := 0; i < len(etag); i++ {
+			if c := etag[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' {
+				return fmt.Errorf("WithIfMatch(%q): an ETag is printable ASCII without spaces, quotes or commas", w.Match)
+			}
+		}
+	}
+	return nil
+}
+
+// unquoteETag removes one pair of surrounding quotes.
+func unquoteETag(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// Fill sets a request's If-None-Match and If-Match fields, the same way for
+// PutObject, CompleteMultipartUpload and CopyObject. It leaves them nil
+// without a condition.
+func (w Condition) Fill(ifNoneMatch, ifMatch **string) {
+	if w.NoneMatchSet {
+		v := w.NoneMatch
+		*ifNoneMatch = &v
+	}
+	if w.MatchSet {
+		v := unquoteETag(w.Match)
+		*ifMatch = &v
+	}
+}
+
+// Kind adds [s3err.CondWrite] to k when a condition is set, so that a 412 on
+// the write maps to ErrPreconditionFailed rather than ErrObjectChanged.
+func (w Condition) Kind(k s3err.Kind) s3err.Kind {
+	if w.Any() {
+		return k | s3err.CondWrite
+	}
+	return k
+}
