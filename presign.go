@@ -7,7 +7,6 @@ import (
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit/internal/presign"
 	"github.com/s3kit/s3kit/internal/s3err"
@@ -80,17 +79,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if err := c.checkConditional(op, bucket, key, cfg.cond, condPut); err != nil {
 		return Presigned{}, err
 	}
-	in := &s3.PutObjectInput{Bucket: &bucket, Key: &key, Metadata: cfg.metadata}
-	if cfg.contentType != "" {
-		in.ContentType = &cfg.contentType
-	}
-	if cfg.cacheControl != "" {
-		in.CacheControl = &cfg.cacheControl
-	}
-	if cfg.acl != "" {
-		in.ACL = types.ObjectCannedACL(cfg.acl)
-	}
-	cfg.cond.Fill(&in.IfNoneMatch, &in.IfMatch)
+	in := c.target(op, bucket, key).PresignPutInput(c.putSettings(&cfg))
 	req, err := c.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl.Truncate(time.Second)), func(po *s3.PresignOptions) {
 		if cfg.contentType != "" {
 			po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {

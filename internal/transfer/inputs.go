@@ -40,6 +40,14 @@ func (t *Target) putObjectInput(body io.Reader, n int64, md5 *string, set *Setti
 	return in
 }
 
+// PresignPutInput is the PutObject a presigned PUT signs: the headers, ACL
+// and condition of set, as a Put sends them, without a body or a length.
+func (t *Target) PresignPutInput(set *Settings) *s3.PutObjectInput {
+	in := t.putObjectInput(nil, 0, nil, set)
+	in.ContentLength = nil
+	return in
+}
+
 // createMultipartUploadInput starts the multipart upload of a Put.
 func (t *Target) createMultipartUploadInput(set *Settings) *s3.CreateMultipartUploadInput {
 	in := &s3.CreateMultipartUploadInput{Bucket: &t.Bucket, Key: &t.Key, Metadata: set.Metadata}
