@@ -30,7 +30,7 @@ type Provider struct {
 	err             error // a bad constructor argument, reported by New
 
 	// condIgnored lists the requests on which the server is known to
-	// ignore If-None-Match and If-Match (conditional.go).
+	// ignore If-None-Match and If-Match (condWrites, below).
 	condIgnored condWrites
 }
 

@@ -39,6 +39,8 @@ const (
 	Warning               // works, but needs an option or care
 	Failed                // does not work
 	Skipped               // not checked, because an earlier check failed or it does not apply
+
+	NumStatuses = int(Skipped) + 1 // how many statuses there are
 )
 
 // Check identifies one check; the root package names them.
@@ -59,6 +61,8 @@ const (
 	Cleanup
 	Conditional
 	Lifecycle
+
+	NumChecks = int(Lifecycle) + 1 // how many checks there are
 )
 
 // Finding is the result of one check.
