@@ -2,6 +2,8 @@ package s3kit
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
@@ -41,6 +44,10 @@ type config struct {
 	httpClient   *http.Client
 	httpSet      bool
 	fromEnv      bool
+	rootCAs      []byte         // PEM of WithRootCAs, or read from S3_CA_BUNDLE
+	rootCAsFrom  string         // "WithRootCAs" or "S3_CA_BUNDLE", for errors; "" if none
+	rootPool     *x509.CertPool // the system's roots and rootCAs, once checked
+	rootCAsErr   error          // reading S3_CA_BUNDLE failed
 
 	provider    Provider // the profile of WithProvider; the zero Provider if none
 	providerSet bool
@@ -78,6 +85,13 @@ const (
 	maxPartSize        = 5 << 30
 	maxObjectSize      = 5 << 40
 	maxMaxAttempts     = 20 // the most attempts WithMaxAttempts accepts
+)
+
+// envCredentials and credentialSources name where credentials can come
+// from, for the errors that say none was found.
+const (
+	envCredentials    = "S3_ACCESS_KEY and S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile named by AWS_PROFILE)"
+	credentialSources = "set " + envCredentials + ", or use WithCredentials"
 )
 
 // defaultEndpointRegion is the region used with a custom endpoint when none is
@@ -166,6 +180,12 @@ func (c *config) fillFromEnv() {
 	if c.region == "" {
 		c.region = os.Getenv("S3_REGION")
 	}
+	if c.rootCAsFrom == "" {
+		if f := os.Getenv("S3_CA_BUNDLE"); f != "" {
+			c.rootCAsFrom = "S3_CA_BUNDLE"
+			c.rootCAs, c.rootCAsErr = os.ReadFile(f)
+		}
+	}
 	if !c.credsSet {
 		ak, sk := os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY")
 		if ak != "" || sk != "" {
@@ -184,6 +204,9 @@ func (c *config) check() error {
 	}
 	if c.httpSet && c.httpClient == nil {
 		return invalidf("New", "", "", "WithHTTPClient: nil *http.Client")
+	}
+	if err := c.checkRootCAs(); err != nil {
+		return err
 	}
 	if c.endpoint != "" || c.endpointSet {
 		u, err := checkEndpoint(c.endpointFrom, c.endpoint)
@@ -210,6 +233,28 @@ func (c *config) checkRegionAndKeys() error {
 		}
 		return invalidf("New", "", "", "WithCredentials: access key and secret key must both be set")
 	}
+	return nil
+}
+
+// checkRootCAs builds the pool of trusted certificate authorities from
+// WithRootCAs or S3_CA_BUNDLE: the system's, and those given.
+func (c *config) checkRootCAs() error {
+	switch {
+	case c.rootCAsFrom == "":
+		return nil
+	case c.rootCAsErr != nil:
+		return invalidf("New", "", "", "S3_CA_BUNDLE: %v", c.rootCAsErr)
+	case c.httpSet:
+		return invalidf("New", "", "", "%s cannot be combined with WithHTTPClient: set RootCAs in the TLS configuration of that client's transport", c.rootCAsFrom)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(c.rootCAs) {
+		return invalidf("New", "", "", "%s: no PEM certificate found", c.rootCAsFrom)
+	}
+	c.rootPool = pool
 	return nil
 }
 
@@ -250,12 +295,20 @@ func (c *config) awsConfig(ctx context.Context) (aws.Config, error) {
 		c.accessKey, c.secretKey = "", ""
 	}
 	var hc aws.HTTPClient
-	if c.httpClient != nil {
+	switch {
+	case c.httpClient != nil:
 		hc = c.httpClient
+	case c.rootPool != nil:
+		hc = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			if tr.TLSClientConfig == nil {
+				tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			}
+			tr.TLSClientConfig.RootCAs = c.rootPool
+		})
 	}
 	if !c.fromEnv {
 		if static == nil {
-			return aws.Config{}, invalidf("New", "", "", "no credentials: use WithCredentials or FromEnv")
+			return aws.Config{}, invalidf("New", "", "", "no credentials: use WithCredentials, or FromEnv with %s", envCredentials)
 		}
 		// A nil HTTPClient makes the SDK use its own default client.
 		return aws.Config{Region: c.region, Credentials: static, HTTPClient: hc}, nil
@@ -278,16 +331,24 @@ func (c *config) awsConfig(ctx context.Context) (aws.Config, error) {
 		return aws.Config{}, invalidf("New", "", "", "loading AWS configuration: %v", err)
 	}
 	if hc != nil {
-		// Set after loading: an explicit client wins over AWS_CA_BUNDLE,
-		// which LoadDefaultConfig cannot apply to a client it did not build.
+		// Set after loading: an explicit client, or S3_CA_BUNDLE, wins over
+		// AWS_CA_BUNDLE, which LoadDefaultConfig cannot apply to a client it
+		// did not build.
 		cfg.HTTPClient = hc
 	}
 	if cfg.Credentials == nil {
-		return aws.Config{}, invalidf("New", "", "", "no credentials found in the environment")
+		return aws.Config{}, invalidf("New", "", "", "no credentials found in the environment: %s", credentialSources)
 	}
 	if static == nil {
 		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			return aws.Config{}, &Error{Op: "New", kind: ErrInvalidInput, Err: fmt.Errorf("no credentials found in the environment: %w", err)}
+			if c.endpointURL != nil {
+				// The SDK's chain ends in EC2 instance metadata, which is
+				// switched off for a custom endpoint: its complaint about
+				// that would only mislead.
+				return aws.Config{}, invalidf("New", "", "", "no credentials found in the environment: %s", credentialSources)
+			}
+			return aws.Config{}, &Error{Op: "New", kind: ErrInvalidInput,
+				Err: fmt.Errorf("no credentials found in the environment (%s): %w", credentialSources, err)}
 		}
 	}
 	return cfg, nil

@@ -163,7 +163,8 @@ func (c *Client) doctorConfig(bucket string) (doctor.Config, error) {
 	}
 	return doctor.Config{
 		S3: c.s3, Bucket: bucket, Endpoint: c.endpoint, Region: c.region, PathStyle: c.pathStyle,
-		SigV2: c.cfg.sigV2, NoObjectACLs: c.cfg.noObjectACLs(), CondIgnored: doctorWrites(c.cfg.provider.condIgnored),
+		PathStyleIsDefault: c.pathStyle == !c.cfg.isAWS(),
+		SigV2:              c.cfg.sigV2, NoObjectACLs: c.cfg.noObjectACLs(), CondIgnored: doctorWrites(c.cfg.provider.condIgnored),
 		PublicURL: publicURL,
 		Wrap: func(key string, k s3err.Kind, err error) error {
 			return wrapErr("Doctor", bucket, key, k, err)

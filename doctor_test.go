@@ -60,7 +60,7 @@ func TestDoctor(t *testing.T) {
 			for _, f := range r.Findings {
 				assert.NotEqual(t, s3kit.StatusFailed, f.Status, "%s: %s", f.Check, f.Detail)
 			}
-			assert.Equal(t, []string{"s3kit.WithPathStyle(true)"}, r.Suggestions)
+			assert.Empty(t, r.Suggestions, "path-style is already the default for this endpoint: nothing to suggest")
 
 			assert.Empty(t, listKeys(t, c), "every object the doctor wrote is gone")
 			assert.Zero(t, pendingUploads(t, c))

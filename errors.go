@@ -63,6 +63,20 @@ var (
 	// returns [ErrOutcomeUnknown] instead, or succeeds when s3kit can prove
 	// the object is its own (a multipart upload's ETag).
 	ErrPreconditionFailed = errors.New("s3kit: precondition of a conditional write failed")
+	// ErrBucketNotEmpty means [Client.DeleteBucket] was refused because the
+	// bucket still holds objects (S3 code BucketNotEmpty). Nothing was
+	// deleted; empty it first, for example with [Client.DeletePrefix].
+	ErrBucketNotEmpty = errors.New("s3kit: bucket not empty")
+	// ErrBucketExists means [Client.CreateBucket] was refused because the
+	// bucket exists (S3 codes BucketAlreadyExists, when someone else owns
+	// it or the provider does not say, and BucketAlreadyOwnedByYou).
+	ErrBucketExists = errors.New("s3kit: bucket already exists")
+	// ErrWrongRegion means the server refused a request signed for another
+	// region than its own, and said which one it expects: the error's text
+	// names it, and [WithRegion] with that region fixes it. A HEAD answer
+	// has no body to say it in; [Client.Head] and [Client.Doctor] then ask
+	// again with a request that has one.
+	ErrWrongRegion = errors.New("s3kit: wrong region")
 )
 
 // ErrDataCorrupted means a download did not deliver the object as the
@@ -75,7 +89,8 @@ var ErrDataCorrupted = errors.New("s3kit: downloaded data does not match the obj
 // sentinels lists every exported Err variable; a test checks it against the
 // source.
 var sentinels = []error{ErrNotFound, ErrBucketNotFound, ErrAccessDenied, ErrACLNotSupported,
-	ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted, ErrOutcomeUnknown, ErrPreconditionFailed}
+	ErrInvalidInput, ErrObjectChanged, ErrDataCorrupted, ErrOutcomeUnknown, ErrPreconditionFailed,
+	ErrBucketNotEmpty, ErrBucketExists, ErrWrongRegion}
 
 // hasSentinel reports whether err matches one of the sentinels.
 func hasSentinel(err error) bool {
@@ -154,25 +169,25 @@ func (e *Error) writeAnswer(b *strings.Builder) {
 	}
 }
 
-// writeCause writes the cause after the answer.
+// writeCause writes the cause after the answer: the provider's message (or
+// what its code means), the plain cause of a failure without an answer, or
+// the cause itself.
 func (e *Error) writeCause(b *strings.Builder) {
-	switch {
-	case e.Code != "" || e.StatusCode != 0:
-		// The SDK's own text repeats the status and IDs; keep its message,
-		// or, for a bare status, what went wrong with the answer.
-		if e.message != "" {
-			b.WriteString(": ")
-			b.WriteString(e.message)
-		} else if e.Code == "" && e.Err != nil {
-			b.WriteString(": ")
-			b.WriteString(causeText(e.Err))
+	text := e.message
+	if text == "" && e.Code == "" && e.Err != nil {
+		if e.StatusCode != 0 {
+			text = causeText(e.Err) // a bare status: what went wrong with the answer
+		} else {
+			text = e.Err.Error()
 		}
-	case e.Err != nil:
-		if e.kind != nil {
-			b.WriteString(": ")
-		}
-		b.WriteString(e.Err.Error())
 	}
+	if text == "" {
+		return
+	}
+	if e.Code != "" || e.StatusCode != 0 || e.kind != nil {
+		b.WriteString(": ")
+	}
+	b.WriteString(text)
 }
 
 // retryNote is the end of [Error.Error]: how often the request was tried and
@@ -270,10 +285,17 @@ func wrap(at errSite, err error) error {
 	}
 	p := s3err.Split(err)
 	kind := sentinelOf(s3err.Classify(p.Code, p.StatusCode, at.kind))
+	msg := s3err.Text(p.Code, p.StatusCode, p.Message)
+	switch {
+	case p.Code == "" && p.StatusCode == 0:
+		msg = s3err.Cause(err) // no answer: what went wrong, in plain words
+	case p.Region != "":
+		kind = ErrWrongRegion
+		msg += fmt.Sprintf("; the server expects region %q: use WithRegion(%q)", p.Region, p.Region)
+	}
 	if at.write && p.OutcomeUnknown {
 		kind = ErrOutcomeUnknown
 	}
-	msg := p.Message
 	if msg != "" && at.step != "" {
 		msg = at.step + ": " + msg
 	}
@@ -297,6 +319,12 @@ func sentinelOf(c s3err.Category) error {
 		return ErrObjectChanged
 	case s3err.PreconditionFailed:
 		return ErrPreconditionFailed
+	case s3err.BucketNotEmpty:
+		return ErrBucketNotEmpty
+	case s3err.BucketExists:
+		return ErrBucketExists
+	case s3err.WrongRegion:
+		return ErrWrongRegion
 	}
 	return nil
 }
@@ -362,7 +390,13 @@ func joinAbortErr(id string, cause, err error) error {
 		return errors.Join(cause, err)
 	}
 	joined := *e
-	joined.Err = errors.Join(e.Err, fmt.Errorf("abort of multipart upload %s failed: %w", id, err))
+	abortErr := fmt.Errorf("abort of multipart upload %s failed: %w", id, err)
+	joined.Err = errors.Join(e.Err, abortErr)
+	if joined.message != "" && joined.Code == "" && joined.StatusCode == 0 {
+		// The message is the plain cause of a failure without answer,
+		// which stands for Err in the text: add the abort's failure.
+		joined.message += "\n" + abortErr.Error()
+	}
 	return &joined
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -362,7 +363,7 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 	}
 	out, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
-		return Object{}, wrapErr(op, bucket, key, s3err.Object, err)
+		return Object{}, c.explainBareStatus(ctx, op, bucket, key, wrapErr(op, bucket, key, s3err.Object, err))
 	}
 	return Object{
 		Key:          key,
@@ -375,6 +376,27 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 		StorageClass: string(out.StorageClass),
 		VersionID:    aws.ToString(out.VersionId),
 	}, nil
+}
+
+// explainBareStatus asks again, with a GET of the first byte, when a HEAD
+// was refused with a bare 400: a HEAD answer has no body to give a reason
+// in, and the usual reason is a region other than the server's, which the
+// GET's answer names. It returns the GET's error if that is
+// [ErrWrongRegion], and err otherwise.
+func (c *Client) explainBareStatus(ctx context.Context, op, bucket, key string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest || e.Code != "BadRequest" {
+		return err
+	}
+	out, gerr := c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String("bytes=0-0")})
+	if gerr == nil {
+		_ = out.Body.Close()
+		return err
+	}
+	if werr := wrapErr(op, bucket, key, s3err.Object, gerr); errors.Is(werr, ErrWrongRegion) {
+		return werr
+	}
+	return err
 }
 
 // Delete removes bucket/key. Deleting a key that does not exist succeeds, as

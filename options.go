@@ -132,17 +132,45 @@ func WithPathStyle(on bool) Option {
 }
 
 // WithHTTPClient sets the HTTP client used for every request, for example one
-// that trusts a private certificate authority. Default: the AWS SDK's
-// buildable client. The client must not be nil.
+// with its own proxy or timeouts; to trust a private certificate authority,
+// [WithRootCAs] is simpler. Default: the AWS SDK's buildable client. The
+// client must not be nil.
 func WithHTTPClient(hc *http.Client) Option {
 	return clientOption(func(c *config) { c.httpClient, c.httpSet = hc, true })
 }
 
+// WithRootCAs makes the client trust the certificate authorities in
+// pemCerts (PEM-encoded certificates, such as the contents of a ca.pem
+// file) besides the system's, for an endpoint whose certificate a private
+// CA signed:
+//
+//	pem, err := os.ReadFile("/etc/ssl/private-ca.pem")
+//	if err != nil {
+//		return err
+//	}
+//	client, err := s3kit.New(ctx,
+//		s3kit.WithEndpoint("https://s3.internal.example:7443"),
+//		s3kit.WithRootCAs(pem),
+//		s3kit.WithCredentials(accessKey, secretKey))
+//
+// With [FromEnv], S3_CA_BUNDLE (or AWS_CA_BUNDLE) names such a file instead.
+// New refuses pemCerts that hold no certificate, and WithRootCAs together
+// with [WithHTTPClient]: set RootCAs in that client's transport instead.
+// Whoever fetches a presigned or public URL must trust the CA too; the
+// client's own HTTP client, which [Client.S3] reaches through
+// Options().HTTPClient, does. Default: the system's certificate
+// authorities only.
+func WithRootCAs(pemCerts []byte) Option {
+	cp := append([]byte(nil), pemCerts...)
+	return clientOption(func(c *config) { c.rootCAs, c.rootCAsFrom, c.rootCAsErr = cp, "WithRootCAs", nil })
+}
+
 // FromEnv reads settings that no other option sets from the environment:
-// S3_ENDPOINT_URL, S3_ACCESS_KEY, S3_SECRET_KEY and S3_REGION first, then the
-// standard AWS variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_PROFILE) and the
-// shared config files. Options given explicitly always win over the
+// S3_ENDPOINT_URL, S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION and S3_CA_BUNDLE
+// (a PEM file of certificate authorities to trust, as [WithRootCAs]) first,
+// then the standard AWS variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_PROFILE,
+// AWS_CA_BUNDLE) and the shared config files. Options given explicitly always win over the
 // environment, wherever FromEnv stands in the list. An endpoint URL from the
 // environment follows the rules of [WithEndpoint]: one holding user
 // information is refused without being quoted. The EC2 instance metadata

@@ -66,6 +66,11 @@ func (d *doctor) auth(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	_, err := d.cfg.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &d.bucket})
+	if region := d.wrongRegion(ctx, err); region != "" {
+		d.add(Auth, Failed, "the server expects requests signed for region %q, not %q", region, d.cfg.Region)
+		d.suggest(fmt.Sprintf("s3kit.WithRegion(%q)", region))
+		return false
+	}
 	err = d.cfg.Wrap("", s3err.Bucket, err)
 	switch {
 	case err == nil:
@@ -80,6 +85,24 @@ func (d *doctor) auth(ctx context.Context) bool {
 		d.add(Auth, Failed, "%v", err)
 	}
 	return false
+}
+
+// wrongRegion returns the region the server expects when err, from a
+// HEAD, says the client signs for another one. A HEAD answer has no body to
+// say it in, so a bare 400 is asked again with a request that has one.
+func (d *doctor) wrongRegion(ctx context.Context, err error) string {
+	if err == nil {
+		return ""
+	}
+	p := s3err.Split(err)
+	if p.Region != "" || p.StatusCode != http.StatusBadRequest {
+		return p.Region
+	}
+	_, err = d.cfg.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &d.bucket, MaxKeys: aws.Int32(1)})
+	if err == nil {
+		return ""
+	}
+	return s3err.Split(err).Region
 }
 
 func (d *doctor) signature() string {
@@ -99,7 +122,7 @@ func (d *doctor) addressing(ctx context.Context) {
 	d.add(used, OK, "works (the client uses it)")
 	if host := d.cfg.Endpoint; d.cfg.PathStyle && host != nil && net.ParseIP(host.Hostname()) != nil {
 		d.add(other, Info, "not possible: the endpoint is an IP address")
-		d.suggest("s3kit.WithPathStyle(true)")
+		d.suggestPathStyle()
 		return
 	}
 	if d.cfg.PathStyle && names.StrictBucketProblem(d.bucket) != "" {
@@ -127,7 +150,15 @@ func (d *doctor) addressing(ctx context.Context) {
 		return
 	}
 	d.add(other, Info, "does not work: %v", shortErr(err))
-	d.suggest(fmt.Sprintf("s3kit.WithPathStyle(%t)", d.cfg.PathStyle))
+	d.suggestPathStyle()
+}
+
+// suggestPathStyle suggests keeping the addressing style that works, unless
+// it is already what New chooses for this endpoint.
+func (d *doctor) suggestPathStyle() {
+	if !d.cfg.PathStyleIsDefault {
+		d.suggest(fmt.Sprintf("s3kit.WithPathStyle(%t)", d.cfg.PathStyle))
+	}
 }
 
 // listV2 checks ListObjectsV2 and, if it fails, ListObjects v1.

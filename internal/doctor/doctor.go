@@ -104,7 +104,10 @@ type Config struct {
 	Endpoint  *url.URL   // nil means AWS S3 for Region
 	Region    string
 	PathStyle bool // the client uses path-style addressing
-	SigV2     bool // the client signs with SigV2
+	// PathStyleIsDefault is set when PathStyle is what New chooses for
+	// this endpoint without WithPathStyle, so suggesting it adds nothing.
+	PathStyleIsDefault bool
+	SigV2              bool // the client signs with SigV2
 
 	// NoObjectACLs is set when the client's provider profile refuses ACL
 	// calls up front.

@@ -62,6 +62,12 @@ func parseURLSetting(source, raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%s must not hold user information (no '@'); "+
 			"pass credentials with WithCredentials, or with S3_ACCESS_KEY and S3_SECRET_KEY and FromEnv", source)
 	}
+	if raw == "" {
+		return nil, fmt.Errorf("%s is empty", source)
+	}
+	if !strings.Contains(raw, "://") {
+		return nil, fmt.Errorf("%s %q has no scheme: write %q, or %q for a server that speaks plain HTTP", source, raw, "https://"+raw, "http://"+raw)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		var ue *url.Error

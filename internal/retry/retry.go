@@ -11,10 +11,13 @@ package retry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -65,11 +68,34 @@ func Install(o *s3.Options, c Config) {
 		so.MaxAttempts = c.MaxAttempts
 		so.RateLimiter = ratelimit.None
 		so.Backoff = &backoff{cfg: c, throttle: awsretry.IsErrorThrottles(so.Throttles)}
-		so.Retryables = append(so.Retryables, awsretry.IsErrorRetryableFunc(garbledAnswer))
+		so.Retryables = append([]awsretry.IsErrorRetryable{awsretry.IsErrorRetryableFunc(tlsSetup)},
+			append(so.Retryables, awsretry.IsErrorRetryableFunc(garbledAnswer))...)
 	})
 	o.Retryer = &budgetRetryer{Standard: std, timeout: c.Timeout}
 	o.RetryMaxAttempts = 0 // keep AWS_MAX_ATTEMPTS from wrapping our retryer
 	o.APIOptions = append(o.APIOptions, addCallState)
+}
+
+// tlsSetup makes a certificate or handshake failure final: the same
+// request meets it again, so retrying only delays the error that says
+// what to change.
+func tlsSetup(err error) aws.Ternary {
+	if IsTLSSetup(err) {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+}
+
+// IsTLSSetup reports whether err is a certificate the client does not
+// accept, or a server that does not speak TLS.
+func IsTLSSetup(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var record tls.RecordHeaderError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) ||
+		errors.As(err, &record) || errors.As(err, &verify) || errors.Is(err, http.ErrSchemeMismatch)
 }
 
 // garbledAnswer makes an answer that could not be read retryable: a body

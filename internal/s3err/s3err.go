@@ -23,6 +23,10 @@ type Parts struct {
 	StatusCode int    // HTTP status; 0 if no answer was received
 	RequestID  string // the provider's request ID; empty if none
 	Attempts   int    // requests sent; 0 if none or unknown
+	// Region is the region the server wants requests signed for, when the
+	// answer says it (x-amz-bucket-region, or the message of
+	// AuthorizationHeaderMalformed); "" otherwise.
+	Region string
 	// OutcomeUnknown is set when one of the attempts may have been carried
 	// out without a definite answer reaching us (a lost or garbled answer,
 	// a 500, a cancelled context).
@@ -46,6 +50,7 @@ func Split(err error) Parts {
 	if errors.As(err, &rid) {
 		p.RequestID = rid.ServiceRequestID()
 	}
+	p.Region = wantedRegion(err, p.Code, p.Message)
 	p.Attempts = retry.Attempts(err)
 	p.OutcomeUnknown = retry.OutcomeUnknown(err)
 	return p
@@ -79,6 +84,9 @@ const (
 	ACLNotSupported                    // the provider has no object ACLs
 	ObjectChanged                      // an If-Match read found another version
 	PreconditionFailed                 // a conditional write's condition did not hold
+	BucketNotEmpty                     // a bucket to delete still holds objects
+	BucketExists                       // a bucket to create exists already
+	WrongRegion                        // the request was signed for another region than the server's
 )
 
 // Classify sorts an S3 error code and HTTP status, from a request of kind
@@ -115,6 +123,10 @@ func byCode(code string, k Kind) (Category, bool) {
 		return ObjectChanged, true
 	case "AccessControlListNotSupported":
 		return ACLNotSupported, true
+	case "BucketNotEmpty":
+		return BucketNotEmpty, true
+	case "BucketAlreadyExists", "BucketAlreadyOwnedByYou":
+		return BucketExists, true
 	case "NotImplemented", "XNotImplemented":
 		if k == ACL {
 			return ACLNotSupported, true
