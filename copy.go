@@ -26,7 +26,10 @@ import (
 // [WithACL] sets the copy's ACL (default private; ACLs are not copied).
 // [WithIfNoneMatch] and [WithIfMatch] apply to the destination: the copy
 // fails with [ErrPreconditionFailed], leaving the destination as it was, if
-// the condition does not hold. Other PutOptions are ignored. A missing
+// the condition does not hold. [WithConcurrency] sets how many parts are
+// copied at once; the other PutOptions ([WithSize], [WithProgress],
+// [WithMultipartThreshold], [WithPartSize], [WithContentMD5]) do nothing for a
+// copy and are refused with [ErrInvalidInput]. A missing
 // source gives an error matching [ErrNotFound] that names the source.
 //
 // A source overwritten while it is copied gives [ErrObjectChanged]: every
@@ -41,6 +44,9 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 			return PutResult{}, invalidf(op, dstBucket, dstKey, "nil PutOption")
 		}
 		o.applyPut(&cfg)
+	}
+	if err := refuseUnused(op, dstBucket, dstKey, cfg.given, givenConcurrency); err != nil {
+		return PutResult{}, err
 	}
 	if err := c.checkNames(op, srcBucket, srcKey); err != nil {
 		return PutResult{}, err

@@ -21,6 +21,8 @@ import (
 //
 // w receives writes at different offsets from several goroutines at once, as
 // *os.File allows. On error, w may hold part of the object.
+// [WithMultipartThreshold] and [WithContentMD5] do nothing for a download
+// and are refused with [ErrInvalidInput].
 func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt, opts ...DownloadOption) (Object, error) {
 	const op = "Download"
 	cfg := downloadConfig{transfer: c.cfg.transfer}
@@ -29,6 +31,9 @@ func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt
 			return Object{}, invalidf(op, bucket, key, "nil DownloadOption")
 		}
 		o.applyDownload(&cfg)
+	}
+	if err := refuseUnused(op, bucket, key, cfg.given, givenPartSize|givenConcurrency|givenProgress); err != nil {
+		return Object{}, err
 	}
 	if err := c.checkNames(op, bucket, key); err != nil {
 		return Object{}, err

@@ -2,6 +2,7 @@ package s3kit
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/s3kit/s3kit/internal/transfer"
@@ -82,18 +83,62 @@ type bucketOption func(*bucketConfig)
 
 func (f bucketOption) applyBucket(c *bucketConfig) { f(c) }
 
-// transferOption sets transfer settings on a client or on one Put.
-type transferOption func(*transferConfig)
+// transferOption sets transfer settings on a client or on one call. which
+// records, per call, that it was given, so that a call that does not use it
+// can refuse it.
+type transferOption struct {
+	which given
+	set   func(*transferConfig)
+}
 
-func (f transferOption) applyClient(c *config)           { f(&c.transfer) }
-func (f transferOption) applyPut(c *putConfig)           { f(&c.transfer) }
-func (f transferOption) applyDownload(c *downloadConfig) { f(&c.transfer) }
+func (o transferOption) applyClient(c *config) { o.set(&c.transfer) }
+func (o transferOption) applyPut(c *putConfig) { o.set(&c.transfer); c.given |= o.which }
+func (o transferOption) applyDownload(c *downloadConfig) {
+	o.set(&c.transfer)
+	c.given |= o.which
+}
 
 // progressOption reports progress to a function.
 type progressOption func(Progress)
 
-func (f progressOption) applyPut(c *putConfig)           { c.progress = f }
-func (f progressOption) applyDownload(c *downloadConfig) { c.progress = f }
+func (f progressOption) applyPut(c *putConfig) { c.progress, c.given = f, c.given|givenProgress }
+func (f progressOption) applyDownload(c *downloadConfig) {
+	c.progress, c.given = f, c.given|givenProgress
+}
+
+// given records which per-call options that not every call uses were
+// given to one call.
+type given uint8
+
+const (
+	givenSize given = 1 << iota
+	givenProgress
+	givenThreshold
+	givenPartSize
+	givenConcurrency
+	givenContentMD5
+)
+
+// String names the options, such as "WithSize and WithProgress".
+func (g given) String() string {
+	var names []string
+	for i, name := range []string{"WithSize", "WithProgress", "WithMultipartThreshold", "WithPartSize", "WithConcurrency", "WithContentMD5"} {
+		if g&(1<<i) != 0 {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, " and ")
+}
+
+// refuseUnused returns an error naming the options in g that op does not
+// use, or nil: an option that would do nothing is refused rather than
+// dropped.
+func refuseUnused(op, bucket, key string, g, used given) error {
+	if unused := g &^ used; unused != 0 {
+		return invalidf(op, bucket, key, "%s does not use %s: remove it", op, unused)
+	}
+	return nil
+}
 
 // md5Option turns the MD5 check of a download on or off.
 type md5Option bool
@@ -282,7 +327,7 @@ func WithSignatureV2() Option {
 // upload. Bodies of unknown size that are longer than one part also go
 // multipart. Default: 16 MiB. It must be at least 5 MiB and at most 5 GiB.
 func WithMultipartThreshold(n int64) TransferOption {
-	return transferOption(func(c *transferConfig) { c.threshold = n })
+	return transferOption{givenThreshold, func(c *transferConfig) { c.threshold = n }}
 }
 
 // WithPartSize sets the size of a multipart upload's parts, and of the ranges
@@ -292,13 +337,13 @@ func WithMultipartThreshold(n int64) TransferOption {
 // the upload goes on. Default: 8 MiB. It must be between 5 MiB and 5 GiB.
 // A Put holds at most concurrency × part size bytes in memory.
 func WithPartSize(n int64) TransferOption {
-	return transferOption(func(c *transferConfig) { c.partSize = n })
+	return transferOption{givenPartSize, func(c *transferConfig) { c.partSize = n }}
 }
 
 // WithConcurrency sets how many parts of a multipart upload, or ranges of a
 // [Client.Download], are in flight at once. Default: 4. It must be between 1 and 64.
 func WithConcurrency(n int) TransferOption {
-	return transferOption(func(c *transferConfig) { c.concurrency = n })
+	return transferOption{givenConcurrency, func(c *transferConfig) { c.concurrency = n }}
 }
 
 // WithContentMD5 sends Content-MD5 with every single PUT and every part, in
@@ -307,7 +352,7 @@ func WithConcurrency(n int) TransferOption {
 // Object Lock. It costs CPU: MD5 has no hardware support and runs at about a
 // quarter of SHA-256's speed. Default: off.
 func WithContentMD5(on bool) TransferOption {
-	return transferOption(func(c *transferConfig) { c.contentMD5 = on })
+	return transferOption{givenContentMD5, func(c *transferConfig) { c.contentMD5 = on }}
 }
 
 // WithProgress calls fn with the transfer's progress at most every 100 ms
@@ -373,6 +418,7 @@ type putConfig struct {
 	transfer     transferConfig
 	progress     func(Progress)
 	cond         transfer.Condition
+	given        given // options given that not every call uses
 }
 
 // WithContentType sets the object's Content-Type. Default: none, which most
@@ -413,7 +459,7 @@ func WithCacheControl(v string) PutOption {
 // can measure, a different n is refused with [ErrInvalidInput] before any
 // request. Default: unknown.
 func WithSize(n int64) PutOption {
-	return putOption(func(c *putConfig) { c.size = n })
+	return putOption(func(c *putConfig) { c.size, c.given = n, c.given|givenSize })
 }
 
 // WithIfNoneMatch("*") makes [Client.Put] or [Client.Copy] create the object
@@ -479,6 +525,7 @@ type downloadConfig struct {
 	transfer transferConfig
 	progress func(Progress)
 	verify   bool
+	given    given // options given that not every call uses
 }
 
 // bucketConfig holds the settings of one CreateBucket call.

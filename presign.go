@@ -54,7 +54,9 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 // into the signature: the upload must send them as [Presigned.Header] lists
 // them, and a server refuses an upload with another Content-Type or without
 // the condition. A server that enforces the condition answers 412
-// Precondition Failed when it does not hold. Other PutOptions are ignored. A
+// Precondition Failed when it does not hold. The other PutOptions ([WithSize],
+// [WithProgress] and the TransferOptions) do nothing for a URL and are
+// refused with [ErrInvalidInput]. A
 // single PUT holds at most 5 GiB.
 func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Duration, opts ...PutOption) (Presigned, error) {
 	const op = "PresignPut"
@@ -64,6 +66,9 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 			return Presigned{}, invalidf(op, bucket, key, "nil PutOption")
 		}
 		o.applyPut(&cfg)
+	}
+	if err := refuseUnused(op, bucket, key, cfg.given, 0); err != nil {
+		return Presigned{}, err
 	}
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
 		return Presigned{}, err
