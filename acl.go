@@ -95,7 +95,7 @@ func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, er
 // public. [WithPublicBaseURL] replaces the endpoint with a CDN or custom
 // domain.
 func (c *Client) PublicURL(bucket, key string) string {
-	if c.cfg.publicBase != "" {
+	if c.conf().publicBase != "" {
 		return c.publicBaseURL(bucket, key)
 	}
 	scheme, host, inHost := c.bucketLocation(bucket)
@@ -151,5 +151,5 @@ func (c *Client) bucketLocation(bucket string) (scheme, host string, inHost bool
 
 // publicBaseURL builds a public URL on the configured base.
 func (c *Client) publicBaseURL(bucket, key string) string {
-	return strings.ReplaceAll(c.cfg.publicBase, "{bucket}", names.EscapePath(bucket)) + "/" + names.EscapePath(key)
+	return strings.ReplaceAll(c.conf().publicBase, "{bucket}", names.EscapePath(bucket)) + "/" + names.EscapePath(key)
 }

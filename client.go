@@ -51,6 +51,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.forgetRawURLs()
 	return &Client{s3: client, presign: presign, endpoint: cfg.endpointURL, region: cfg.region, pathStyle: cfg.pathStyle, cfg: cfg}, nil
 }
 
@@ -85,6 +86,19 @@ func (c Client) endpointName() string {
 	return c.endpoint.Redacted()
 }
 
+// conf returns the client's configuration. A Client must come from New,
+// but the zero Client behaves as it did when its settings were fields of
+// its own: empty, with errors rather than a panic.
+func (c *Client) conf() *config {
+	if c.cfg == nil {
+		return &zeroConfig
+	}
+	return c.cfg
+}
+
+// zeroConfig is the configuration of the zero Client; nothing changes it.
+var zeroConfig config
+
 // target names op's object for the transfer engine.
 func (c *Client) target(op, bucket, key string) *transfer.Target {
 	return &transfer.Target{S3: c.s3, Errs: engineErrors{}, Op: op, Bucket: bucket, Key: key}
@@ -93,10 +107,10 @@ func (c *Client) target(op, bucket, key string) *transfer.Target {
 // checkBucketName applies S3's bucket naming rules, or with
 // [WithRelaxedBucketNames] the legacy rules of Dell ECS.
 func (c *Client) checkBucketName(op, bucket string) error {
-	return checkBucket(op, bucket, c.cfg.relaxedNames)
+	return checkBucket(op, bucket, c.conf().relaxedNames)
 }
 
 // checkNames validates a bucket and a key together.
 func (c *Client) checkNames(op, bucket, key string) error {
-	return checkObject(op, bucket, key, c.cfg.relaxedNames)
+	return checkObject(op, bucket, key, c.conf().relaxedNames)
 }

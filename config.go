@@ -383,6 +383,16 @@ func (c *config) isAWS() bool {
 	return c.endpointURL == nil || isAWSHost(c.endpointURL.Hostname())
 }
 
+// forgetRawURLs drops the URL settings as they were given, once New has
+// checked and parsed what it needs of them: a profile's endpoint that an
+// explicit WithEndpoint overrode was never checked and may hold user
+// information, and the Client keeps this config (a %s print of a struct
+// that holds a Client shows it).
+func (c *config) forgetRawURLs() {
+	c.endpoint, c.presignURL = "", ""
+	c.provider.endpoint = ""
+}
+
 // checkEndpoint parses and validates an endpoint URL that came from source,
 // an option or environment variable named in errors (names.CheckEndpoint).
 func checkEndpoint(source, raw string) (*url.URL, error) {

@@ -38,7 +38,7 @@ import (
 // mixes two versions. Otherwise errors mean what they mean for [Client.Put].
 func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts ...PutOption) (PutResult, error) {
 	const op = "Copy"
-	cfg := putConfig{size: -1, transfer: c.cfg.transfer}
+	cfg := putConfig{size: -1, transfer: c.conf().transfer}
 	for _, o := range opts {
 		if o == nil {
 			return PutResult{}, invalidf(op, dstBucket, dstKey, "nil PutOption")
@@ -51,7 +51,7 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	if err := c.checkNames(op, srcBucket, srcKey); err != nil {
 		return PutResult{}, err
 	}
-	if err := cfg.validate(op, dstBucket, dstKey, http.NoBody, c.cfg.relaxedNames); err != nil {
+	if err := cfg.validate(op, dstBucket, dstKey, http.NoBody, c.conf().relaxedNames); err != nil {
 		return PutResult{}, err
 	}
 	if err := c.checkProviderPut(op, dstBucket, dstKey, &cfg); err != nil {
@@ -65,9 +65,9 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 		return PutResult{}, wrapErr(op, srcBucket, srcKey, s3err.Object, fmt.Errorf("source: %w", err))
 	}
 	source := names.EscapePath(srcBucket) + "/" + names.EscapePath(srcKey)
-	cp := transfer.NewCopy(c.target(op, dstBucket, dstKey), c.putSettings(&cfg), srcBucket, srcKey, source, src, c.cfg.copy.partSize)
+	cp := transfer.NewCopy(c.target(op, dstBucket, dstKey), c.putSettings(&cfg), srcBucket, srcKey, source, src, c.conf().copy.partSize)
 	var res transfer.Result
-	if aws.ToInt64(src.ContentLength) <= c.cfg.copy.threshold {
+	if aws.ToInt64(src.ContentLength) <= c.conf().copy.threshold {
 		res, err = cp.Single(ctx)
 	} else {
 		res, err = cp.Multipart(ctx)

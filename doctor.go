@@ -157,14 +157,14 @@ func (c *Client) doctorConfig(bucket string) (doctor.Config, error) {
 		return doctor.Config{}, err
 	}
 	publicURL := c.PublicURL
-	if c.cfg.publicBase != "" {
+	if c.conf().publicBase != "" {
 		// The doctor reads its object from the endpoint, not the public base.
 		publicURL = (&Client{endpoint: c.endpoint, region: c.region, pathStyle: c.pathStyle, cfg: &config{}}).PublicURL
 	}
 	return doctor.Config{
 		S3: c.s3, Bucket: bucket, Endpoint: c.endpoint, Region: c.region, PathStyle: c.pathStyle,
-		PathStyleIsDefault: c.pathStyle == !c.cfg.isAWS(),
-		SigV2:              c.cfg.sigV2, NoObjectACLs: c.cfg.noObjectACLs(), CondIgnored: doctorWrites(c.cfg.provider.condIgnored),
+		PathStyleIsDefault: c.pathStyle == !c.conf().isAWS(),
+		SigV2:              c.conf().sigV2, NoObjectACLs: c.conf().noObjectACLs(), CondIgnored: doctorWrites(c.conf().provider.condIgnored),
 		PublicURL: publicURL,
 		Wrap: func(key string, k s3err.Kind, err error) error {
 			return wrapErr("Doctor", bucket, key, k, err)

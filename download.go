@@ -25,7 +25,7 @@ import (
 // and are refused with [ErrInvalidInput].
 func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt, opts ...DownloadOption) (Object, error) {
 	const op = "Download"
-	cfg := downloadConfig{transfer: c.cfg.transfer}
+	cfg := downloadConfig{transfer: c.conf().transfer}
 	for _, o := range opts {
 		if o == nil {
 			return Object{}, invalidf(op, bucket, key, "nil DownloadOption")

@@ -3,6 +3,7 @@ package s3kit
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -289,6 +290,10 @@ func wrap(at errSite, err error) error {
 	switch {
 	case p.Code == "" && p.StatusCode == 0:
 		msg = s3err.Cause(err) // no answer: what went wrong, in plain words
+	case p.Code == "" && p.StatusCode == http.StatusBadRequest:
+		// A 400 that is not an S3 error document: an HTTPS server answers
+		// a plain HTTP request so, and so do servers that are not S3.
+		msg = causeText(err) + "; the answer is not an S3 error document: check the endpoint (https:// or http://, host and port)"
 	case p.Region != "":
 		kind = ErrWrongRegion
 		msg += fmt.Sprintf("; the server expects region %q: use WithRegion(%q)", p.Region, p.Region)

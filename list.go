@@ -55,7 +55,7 @@ func (c *Client) listing(ctx context.Context, op, bucket string, opts []ListOpti
 		o.applyList(&cfg)
 	}
 	if optErr == nil {
-		optErr = cfg.validate(op, bucket, c.cfg.relaxedNames)
+		optErr = cfg.validate(op, bucket, c.conf().relaxedNames)
 	}
 	return func(yield func(Object, error) bool) {
 		if optErr != nil {
@@ -82,15 +82,20 @@ func (cfg *listConfig) validate(op, bucket string, relaxedNames bool) error {
 // list walks the listing and feeds yield; see [listing.Walk].
 func (c *Client) list(ctx context.Context, op, bucket string, cfg *listConfig, yield func(Object, error) bool) {
 	q := &listing.Query{Bucket: bucket, Prefix: cfg.prefix, Delimiter: cfg.delimiter, StartAfter: cfg.startAfter,
-		PageSize: int32(cfg.pageSize), V1: c.cfg.listV1}
-	wrap := func(err error) error { return wrapErr(op, bucket, "", s3err.Bucket, err) }
+		PageSize: int32(cfg.pageSize), V1: c.conf().listV1}
+	wrapped := false // a request failed: wrap made the error
+	wrap := func(err error) error {
+		wrapped = true
+		return wrapErr(op, bucket, "", s3err.Bucket, err)
+	}
 	err := listing.Walk(ctx, c.s3, q, wrap, func(e listing.Entry) bool {
 		return yield(Object{Key: e.Key, Size: e.Size, ETag: e.ETag, LastModified: e.LastModified, StorageClass: e.StorageClass, IsPrefix: e.IsPrefix}, nil)
 	})
+	if err != nil && !wrapped {
+		// A cancelled ctx, or a provider that breaks pagination.
+		err = &Error{Op: op, Bucket: bucket, Err: err}
+	}
 	if err != nil {
-		if _, ok := err.(*Error); !ok {
-			err = &Error{Op: op, Bucket: bucket, Err: err}
-		}
 		yield(Object{}, err)
 	}
 }

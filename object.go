@@ -73,14 +73,14 @@ type Progress struct {
 // body must not be nil. Put reads it to the end but does not close it.
 func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, opts ...PutOption) (PutResult, error) {
 	const op = "Put"
-	cfg := putConfig{size: -1, transfer: c.cfg.transfer}
+	cfg := putConfig{size: -1, transfer: c.conf().transfer}
 	for _, o := range opts {
 		if o == nil {
 			return PutResult{}, invalidf(op, bucket, key, "nil PutOption")
 		}
 		o.applyPut(&cfg)
 	}
-	if err := cfg.validate(op, bucket, key, body, c.cfg.relaxedNames); err != nil {
+	if err := cfg.validate(op, bucket, key, body, c.conf().relaxedNames); err != nil {
 		return PutResult{}, err
 	}
 	if err := c.checkProviderPut(op, bucket, key, &cfg); err != nil {
@@ -136,7 +136,7 @@ func (c *Client) putSettings(cfg *putConfig) *transfer.Settings {
 		PartSize:     cfg.transfer.partSize,
 		Concurrency:  cfg.transfer.concurrency,
 		ContentMD5:   cfg.transfer.contentMD5,
-		EqualParts:   c.cfg.provider.equalParts,
+		EqualParts:   c.conf().provider.equalParts,
 	}
 	if cfg.acl != "" {
 		// The kind of a failed request that stores the object.
@@ -184,13 +184,13 @@ func (c *Client) checkConditional(op, bucket, key string, cond transfer.Conditio
 	if !cond.Any() {
 		return nil
 	}
-	if ignored := c.cfg.provider.condIgnored & uses; ignored != 0 {
+	if ignored := c.conf().provider.condIgnored & uses; ignored != 0 {
 		hint := ""
 		if ignored&condMultipart != 0 && op == "Put" {
 			hint = "; give a body of known size up to the multipart threshold, which goes in one PutObject"
 		}
 		return invalidf(op, bucket, key, "%s ignores If-None-Match and If-Match on %s, so the condition would not be enforced%s",
-			c.cfg.provider.name, ignored, hint)
+			c.conf().provider.name, ignored, hint)
 	}
 	return nil
 }
@@ -382,7 +382,8 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 // was refused with a bare 400: a HEAD answer has no body to give a reason
 // in, and the usual reason is a region other than the server's, which the
 // GET's answer names. It returns the GET's error if that is
-// [ErrWrongRegion], and err otherwise.
+// [ErrWrongRegion] or a 400 that is not an S3 error document (an HTTPS
+// server answering a plain HTTP request), and err otherwise.
 func (c *Client) explainBareStatus(ctx context.Context, op, bucket, key string, err error) error {
 	var e *Error
 	if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest || e.Code != "BadRequest" {
@@ -393,8 +394,10 @@ func (c *Client) explainBareStatus(ctx context.Context, op, bucket, key string, 
 		_ = out.Body.Close()
 		return err
 	}
-	if werr := wrapErr(op, bucket, key, s3err.Object, gerr); errors.Is(werr, ErrWrongRegion) {
-		return werr
+	werr := wrapErr(op, bucket, key, s3err.Object, gerr)
+	var ge *Error
+	if errors.Is(werr, ErrWrongRegion) || (errors.As(werr, &ge) && ge.StatusCode == http.StatusBadRequest && ge.Code == "") {
+		return werr // the region, or an answer that is not S3's at all
 	}
 	return err
 }

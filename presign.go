@@ -60,7 +60,7 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 // single PUT holds at most 5 GiB.
 func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Duration, opts ...PutOption) (Presigned, error) {
 	const op = "PresignPut"
-	cfg := putConfig{size: -1, transfer: c.cfg.transfer}
+	cfg := putConfig{size: -1, transfer: c.conf().transfer}
 	for _, o := range opts {
 		if o == nil {
 			return Presigned{}, invalidf(op, bucket, key, "nil PutOption")
@@ -73,7 +73,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
 		return Presigned{}, err
 	}
-	if err := cfg.validate(op, bucket, key, http.NoBody, c.cfg.relaxedNames); err != nil {
+	if err := cfg.validate(op, bucket, key, http.NoBody, c.conf().relaxedNames); err != nil {
 		return Presigned{}, err
 	}
 	if cfg.acl != "" && cfg.acl != ACLPrivate {

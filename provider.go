@@ -302,11 +302,11 @@ func (w condWrites) String() string {
 // characters": a key that passes is never too long for ECS, and a key of 255
 // accented letters (510 bytes) passes.
 func (c *Client) checkKeyLimit(op, bucket, key string) error {
-	if c.cfg.provider.maxKeyChars == 0 || len(key) <= c.cfg.provider.maxKeyChars {
+	if c.conf().provider.maxKeyChars == 0 || len(key) <= c.conf().provider.maxKeyChars {
 		return nil // fast path: never more characters than bytes
 	}
-	if n := utf16Len(key); n > c.cfg.provider.maxKeyChars {
-		return invalidf(op, bucket, key, "object key is %d characters long; %s allows at most %d", n, c.cfg.provider.name, c.cfg.provider.maxKeyChars)
+	if n := utf16Len(key); n > c.conf().provider.maxKeyChars {
+		return invalidf(op, bucket, key, "object key is %d characters long; %s allows at most %d", n, c.conf().provider.name, c.conf().provider.maxKeyChars)
 	}
 	return nil
 }
@@ -324,11 +324,11 @@ func utf16Len(s string) int {
 // client's provider profile says it has no object ACLs, without sending a
 // request.
 func (c *Client) aclUnsupported(op, bucket, key string) error {
-	if !c.cfg.noObjectACLs() {
+	if !c.conf().noObjectACLs() {
 		return nil
 	}
 	return &Error{Op: op, Bucket: bucket, Key: key, kind: ErrACLNotSupported,
-		Err: fmt.Errorf("%s has no object ACLs; use a bucket policy", c.cfg.provider.name)}
+		Err: fmt.Errorf("%s has no object ACLs; use a bucket policy", c.conf().provider.name)}
 }
 
 // checkProviderPut applies the provider profile's limits to a Put: its key

@@ -45,7 +45,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.serveAnonymous(next, w, r, bucket, key)
 			return
 		}
-		if !authenticate(w, r) {
+		if !s.authenticate(w, r) {
 			return
 		}
 		if !s.acceptStreaming(w, r) { // streaming.go
@@ -75,14 +75,21 @@ func (s *Server) serveAnonymous(next http.Handler, w http.ResponseWriter, r *htt
 }
 
 // authenticate checks that a signed request names [AccessKey] and carries a
-// valid SigV4 or SigV2 signature made with [SecretKey]. It reports whether
+// valid SigV4 or SigV2 signature made with [SecretKey], for [Region] with
+// [WithStrictRegion]. It reports whether
 // the request may go on; if not, it has answered it.
-func authenticate(w http.ResponseWriter, r *http.Request) bool {
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	if ak := accessKeyOf(r); ak != AccessKey {
 		writeError(w, r, http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
 		return false
 	}
 	if sig, ok, err := parseSigV4(r); ok {
+		if err == nil && s.strictRegion {
+			err = sig.checkRegion(w, r)
+			if err != nil {
+				return false
+			}
+		}
 		if err == nil {
 			err = sig.verify(r, SecretKey)
 		}

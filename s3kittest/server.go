@@ -85,6 +85,8 @@ type Server struct {
 	requests   atomic.Int64
 	requireMD5 bool
 	streaming  bool // streaming.go
+	// strictRegion refuses requests signed for another region than Region.
+	strictRegion bool
 
 	mu      sync.Mutex
 	objects map[objectID]objectExtra // ACL and Cache-Control per object
@@ -119,6 +121,8 @@ type serverConfig struct {
 	requireMD5 bool // batch.go
 	streaming  bool // streaming.go
 	faults     []*Rule
+	// strictRegion refuses requests signed for another region.
+	strictRegion bool
 }
 
 type optionFunc func(*serverConfig)
@@ -128,6 +132,12 @@ func (f optionFunc) apply(c *serverConfig) { f(c) }
 // WithTLS serves HTTPS with a self-signed certificate instead of HTTP.
 // [Server.Client] and [Server.HTTPClient] trust it.
 func WithTLS() Option { return optionFunc(func(c *serverConfig) { c.tls = true }) }
+
+// WithStrictRegion makes the server refuse requests signed for another
+// region than [Region], as AWS, MinIO and versitygw do (Ceph RGW accepts
+// any): 400 AuthorizationHeaderMalformed naming the region it expects, and a
+// bare 400 to a HEAD, which has no body. Default: any region is accepted.
+func WithStrictRegion() Option { return optionFunc(func(c *serverConfig) { c.strictRegion = true }) }
 
 // Start starts a server. The caller must call [Server.Close]. Tests should
 // prefer [NewServer], which closes the server when the test ends.
@@ -141,8 +151,9 @@ func Start(opts ...Option) *Server {
 		objects: make(map[objectID]objectExtra),
 		pending: make(map[string]pendingUpload),
 
-		requireMD5: cfg.requireMD5,
-		streaming:  cfg.streaming,
+		requireMD5:   cfg.requireMD5,
+		streaming:    cfg.streaming,
+		strictRegion: cfg.strictRegion,
 	}
 	s.store = &store{Backend: s.backend}
 	faker := gofakes3.New(s.store, gofakes3.WithAutoBucket(false))

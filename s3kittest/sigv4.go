@@ -294,3 +294,20 @@ func checkSignedAmzHeaders(r *http.Request, signed []string) error {
 	sort.Strings(missing)
 	return &unsignedHeadersError{missing}
 }
+
+// checkRegion answers a request signed for another region than [Region] as
+// AWS does: 400 AuthorizationHeaderMalformed, whose message names the
+// region expected (a HEAD answer has no body, so a HEAD gets a bare 400).
+// It returns errWrongRegion if it answered.
+func (sig sigV4) checkRegion(w http.ResponseWriter, r *http.Request) error {
+	parts := strings.Split(sig.scope, "/")
+	if len(parts) < 2 || parts[1] == Region {
+		return nil
+	}
+	writeError(w, r, http.StatusBadRequest, "AuthorizationHeaderMalformed",
+		fmt.Sprintf("The authorization header is malformed; the region '%s' is wrong; expecting '%s'", parts[1], Region))
+	return errWrongRegion
+}
+
+// errWrongRegion marks a request answered by checkRegion.
+var errWrongRegion = errors.New("s3kittest: request signed for another region")

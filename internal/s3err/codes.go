@@ -7,18 +7,18 @@ import (
 
 // codeText is what S3's error codes mean, in the words of the AWS S3 API
 // reference ("Error responses"), for providers that send a code without a
-// message (Ceph RGW sends none), and what to change where s3kit can say.
+// message (Ceph RGW sends none).
 var codeText = map[string]string{
 	"AccessDenied":                 "access denied",
 	"AuthorizationHeaderMalformed": "the authorization header is malformed",
 	"BadDigest":                    "the Content-MD5 or checksum does not match what the server received",
-	"BucketAlreadyExists":          "the bucket name is not available; bucket names are shared by all users of the service: choose another name",
+	"BucketAlreadyExists":          "the bucket name is not available; bucket names are shared by all users of the service",
 	"BucketAlreadyOwnedByYou":      "the bucket already exists and you own it",
-	"BucketNotEmpty":               "the bucket is not empty: delete its objects first (DeletePrefix, or DeleteMany with the keys of List)",
+	"BucketNotEmpty":               "the bucket is not empty",
 	"EntityTooLarge":               "the object or part is larger than the server allows",
 	"EntityTooSmall":               "a part other than the last is smaller than the server allows (5 MiB on S3)",
 	"InternalError":                "the server had an internal error",
-	"InvalidAccessKeyId":           "the access key is not known to this server: check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint",
+	"InvalidAccessKeyId":           "the access key is not known to this server",
 	"InvalidArgument":              "an argument of the request is not valid",
 	"InvalidBucketName":            "the bucket name is not valid on this server",
 	"InvalidDigest":                "the Content-MD5 is not valid",
@@ -33,12 +33,22 @@ var codeText = map[string]string{
 	"NotImplemented":               "the server does not implement this request",
 	"PreconditionFailed":           "a precondition of the request did not hold",
 	"QuotaExceeded":                "a quota of the account or bucket is exceeded",
-	"RequestTimeTooSkewed":         "this machine's clock differs too much from the server's: check the clock",
+	"RequestTimeTooSkewed":         "this machine's clock differs too much from the server's",
 	"ServiceUnavailable":           "the server cannot handle the request now",
-	"SignatureDoesNotMatch":        "the signature does not match: check the secret key (WithCredentials, or S3_SECRET_KEY with FromEnv); a proxy that changes the request causes it too",
+	"SignatureDoesNotMatch":        "the signature does not match",
 	"SlowDown":                     "the server asks for a lower request rate",
 	"TooManyBuckets":               "the account has as many buckets as it may",
 	"XAmzContentSHA256Mismatch":    "the body's SHA-256 does not match the x-amz-content-sha256 header",
+}
+
+// codeHint says what to change for the codes where s3kit can tell; it is
+// added after the provider's message or the code's meaning.
+var codeHint = map[string]string{
+	"BucketAlreadyExists":   "choose another name",
+	"BucketNotEmpty":        "delete its objects first (DeletePrefix, or DeleteMany with the keys of List)",
+	"InvalidAccessKeyId":    "check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint",
+	"RequestTimeTooSkewed":  "check this machine's clock",
+	"SignatureDoesNotMatch": "check the secret key (WithCredentials, or S3_SECRET_KEY with FromEnv); a proxy that changes the request causes it too",
 }
 
 // headText is what a bare status means on an answer without a body (a
@@ -50,22 +60,36 @@ var headText = map[int]string{
 		"check the access key and secret key, the bucket's policy, and the region",
 }
 
-// Text returns message if it says something, and otherwise what code (or,
-// without a code the server sent, status) means; "" if neither is known.
-// A message says nothing when it is empty, the SDK's "UnknownError", or
-// only the status's own text, as for a HEAD.
+// Text returns what a failed request's answer says: message if it says
+// something, and otherwise what code (or, for a code the SDK made from a
+// bare status, the status) means; then, for some codes, what to change. A
+// message says nothing when it is empty, the SDK's "UnknownError", or only
+// the status's own text, as for a HEAD.
 func Text(code string, status int, message string) string {
-	if message != "" && message != "UnknownError" && !strings.EqualFold(strings.ReplaceAll(message, " ", ""), strings.ReplaceAll(http.StatusText(status), " ", "")) {
-		return message
+	text := message
+	if message == "" || message == "UnknownError" || sameWords(message, http.StatusText(status)) {
+		text = meaning(code, status)
 	}
-	if t, ok := headText[status]; ok && strings.EqualFold(code, strings.ReplaceAll(http.StatusText(status), " ", "")) {
+	if hint := codeHint[code]; hint != "" {
+		if text == "" {
+			return hint
+		}
+		return strings.TrimRight(text, ". ") + ": " + hint
+	}
+	return text
+}
+
+// meaning is what code means, or for a code the SDK made from a bare status
+// (a HEAD answer has no body), what that status usually means.
+func meaning(code string, status int) string {
+	if t, ok := headText[status]; ok && sameWords(code, http.StatusText(status)) {
 		return t
 	}
-	if t, ok := codeText[code]; ok {
-		return t
-	}
-	if message == "UnknownError" {
-		return ""
-	}
-	return message
+	return codeText[code]
+}
+
+// sameWords reports whether a and b are the same words, ignoring case and
+// spaces ("BadRequest" and "Bad Request").
+func sameWords(a, b string) bool {
+	return strings.EqualFold(strings.ReplaceAll(a, " ", ""), strings.ReplaceAll(b, " ", ""))
 }
