@@ -299,12 +299,15 @@ func (c *config) awsConfig(ctx context.Context) (aws.Config, error) {
 	case c.httpClient != nil:
 		hc = c.httpClient
 	case c.rootPool != nil:
-		hc = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-			if tr.TLSClientConfig == nil {
-				tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-			}
-			tr.TLSClientConfig.RootCAs = c.rootPool
-		})
+		// The SDK's transport settings, with the roots; redirects are not
+		// followed, as the SDK's own client does not follow them. A plain
+		// *http.Client lets its owner close idle connections.
+		tr := awshttp.NewBuildableClient().GetTransport()
+		if tr.TLSClientConfig == nil {
+			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		tr.TLSClientConfig.RootCAs = c.rootPool
+		hc = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if !c.fromEnv {
 		if static == nil {

@@ -64,6 +64,15 @@ type Target struct {
 	// ConditionalWrites says on which requests the server enforces
 	// If-None-Match and If-Match (conditional.go).
 	ConditionalWrites Conditions
+	// Endpoint is the server's URL, and CA the PEM of the certificate
+	// authority that signed its certificate (nil for plain HTTP), so the
+	// suite can make the trust and scheme mistakes of a new user.
+	Endpoint string
+	CA       []byte
+	// Region is the region the server expects; RegionEnforced is true if
+	// it refuses requests signed for another (versitygw, AWS; not RGW).
+	Region         string
+	RegionEnforced bool
 }
 
 // Run runs the whole suite against target in a fresh bucket, which it
@@ -401,6 +410,7 @@ func (s *suite) errors(t *testing.T) {
 			assert.ErrorIs(t, err, s3kit.ErrAccessDenied)
 		}
 	})
+	t.Run("mistakes", s.mistakes)
 	t.Run("missing bucket", func(t *testing.T) {
 		missing := s.bucket + "-missing"
 		_, err := s.c.Put(ctx, missing, "k", strings.NewReader("x"))

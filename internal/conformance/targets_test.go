@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,9 +29,9 @@ const startHint = "start real servers with scripts/servers/install.sh && scripts
 func TestS3kittest(t *testing.T) {
 	for _, tlsOn := range []bool{false, true} {
 		name := "s3kittest-http"
-		var opts []s3kittest.Option
+		opts := []s3kittest.Option{s3kittest.WithStrictRegion()}
 		if tlsOn {
-			name, opts = "s3kittest-tls", []s3kittest.Option{s3kittest.WithTLS()}
+			name, opts = "s3kittest-tls", append(opts, s3kittest.WithTLS())
 		}
 		t.Run(name, func(t *testing.T) {
 			srv := s3kittest.NewServer(t, opts...)
@@ -47,8 +48,12 @@ func TestS3kittest(t *testing.T) {
 					s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey),
 					s3kit.WithHTTPClient(srv.HTTPClient()),
 				},
+				Endpoint:       srv.URL,
+				Region:         s3kittest.Region,
+				RegionEnforced: true,
 			}
 			if tlsOn {
+				target.CA = certificateOf(t, srv.URL)
 				target.RawSDK = rawSDK(srv.URL, "eu-west-1", s3kittest.AccessKey, s3kittest.SecretKey, srv.HTTPClient())
 			}
 			conformance.Run(t, target)
@@ -83,6 +88,7 @@ func TestVersitygw(t *testing.T) {
 	target.EmptySegmentsListed = false                                            // posix backend lists "a//b" as "a/b"
 	target.RawSDK = nil                                                           // versitygw accepts the SDK's streaming checksums
 	target.ConditionalWrites = conformance.Conditions{Put: true, Multipart: true} // CopyObject ignores them
+	target.RegionEnforced = true                                                  // it answers AuthorizationHeaderMalformed
 	// versitygw enforces the region it was started with, which differs
 	// from the profile's default: the explicit option wins.
 	target.ProfileOptions = append(profileOptions(s3kit.Versitygw(os.Getenv("S3KIT_TEST_VERSITYGW_ENDPOINT")), "S3KIT_TEST_VERSITYGW", target.HTTPClient),
@@ -120,6 +126,13 @@ func fromEnv(t *testing.T, name, endpointVar, prefix string) conformance.Target 
 			s3kit.WithHTTPClient(hc),
 		},
 		HTTPClient: hc,
+		Endpoint:   endpoint,
+		Region:     region,
+	}
+	if ca := os.Getenv(prefix + "_CA"); ca != "" && strings.HasPrefix(endpoint, "https://") {
+		pem, err := os.ReadFile(ca)
+		require.NoError(t, err)
+		target.CA = pem
 	}
 	if endpoint[:8] == "https://" {
 		target.RawSDK = rawSDK(endpoint, region, ak, sk, hc)
@@ -183,4 +196,18 @@ func profileOptions(p s3kit.Provider, prefix string, hc *http.Client) []s3kit.Op
 		s3kit.WithCredentials(os.Getenv(prefix+"_ACCESS_KEY"), os.Getenv(prefix+"_SECRET_KEY")),
 		s3kit.WithHTTPClient(hc),
 	}
+}
+
+// certificateOf returns the PEM of the certificate the TLS server at
+// rawURL presents (httptest's servers are their own authority).
+func certificateOf(t *testing.T, rawURL string) []byte {
+	t.Helper()
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(rawURL, "https://"), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // only reads the certificate
+	require.NoError(t, err)
+	defer conn.Close()
+	var out []byte
+	for _, c := range conn.ConnectionState().PeerCertificates {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	return out
 }

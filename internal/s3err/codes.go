@@ -19,6 +19,7 @@ var codeText = map[string]string{
 	"EntityTooSmall":               "a part other than the last is smaller than the server allows (5 MiB on S3)",
 	"InternalError":                "the server had an internal error",
 	"InvalidAccessKeyId":           "the access key is not known to this server",
+	"XAdminUserNotFound":           "the access key is not known to this server",
 	"InvalidArgument":              "an argument of the request is not valid",
 	"InvalidBucketName":            "the bucket name is not valid on this server",
 	"InvalidDigest":                "the Content-MD5 is not valid",
@@ -47,6 +48,7 @@ var codeHint = map[string]string{
 	"BucketAlreadyExists":   "choose another name",
 	"BucketNotEmpty":        "delete its objects first (DeletePrefix, or DeleteMany with the keys of List)",
 	"InvalidAccessKeyId":    "check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint",
+	"XAdminUserNotFound":    "check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint",
 	"RequestTimeTooSkewed":  "check this machine's clock",
 	"SignatureDoesNotMatch": "check the secret key (WithCredentials, or S3_SECRET_KEY with FromEnv); a proxy that changes the request causes it too",
 }

@@ -53,7 +53,7 @@ func explain(err error) string {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused: is the server running, and is the port right?"
 	case errors.Is(err, syscall.ECONNRESET):
-		return "the server reset the connection"
+		return "the server reset the connection; if this happens every time and the server serves HTTPS, the endpoint must start with https://"
 	case sentNoAnswer(err) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
 		return "the server closed the connection without answering; if it serves HTTPS, the endpoint must start with https://"
 	}

@@ -117,7 +117,7 @@ func byCode(code string, k Kind) (Category, bool) {
 		return NotFound, true
 	case "NoSuchBucket":
 		return BucketNotFound, true
-	case "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "AllAccessDisabled", "AccountProblem", "InvalidToken", "ExpiredToken":
+	case "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "XAdminUserNotFound", "AllAccessDisabled", "AccountProblem", "InvalidToken", "ExpiredToken":
 		return AccessDenied, true
 	case "PreconditionFailed":
 		return ObjectChanged, true
