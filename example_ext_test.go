@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3kit/s3kit"
 	"github.com/s3kit/s3kit/s3kittest"
@@ -388,7 +389,8 @@ func ExampleWithDelimiter() {
 	// file photos/index.html
 }
 
-// S3 gives the SDK client for what s3kit does not wrap, here ListBuckets.
+// S3 gives the SDK client for what s3kit does not wrap, here HeadBucket.
+// Its errors are the SDK's own, not *s3kit.Error.
 func ExampleClient_S3() {
 	ctx := context.Background()
 	srv := s3kittest.Start() // an in-memory S3 server; real code: s3kit.New(ctx, s3kit.FromEnv())
@@ -397,22 +399,25 @@ func ExampleClient_S3() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, b := range []string{"alpha", "beta"} {
-		if err := client.CreateBucket(ctx, b); err != nil {
-			log.Fatal(err)
-		}
+	if err := client.CreateBucket(ctx, "docs"); err != nil {
+		log.Fatal(err)
 	}
 
-	out, err := client.S3().ListBuckets(ctx, &s3.ListBucketsInput{})
-	if err != nil {
-		log.Fatal(err) // the SDK's own error, not an *s3kit.Error
-	}
-	for _, b := range out.Buckets {
-		fmt.Println(aws.ToString(b.Name))
+	for _, bucket := range []string{"docs", "nothing-here"} {
+		_, err := client.S3().HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+		var notFound *types.NotFound
+		switch {
+		case errors.As(err, &notFound):
+			fmt.Println(bucket, "does not exist")
+		case err != nil:
+			log.Fatal(err)
+		default:
+			fmt.Println(bucket, "exists")
+		}
 	}
 	// Output:
-	// alpha
-	// beta
+	// docs exists
+	// nothing-here does not exist
 }
 
 func ExampleClient_Doctor() {
