@@ -45,7 +45,10 @@ func checkACL(op, bucket, key string, a ACL) error {
 // SetACL replaces the ACL of an existing object with a canned ACL. The
 // object's data and metadata are not touched. It returns an error matching
 // [ErrNotFound] if the object does not exist and [ErrACLNotSupported] if the
-// provider has no object ACLs.
+// provider has no object ACLs (before any request with a profile that says
+// so). Other errors: [ErrBucketNotFound]; [ErrAccessDenied];
+// [ErrInvalidInput], before any request, for a bad name or an ACL that is
+// not one of the canned ACLs.
 func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error {
 	return c.setACL(ctx, "SetACL", bucket, key, acl)
 }
@@ -72,7 +75,8 @@ func (c *Client) setACL(ctx context.Context, op, bucket, key string, acl ACL) er
 // MakePublic gives an existing object the public-read ACL and returns its
 // public URL, as [Client.PublicURL] builds it. Anyone can then fetch the
 // object with a plain GET of that URL. It fails with [ErrACLNotSupported] on
-// providers without object ACLs; use a bucket policy there.
+// providers without object ACLs; use a bucket policy there. Its other errors
+// are those of [Client.SetACL].
 func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, error) {
 	if err := c.setACL(ctx, "MakePublic", bucket, key, ACLPublicRead); err != nil {
 		return "", err
@@ -92,8 +96,8 @@ func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, er
 // escaped the way S3 signs it: every byte except A-Z a-z 0-9 - . _ ~ is
 // percent-encoded, and each "/" stays as a separator, so "a b+c" becomes
 // "a%20b%2Bc". PublicURL does not check that the object exists or is
-// public. [WithPublicBaseURL] replaces the endpoint with a CDN or custom
-// domain.
+// public, nor the bucket name or key, and returns no error. [WithPublicBaseURL]
+// replaces the endpoint with a CDN or custom domain.
 func (c *Client) PublicURL(bucket, key string) string {
 	if c.conf().publicBase != "" {
 		return c.publicBaseURL(bucket, key)

@@ -14,9 +14,13 @@ import (
 )
 
 // CreateBucket creates a bucket. It sends no LocationConstraint unless
-// [WithLocationConstraint] is given. Creating a bucket you already own
-// returns an error whose Code is "BucketAlreadyOwnedByYou" on most providers
-// ("BucketAlreadyExists" on Ceph RGW, Dell ECS and s3kittest).
+// [WithLocationConstraint] is given. A bad bucket name gives
+// [ErrInvalidInput] before any request, and refused credentials
+// [ErrAccessDenied]. Creating a bucket that exists gives [ErrBucketExists],
+// with Code "BucketAlreadyOwnedByYou" (most providers, for your own bucket)
+// or "BucketAlreadyExists" (someone else's; also your own on Dell ECS and
+// s3kittest); Ceph RGW lets the owner create its bucket again without an
+// error.
 //
 // When the request had to be sent more than once, an earlier attempt may
 // have created the bucket before its answer was lost. CreateBucket then
@@ -96,6 +100,11 @@ func (c *Client) ownsBucket(ctx context.Context, bucket string) bool {
 // than once: an earlier attempt may have deleted the bucket before its
 // answer was lost, so NoSuchBucket on a retry counts as success
 // (TestBucketCallsWhoseAnswerWasLost).
+//
+// Other errors: [ErrInvalidInput], before any request, for a bad bucket
+// name; [ErrAccessDenied]. A bucket that still holds objects gives
+// [ErrBucketNotEmpty] (Code "BucketNotEmpty", HTTP 409); empty it first,
+// with [Client.DeletePrefix] or [Client.DeleteMany].
 func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
 	const op = "DeleteBucket"
 	if err := c.checkBucketName(op, bucket); err != nil {

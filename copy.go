@@ -35,7 +35,11 @@ import (
 // A source overwritten while it is copied gives [ErrObjectChanged]: every
 // request is pinned to the ETag the copy started from, and the source is
 // checked again before a multipart copy is completed, so the copy never
-// mixes two versions. Otherwise errors mean what they mean for [Client.Put].
+// mixes two versions. Otherwise errors mean what they mean for [Client.Put]:
+// [ErrInvalidInput] before any request, [ErrBucketNotFound] for a missing
+// destination bucket (a missing source bucket gives [ErrNotFound], as the
+// source is looked up with HEAD), [ErrAccessDenied], and
+// [ErrOutcomeUnknown] when the copy may or may not have taken effect.
 func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts ...PutOption) (PutResult, error) {
 	const op = "Copy"
 	cfg := putConfig{size: -1, transfer: c.conf().transfer}

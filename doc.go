@@ -200,7 +200,7 @@
 // 30 seconds more to answer, so that its outcome is known; an
 // [ObjectReader] closed early releases its connection. A plain-http endpoint
 // on a host that is not loopback is refused unless [WithAllowInsecureHTTP]
-// is given. The README's "What a write promises" names the test behind
+// is given. docs/RELIABILITY.md, "What a write promises", names the test behind
 // each of these.
 //
 // # Compatibility

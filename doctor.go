@@ -140,8 +140,9 @@ const (
 // may take a few seconds; each probe has a 30-second timeout.
 //
 // The error is non-nil only for bad arguments ([ErrInvalidInput]); what the
-// provider gets wrong is in the Report, whose String method prints it with
-// the options it suggests.
+// provider gets wrong, a missing bucket and refused credentials included, is
+// in the Report, whose String method prints it with the options it
+// suggests.
 func (c *Client) Doctor(ctx context.Context, bucket string) (Report, error) {
 	cfg, err := c.doctorConfig(bucket)
 	if err != nil {

@@ -23,6 +23,14 @@ import (
 // *os.File allows. On error, w may hold part of the object.
 // [WithMultipartThreshold] and [WithContentMD5] do nothing for a download
 // and are refused with [ErrInvalidInput].
+//
+// Errors: [ErrInvalidInput], before any request, for a bad bucket name or
+// key, a nil w or a bad option; [ErrNotFound] and [ErrBucketNotFound];
+// [ErrAccessDenied]; [ErrObjectChanged] if the object changed during the
+// download; [ErrDataCorrupted] if a range ended short and could not be
+// resumed, or, with [WithMD5Check](true), if the data written does not match
+// the object's MD5 ETag. An error from w's WriteAt is returned wrapped and
+// matches no sentinel.
 func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt, opts ...DownloadOption) (Object, error) {
 	const op = "Download"
 	cfg := downloadConfig{transfer: c.conf().transfer}

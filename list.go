@@ -29,7 +29,8 @@ const maxPageSize = 1000
 //
 // An error is yielded once, as (Object{}, err), and ends the iteration. This
 // includes bad arguments ([ErrInvalidInput]), a missing bucket
-// ([ErrBucketNotFound]), a cancelled context, and a provider that breaks
+// ([ErrBucketNotFound]), refused credentials ([ErrAccessDenied]), a
+// cancelled context, and a provider that breaks
 // pagination by repeating a continuation token or by reporting a truncated
 // page without a token; List never loops on such a provider.
 //

@@ -70,6 +70,18 @@ type Progress struct {
 // condition does not hold when the object is stored (at the end of a
 // multipart upload).
 //
+// Errors: [ErrInvalidInput], before any request, for a bad bucket name or
+// key, a bad option, a nil body, a size from [WithSize] that the body
+// contradicts (found while reading, for a body Put cannot measure), and what
+// the provider profile rules out (a key too long, a condition the provider
+// would ignore); [ErrACLNotSupported], before any request, for a public
+// [WithACL] with a profile that has no object ACLs; [ErrBucketNotFound];
+// [ErrAccessDenied]; [ErrPreconditionFailed] as above, and [ErrNotFound]
+// for [WithIfMatch] on a key that holds no object (AWS and s3kittest; some
+// servers answer 412 instead); [ErrOutcomeUnknown] as above. A body whose
+// Read fails gives an error that wraps the Read error and matches no
+// sentinel; a cancelled ctx, one that matches [context.Canceled].
+//
 // body must not be nil. Put reads it to the end but does not close it.
 func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, opts ...PutOption) (PutResult, error) {
 	const op = "Put"
@@ -216,7 +228,10 @@ func startProgress(fn func(Progress), total int64, totalParts int) *transfer.Pro
 
 // Get opens bucket/key for reading. The returned reader streams the body from
 // the network and must be closed. It returns an error matching [ErrNotFound]
-// if the object does not exist.
+// if the object does not exist, [ErrBucketNotFound] if the bucket does not,
+// [ErrAccessDenied] if the provider refuses the request, and
+// [ErrInvalidInput], before any request, for a bad name or option. Errors
+// while reading are those of [ObjectReader.Read].
 //
 // Get checks that the answer is what it asked for: status 200 or 206, a
 // Content-Range that starts at the range's first byte, does not go past its
@@ -355,7 +370,11 @@ func encrypted(out *s3.GetObjectOutput) bool {
 }
 
 // Head returns the description of bucket/key without its body, or an error
-// matching [ErrNotFound].
+// matching [ErrNotFound]. A HEAD answer has no body to name its error, so a
+// missing bucket gives [ErrNotFound] too (use [Client.List] or
+// [Client.Get] to tell them apart). It also returns [ErrAccessDenied] if the
+// provider refuses the request and [ErrInvalidInput], before any request,
+// for a bad bucket name or key.
 func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 	const op = "Head"
 	if err := c.checkNames(op, bucket, key); err != nil {
@@ -404,6 +423,10 @@ func (c *Client) explainBareStatus(ctx context.Context, op, bucket, key string, 
 
 // Delete removes bucket/key. Deleting a key that does not exist succeeds, as
 // in S3; a missing bucket gives an error matching [ErrBucketNotFound].
+// Other errors: [ErrInvalidInput], before any request, for a bad bucket
+// name or key; [ErrAccessDenied]; [ErrOutcomeUnknown] when the request may
+// have been carried out without its answer arriving. Any other error means
+// the key was left as it was.
 func (c *Client) Delete(ctx context.Context, bucket, key string) error {
 	const op = "Delete"
 	if err := c.checkNames(op, bucket, key); err != nil {

@@ -34,7 +34,8 @@ type Presigned struct {
 // escaped as [Client.PublicURL] escapes it, so "." and ".." segments keep
 // their place through clients that resolve them, such as curl
 // (TestPresignDotSegments). No request is sent, so the object need not
-// exist yet.
+// exist yet, and the only error is [ErrInvalidInput]: a ttl out of range, or
+// a bad bucket name or key.
 func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Duration) (Presigned, error) {
 	const op = "PresignGet"
 	if err := c.checkPresign(op, bucket, key, ttl); err != nil {
@@ -58,6 +59,12 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 // [WithProgress] and the TransferOptions) do nothing for a URL and are
 // refused with [ErrInvalidInput]. A
 // single PUT holds at most 5 GiB.
+//
+// No request is sent. Errors: [ErrInvalidInput] for a ttl out of range, a
+// bad bucket name, key or option, or a condition the provider profile says
+// would be ignored; [ErrACLNotSupported] for a public [WithACL] with a
+// profile that has no object ACLs. What the upload itself runs into is the
+// server's answer to that PUT.
 func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Duration, opts ...PutOption) (Presigned, error) {
 	const op = "PresignPut"
 	cfg := putConfig{size: -1, transfer: c.conf().transfer}

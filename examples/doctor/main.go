@@ -5,6 +5,10 @@
 //	S3_ACCESS_KEY=... S3_SECRET_KEY=... S3_REGION=fr1 \
 //	go run ./examples/doctor -bucket scratch
 //
+// or, from anywhere, without a clone of the repository:
+//
+//	go run github.com/s3kit/s3kit/examples/doctor@latest -bucket scratch
+//
 // It writes a few small objects under ".s3kit-doctor/" in the bucket and
 // deletes them before it exits. -ca trusts a private certificate authority.
 package main
