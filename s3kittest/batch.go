@@ -82,7 +82,13 @@ func (s *Server) uploadPartCopy(next http.Handler, w http.ResponseWriter, r *htt
 		writeError(w, r, http.StatusBadRequest, "InvalidArgument", "bad x-amz-copy-source")
 		return
 	}
+	// The source is read, and its ETag checked, under its write lock, so
+	// that an overwrite racing the part cannot pass the If-Match check
+	// with the new data (which then failed the range with 416 instead of
+	// 412). No other lock is held here: UploadPartCopy writes no object.
+	unlock := s.writeLocks.lock(objectID{srcBucket, srcKey})
 	_, data, ok := s.readCopySource(w, r, srcBucket, srcKey)
+	unlock()
 	if !ok {
 		return
 	}
