@@ -15,11 +15,8 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 
@@ -46,18 +43,12 @@ func main() {
 
 func run(ctx context.Context, bucket, ca string, sigV2 bool) error {
 	opts := []s3kit.Option{s3kit.FromEnv()}
-	if ca != "" {
+	if ca != "" { // or S3_CA_BUNDLE, which FromEnv reads
 		pem, err := os.ReadFile(ca)
 		if err != nil {
 			return err
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("no certificate in %s", ca)
-		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-		opts = append(opts, s3kit.WithHTTPClient(&http.Client{Transport: tr}))
+		opts = append(opts, s3kit.WithRootCAs(pem))
 	}
 	if sigV2 {
 		opts = append(opts, s3kit.WithSignatureV2())

@@ -68,6 +68,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	// If a later step fails, do not leave the object behind in a real bucket.
+	deleted := false
+	defer func() {
+		if !deleted {
+			_ = c.Delete(context.WithoutCancel(ctx), bucket, key)
+		}
+	}()
 	fmt.Printf("✓ put %s (%d bytes, application/json, %s)\n", key, len(doc), acl)
 
 	// 3. Get it back. The reader streams from the network and must be closed.
@@ -90,7 +97,11 @@ func run() error {
 	case err != nil:
 		return err
 	default:
-		resp, err := env.HTTP.Get(url)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := env.HTTP.Do(req)
 		if err != nil {
 			return err
 		}
@@ -105,6 +116,7 @@ func run() error {
 	if err := c.Delete(ctx, bucket, key); err != nil {
 		return err
 	}
+	deleted = true
 	fmt.Printf("✓ delete %s\n", key)
 	return nil
 }

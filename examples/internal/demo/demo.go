@@ -20,7 +20,6 @@ import (
 	"os"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/s3kit/s3kit"
 	"github.com/s3kit/s3kit/s3kittest"
@@ -36,10 +35,16 @@ type Env struct {
 	Embedded bool // true when talking to the embedded in-memory server
 
 	// HTTP is a client for anonymous requests, such as fetching a public
-	// URL. It carries no S3 credentials.
-	HTTP *http.Client
+	// URL. It carries no S3 credentials, and trusts what the S3 client
+	// trusts (a private CA given with S3_CA_BUNDLE, for example).
+	HTTP HTTPDoer
 
 	srv *s3kittest.Server
+}
+
+// HTTPDoer sends an HTTP request, as *http.Client does.
+type HTTPDoer interface {
+	Do(*http.Request) (*http.Response, error)
 }
 
 // Setup returns a client for the configured endpoint, or for an embedded
@@ -54,7 +59,8 @@ func Setup(ctx context.Context) (*Env, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Env{Client: client, Bucket: bucket, HTTP: &http.Client{Timeout: 30 * time.Second}}, nil
+		// The SDK client's own HTTP client: same trust, no signing.
+		return &Env{Client: client, Bucket: bucket, HTTP: client.S3().Options().HTTPClient}, nil
 	}
 
 	fmt.Fprintln(os.Stderr, "(using an embedded in-memory S3 server; to use a real one,",
