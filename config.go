@@ -2,10 +2,7 @@ package s3kit
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
-	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,12 +10,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/s3kit/s3kit/internal/awsconf"
 	"github.com/s3kit/s3kit/internal/knobs"
 	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/retry"
@@ -85,13 +79,6 @@ const (
 	maxPartSize        = 5 << 30
 	maxObjectSize      = 5 << 40
 	maxMaxAttempts     = 20 // the most attempts WithMaxAttempts accepts
-)
-
-// envCredentials and credentialSources name where credentials can come
-// from, for the errors that say none was found.
-const (
-	envCredentials    = "S3_ACCESS_KEY and S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile named by AWS_PROFILE)"
-	credentialSources = "set " + envCredentials + ", or use WithCredentials"
 )
 
 // defaultEndpointRegion is the region used with a custom endpoint when none is
@@ -247,15 +234,29 @@ func (c *config) checkRootCAs() error {
 	case c.httpSet:
 		return invalidf("New", "", "", "%s cannot be combined with WithHTTPClient: set RootCAs in the TLS configuration of that client's transport", c.rootCAsFrom)
 	}
-	pool, err := x509.SystemCertPool()
+	pool, err := awsconf.RootPool(c.rootCAs)
 	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(c.rootCAs) {
-		return invalidf("New", "", "", "%s: no PEM certificate found", c.rootCAsFrom)
+		return invalidf("New", "", "", "%s: %v", c.rootCAsFrom, err)
 	}
 	c.rootPool = pool
 	return nil
+}
+
+// awsConfig builds the SDK configuration (internal/awsconf). The static
+// keys live on only behind its redacted credentials provider: they are
+// cleared here, because the Client keeps this config.
+func (c *config) awsConfig(ctx context.Context) (aws.Config, error) {
+	s := awsconf.Settings{Region: c.region, FromEnv: c.fromEnv, CustomEndpoint: c.endpointURL != nil,
+		HTTPClient: c.httpClient, RootCAs: c.rootPool}
+	if c.credsSet {
+		s.AccessKey, s.SecretKey = c.accessKey, c.secretKey
+		c.accessKey, c.secretKey = "", ""
+	}
+	cfg, err := awsconf.Load(ctx, s)
+	if err != nil {
+		return aws.Config{}, invalid("New", "", "", err)
+	}
+	return cfg, nil
 }
 
 // checkRetry validates the retry settings that options set.
@@ -282,79 +283,6 @@ func (t transferConfig) validate(op, bucket, key string) error {
 		return invalidf(op, bucket, key, "concurrency %d out of range [1, 64]", t.concurrency)
 	}
 	return nil
-}
-
-// awsConfig builds the SDK configuration: static when FromEnv is not given,
-// otherwise from the standard AWS sources with explicit settings on top.
-func (c *config) awsConfig(ctx context.Context) (aws.Config, error) {
-	var static aws.CredentialsProvider
-	if c.credsSet {
-		static = &secretProvider{p: credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, "")}
-		// The Client keeps this config: the keys live on only behind
-		// the redacted provider, so that no print of a Client shows them.
-		c.accessKey, c.secretKey = "", ""
-	}
-	var hc aws.HTTPClient
-	switch {
-	case c.httpClient != nil:
-		hc = c.httpClient
-	case c.rootPool != nil:
-		// The SDK's transport settings, with the roots; redirects are not
-		// followed, as the SDK's own client does not follow them. A plain
-		// *http.Client lets its owner close idle connections.
-		tr := awshttp.NewBuildableClient().GetTransport()
-		if tr.TLSClientConfig == nil {
-			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-		}
-		tr.TLSClientConfig.RootCAs = c.rootPool
-		hc = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
-	if !c.fromEnv {
-		if static == nil {
-			return aws.Config{}, invalidf("New", "", "", "no credentials: use WithCredentials, or FromEnv with %s", envCredentials)
-		}
-		// A nil HTTPClient makes the SDK use its own default client.
-		return aws.Config{Region: c.region, Credentials: static, HTTPClient: hc}, nil
-	}
-
-	loadOpts := []func(*awsconfig.LoadOptions) error{}
-	if c.region != "" {
-		loadOpts = append(loadOpts, awsconfig.WithRegion(c.region))
-	}
-	if static != nil {
-		loadOpts = append(loadOpts, awsconfig.WithCredentialsProvider(static))
-	}
-	if c.endpointURL != nil {
-		// Instance metadata only exists on AWS; never probe it for a
-		// third-party endpoint.
-		loadOpts = append(loadOpts, awsconfig.WithEC2IMDSClientEnableState(imds.ClientDisabled))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
-	if err != nil {
-		return aws.Config{}, invalidf("New", "", "", "loading AWS configuration: %v", err)
-	}
-	if hc != nil {
-		// Set after loading: an explicit client, or S3_CA_BUNDLE, wins over
-		// AWS_CA_BUNDLE, which LoadDefaultConfig cannot apply to a client it
-		// did not build.
-		cfg.HTTPClient = hc
-	}
-	if cfg.Credentials == nil {
-		return aws.Config{}, invalidf("New", "", "", "no credentials found in the environment: %s", credentialSources)
-	}
-	if static == nil {
-		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			if c.endpointURL != nil {
-				// The SDK's chain ends in EC2 instance metadata, which is
-				// switched off for a custom endpoint: its complaint about
-				// that would only mislead.
-				return aws.Config{}, invalidf("New", "", "", "no credentials found in the environment: %s", credentialSources)
-			}
-			return aws.Config{}, &Error{Op: "New", kind: ErrInvalidInput,
-				Err: fmt.Errorf("no credentials found in the environment (%s): %w", credentialSources, err)}
-		}
-	}
-	return cfg, nil
 }
 
 // settleEndpoint takes the endpoint FromEnv found in the shared
@@ -491,23 +419,3 @@ func (c *config) presignClient(client *s3.Client) (*s3.PresignClient, error) {
 		})
 	}), nil
 }
-
-// secretProvider holds static credentials behind a pointer whose printed
-// forms are redacted, so that even a deep print of the SDK's options (fmt
-// walks unexported fields without calling their methods) shows an address,
-// not the secret.
-type secretProvider struct{ p aws.CredentialsProvider }
-
-// Retrieve returns the credentials.
-func (s *secretProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	return s.p.Retrieve(ctx)
-}
-
-// String hides the credentials.
-func (s *secretProvider) String() string { return "s3kit.credentials{REDACTED}" }
-
-// GoString hides the credentials.
-func (s *secretProvider) GoString() string { return s.String() }
-
-// LogValue hides the credentials.
-func (s *secretProvider) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -2,8 +2,6 @@ package s3kit
 
 import (
 	"fmt"
-	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -166,7 +164,7 @@ func Versitygw(endpoint string) Provider {
 // Source: https://www.scaleway.com/en/docs/object-storage/api-cli/object-storage-aws-cli/
 func Scaleway(region string) Provider {
 	p := generic("Scaleway", "https://s3."+region+".scw.cloud", region)
-	if err := checkRegion("Scaleway", region, regionIn("fr-par", "nl-ams", "pl-waw"), `"fr-par", "nl-ams" or "pl-waw"`); err != nil {
+	if err := names.CheckRegion("Scaleway", region, names.RegionIn("fr-par", "nl-ams", "pl-waw"), `"fr-par", "nl-ams" or "pl-waw"`); err != nil {
 		p.err = err
 	}
 	return p
@@ -179,7 +177,7 @@ func Scaleway(region string) Provider {
 // Source: https://help.ovhcloud.com/csm/en-public-cloud-storage-s3-location?id=kb_article_view&sysparm_article=KB0047384
 func OVHcloud(region string) Provider {
 	p := generic("OVHcloud", "https://s3."+region+".io.cloud.ovh.net", region)
-	if err := checkRegion("OVHcloud", region, ovhRegion, `a region such as "gra", "sbg", "de", "uk", "waw", "bhs" or "eu-west-par"`); err != nil {
+	if err := names.CheckRegion("OVHcloud", region, names.OVHRegion, `a region such as "gra", "sbg", "de", "uk", "waw", "bhs" or "eu-west-par"`); err != nil {
 		p.err = err
 	}
 	return p
@@ -192,7 +190,7 @@ func OVHcloud(region string) Provider {
 // Source: https://docs.wasabi.com/docs/what-are-the-service-urls-for-wasabi-s-different-storage-regions
 func Wasabi(region string) Provider {
 	p := generic("Wasabi", "https://s3."+region+".wasabisys.com", region)
-	if err := checkRegion("Wasabi", region, awsLikeRegion, `a region such as "us-east-1" or "eu-central-1"`); err != nil {
+	if err := names.CheckRegion("Wasabi", region, names.AWSLikeRegion, `a region such as "us-east-1" or "eu-central-1"`); err != nil {
 		p.err = err
 	}
 	return p
@@ -207,7 +205,7 @@ func Wasabi(region string) Provider {
 func BackblazeB2(region string) Provider {
 	p := generic("Backblaze B2", "https://s3."+region+".backblazeb2.com", region)
 	p.objectACLs = false
-	if err := checkRegion("Backblaze B2", region, b2Region, `a region such as "us-west-004" or "eu-central-003"`); err != nil {
+	if err := names.CheckRegion("Backblaze B2", region, names.B2Region, `a region such as "us-west-004" or "eu-central-003"`); err != nil {
 		p.err = err
 	}
 	return p
@@ -239,7 +237,7 @@ func CloudflareR2(accountID string) Provider {
 // and https://docs.digitalocean.com/products/spaces/reference/s3-compatibility/
 func DigitalOceanSpaces(region string) Provider {
 	p := generic("DigitalOcean Spaces", "https://"+region+".digitaloceanspaces.com", "us-east-1")
-	if err := checkRegion("DigitalOcean Spaces", region, doRegion, `a datacenter such as "nyc3", "ams3" or "fra1"`); err != nil {
+	if err := names.CheckRegion("DigitalOcean Spaces", region, names.DORegion, `a datacenter such as "nyc3", "ams3" or "fra1"`); err != nil {
 		p.err = err
 	}
 	return p
@@ -346,28 +344,3 @@ func (c *Client) checkProviderPut(op, bucket, key string, cfg *putConfig) error 
 // noObjectACLs reports whether the provider profile says the provider has no
 // object ACLs.
 func (c *config) noObjectACLs() bool { return c.providerSet && !c.provider.objectACLs }
-
-// Region shapes of the providers whose region is part of the endpoint.
-// Scaleway publishes three regions; the others publish lists that grow, so
-// s3kit checks the shape of their region names, which catches typos such as
-// "fr-paris" or "US-East-1" before a DNS error would.
-var (
-	awsLikeRegion = regexp.MustCompile(`^[a-z]{2}-[a-z]+-[0-9]$`).MatchString
-	b2Region      = regexp.MustCompile(`^[a-z]{2}-[a-z]+-[0-9]{3}$`).MatchString
-	doRegion      = regexp.MustCompile(`^[a-z]{3}[0-9]$`).MatchString
-	ovhRegion     = regexp.MustCompile(`^[a-z]{2,3}(-[a-z]+-[a-z]{3})?$`).MatchString
-)
-
-// regionIn accepts exactly the regions listed.
-func regionIn(list ...string) func(string) bool {
-	return func(r string) bool { return slices.Contains(list, r) }
-}
-
-// checkRegion checks a profile's region argument; want says what a valid
-// one looks like.
-func checkRegion(provider, region string, ok func(string) bool, want string) error {
-	if !ok(region) {
-		return fmt.Errorf("%s region %q is not one of its regions: want %s", provider, region, want)
-	}
-	return nil
-}

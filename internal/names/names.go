@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -203,4 +205,31 @@ func XMLSafe(key string) bool {
 		}
 	}
 	return true
+}
+
+// AWSLikeRegion, B2Region, DORegion and OVHRegion match the region names
+// of providers whose region is part of the endpoint (Wasabi, Backblaze B2,
+// DigitalOcean Spaces, OVHcloud).
+// Scaleway publishes three regions; the others publish lists that grow, so
+// s3kit checks the shape of their region names, which catches typos such as
+// "fr-paris" or "US-East-1" before a DNS error would.
+var (
+	AWSLikeRegion = regexp.MustCompile(`^[a-z]{2}-[a-z]+-[0-9]$`).MatchString
+	B2Region      = regexp.MustCompile(`^[a-z]{2}-[a-z]+-[0-9]{3}$`).MatchString
+	DORegion      = regexp.MustCompile(`^[a-z]{3}[0-9]$`).MatchString
+	OVHRegion     = regexp.MustCompile(`^[a-z]{2,3}(-[a-z]+-[a-z]{3})?$`).MatchString
+)
+
+// RegionIn accepts exactly the regions listed.
+func RegionIn(list ...string) func(string) bool {
+	return func(r string) bool { return slices.Contains(list, r) }
+}
+
+// CheckRegion checks a profile's region argument; want says what a valid
+// one looks like.
+func CheckRegion(provider, region string, ok func(string) bool, want string) error {
+	if !ok(region) {
+		return fmt.Errorf("%s region %q is not one of its regions: want %s", provider, region, want)
+	}
+	return nil
 }
