@@ -2,12 +2,11 @@ package s3kit
 
 import (
 	"context"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/publicurl"
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
@@ -99,61 +98,5 @@ func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, er
 // public, nor the bucket name or key, and returns no error. [WithPublicBaseURL]
 // replaces the endpoint with a CDN or custom domain.
 func (c *Client) PublicURL(bucket, key string) string {
-	if c.conf().publicBase != "" {
-		return c.publicBaseURL(bucket, key)
-	}
-	scheme, host, inHost := c.bucketLocation(bucket)
-	var b strings.Builder
-	b.WriteString(scheme)
-	b.WriteString("://")
-	b.WriteString(host)
-	if !inHost {
-		b.WriteByte('/')
-		b.WriteString(names.EscapePath(bucket))
-	}
-	b.WriteByte('/')
-	b.WriteString(names.EscapePath(key))
-	return b.String()
-}
-
-// bucketLocation returns the scheme and host at which the client's requests
-// reach bucket, and whether the bucket is the host's first label
-// (virtual-host) rather than the first path segment. A custom endpoint with
-// path-style addressing is used as it is. Otherwise it asks the SDK's
-// endpoint resolver with the parameters the client's requests use, so that
-// it follows the SDK's rules for partitions (amazonaws.com.cn) and for
-// buckets that cannot be a host label. If the resolver refuses the input or
-// answers in an unexpected shape, it falls back to the endpoint (or
-// s3.REGION.amazonaws.com) and the client's addressing style.
-func (c *Client) bucketLocation(bucket string) (scheme, host string, inHost bool) {
-	if c.endpoint != nil && c.pathStyle {
-		return c.endpoint.Scheme, c.endpoint.Host, false
-	}
-	params := s3.EndpointParameters{Bucket: &bucket, Region: &c.region, ForcePathStyle: &c.pathStyle}
-	if c.endpoint != nil {
-		ep := c.endpoint.String()
-		params.Endpoint = &ep
-	}
-	if ep, err := s3.NewDefaultEndpointResolverV2().ResolveEndpoint(context.Background(), params); err == nil {
-		u := ep.URI
-		switch {
-		case u.Path == "/"+bucket:
-			return u.Scheme, u.Host, false
-		case (u.Path == "" || u.Path == "/") && strings.HasPrefix(u.Host, bucket+"."):
-			return u.Scheme, u.Host, true
-		}
-	}
-	scheme, host = "https", "s3."+c.region+".amazonaws.com"
-	if c.endpoint != nil {
-		scheme, host = c.endpoint.Scheme, c.endpoint.Host
-	}
-	if c.pathStyle {
-		return scheme, host, false
-	}
-	return scheme, bucket + "." + host, true
-}
-
-// publicBaseURL builds a public URL on the configured base.
-func (c *Client) publicBaseURL(bucket, key string) string {
-	return strings.ReplaceAll(c.conf().publicBase, "{bucket}", names.EscapePath(bucket)) + "/" + names.EscapePath(key)
+	return publicurl.Client{Endpoint: c.endpoint, Region: c.region, PathStyle: c.pathStyle, Base: c.conf().publicBase}.URL(bucket, key)
 }

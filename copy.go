@@ -61,7 +61,7 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	if err := c.checkProviderPut(op, dstBucket, dstKey, &cfg); err != nil {
 		return PutResult{}, err
 	}
-	if err := c.checkConditional(op, dstBucket, dstKey, cfg.cond, condCopy|condMultipart); err != nil {
+	if err := c.checkConditional(op, dstBucket, dstKey, cfg.cond, transfer.CondCopy|transfer.CondMultipart); err != nil {
 		return PutResult{}, err
 	}
 	src, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &srcBucket, Key: &srcKey})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/s3kit/s3kit/internal/doctor"
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/publicurl"
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
@@ -160,12 +161,12 @@ func (c *Client) doctorConfig(bucket string) (doctor.Config, error) {
 	publicURL := c.PublicURL
 	if c.conf().publicBase != "" {
 		// The doctor reads its object from the endpoint, not the public base.
-		publicURL = (&Client{endpoint: c.endpoint, region: c.region, pathStyle: c.pathStyle, cfg: &config{}}).PublicURL
+		publicURL = publicurl.Client{Endpoint: c.endpoint, Region: c.region, PathStyle: c.pathStyle}.URL
 	}
 	return doctor.Config{
 		S3: c.s3, Bucket: bucket, Endpoint: c.endpoint, Region: c.region, PathStyle: c.pathStyle,
 		PathStyleIsDefault: c.pathStyle == !c.conf().isAWS(),
-		SigV2:              c.conf().sigV2, NoObjectACLs: c.conf().noObjectACLs(), CondIgnored: doctorWrites(c.conf().provider.condIgnored),
+		SigV2:              c.conf().sigV2, NoObjectACLs: c.conf().noObjectACLs(), CondIgnored: c.conf().provider.condIgnored,
 		PublicURL: publicURL,
 		Wrap: func(key string, k s3err.Kind, err error) error {
 			return wrapErr("Doctor", bucket, key, k, err)
@@ -175,16 +176,6 @@ func (c *Client) doctorConfig(bucket string) (doctor.Config, error) {
 			return s != nil && errors.Is(err, s)
 		},
 	}, nil
-}
-
-// doctorWrites is w as the doctor's set of requests.
-func doctorWrites(w condWrites) (dw doctor.Writes) {
-	for c, d := range map[condWrites]doctor.Writes{condPut: doctor.Put, condMultipart: doctor.Multipart, condCopy: doctor.Copy} {
-		if w&c != 0 {
-			dw |= d
-		}
-	}
-	return dw
 }
 
 // checkNames and statuses are the doctor's checks and outcomes as the

@@ -6,10 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	smithyhttp "github.com/aws/smithy-go/transport/http"
-
 	"github.com/s3kit/s3kit/internal/names"
-	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/s3err"
 	"github.com/s3kit/s3kit/internal/transfer"
 )
@@ -127,95 +124,19 @@ type Error struct {
 // Error formats the error as "s3kit: OP BUCKET/KEY: CODE (HTTP STATUS)
 // [request ID]: cause",
 // followed by "(after N attempts)" when the request was retried. The cause
-// is the provider's message; when the provider gave only a status, without
-// a code, it is the reason the answer was refused, such as the XML syntax
-// error of a garbled body (TestErrorTextShowsCause).
+// is the provider's message (or what its code means, when it sends none);
+// when the provider gave only a status, without a code, it is the reason
+// the answer was refused, such as the XML syntax error of a garbled body
+// (TestErrorTextShowsCause); without an answer, it says why in plain words
+// (TestMistakesUsersMake).
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("s3kit: ")
-	b.WriteString(e.Op)
-	if e.Bucket != "" || e.Key != "" {
-		b.WriteByte(' ')
-		b.WriteString(e.Bucket)
-		if e.Key != "" {
-			b.WriteByte('/')
-			b.WriteString(e.Key)
-		}
+	f := s3err.Fields{Op: e.Op, Bucket: e.Bucket, Key: e.Key, Code: e.Code, StatusCode: e.StatusCode,
+		RequestID: e.RequestID, Attempts: e.Attempts, Err: e.Err, Message: e.message,
+		OutcomeUnknown: e.kind == ErrOutcomeUnknown}
+	if e.kind != nil {
+		f.Sentinel = strings.TrimPrefix(e.kind.Error(), "s3kit: ")
 	}
-	b.WriteString(": ")
-	e.writeAnswer(&b)
-	e.writeCause(&b)
-	b.WriteString(retryNote(e))
-	if e.kind == ErrOutcomeUnknown {
-		b.WriteString("; the outcome is unknown: the write may or may not have taken effect (Head the object to find out)")
-	}
-	return b.String()
-}
-
-// writeAnswer writes what the provider answered (code, status, request
-// ID), or the sentinel's text when no answer came.
-func (e *Error) writeAnswer(b *strings.Builder) {
-	switch {
-	case e.Code != "" && e.StatusCode != 0:
-		fmt.Fprintf(b, "%s (HTTP %d)", e.Code, e.StatusCode)
-	case e.Code != "":
-		b.WriteString(e.Code)
-	case e.StatusCode != 0:
-		fmt.Fprintf(b, "HTTP %d", e.StatusCode)
-	case e.kind != nil:
-		b.WriteString(strings.TrimPrefix(e.kind.Error(), "s3kit: "))
-	}
-	if e.RequestID != "" {
-		fmt.Fprintf(b, " [request %s]", e.RequestID)
-	}
-}
-
-// writeCause writes the cause after the answer: the provider's message (or
-// what its code means), the plain cause of a failure without an answer, or
-// the cause itself.
-func (e *Error) writeCause(b *strings.Builder) {
-	text := e.message
-	if text == "" && e.Code == "" && e.Err != nil {
-		if e.StatusCode != 0 {
-			text = causeText(e.Err) // a bare status: what went wrong with the answer
-		} else {
-			text = e.Err.Error()
-		}
-	}
-	if text == "" {
-		return
-	}
-	if e.Code != "" || e.StatusCode != 0 || e.kind != nil {
-		b.WriteString(": ")
-	}
-	b.WriteString(text)
-}
-
-// retryNote is the end of [Error.Error]: how often the request was tried and
-// whether the retry time limit stopped it.
-func retryNote(e *Error) string {
-	var note string
-	if e.Attempts > 1 {
-		note = fmt.Sprintf(" (after %d attempts", e.Attempts)
-		var te *retry.TimeoutError
-		if errors.As(e.Err, &te) {
-			note += "; " + te.Error()
-		}
-		note += ")"
-	}
-	return note
-}
-
-// causeText is err's text without the SDK's "operation error S3: Op, https
-// response error StatusCode: N, RequestID: ..., HostID: ..." prefix, which
-// repeats what [Error.Error] already says: for an answer that could not be
-// read, the cause below the HTTP response, such as the XML syntax error.
-func causeText(err error) string {
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) && re.Err != nil {
-		return re.Err.Error()
-	}
-	return err.Error()
+	return s3err.Format(f)
 }
 
 // Unwrap returns the sentinel this error matches (if any) and the cause.
@@ -293,7 +214,7 @@ func wrap(at errSite, err error) error {
 	case p.Code == "" && p.StatusCode == http.StatusBadRequest:
 		// A 400 that is not an S3 error document: an HTTPS server answers
 		// a plain HTTP request so, and so do servers that are not S3.
-		msg = causeText(err) + "; the answer is not an S3 error document: check the endpoint (https:// or http://, host and port)"
+		msg = s3err.ResponseCause(err) + "; the answer is not an S3 error document: check the endpoint (https:// or http://, host and port)"
 	case p.Region != "":
 		kind = ErrWrongRegion
 		msg += fmt.Sprintf("; the server expects region %q: use WithRegion(%q)", p.Region, p.Region)

@@ -1,7 +1,6 @@
 package s3kit
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -98,25 +97,15 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 	if err := c.checkProviderPut(op, bucket, key, &cfg); err != nil {
 		return PutResult{}, err
 	}
-	size, measured := cfg.size, payload.SizeOf(body)
-	if size < 0 {
-		size = measured
+	b, err := payload.Measure(body, cfg.size)
+	if err != nil {
+		return PutResult{}, invalid(op, bucket, key, err)
 	}
-	ra, base := io.ReaderAt(nil), int64(0)
-	if size >= 0 {
-		ra, base = payload.ReaderAt(body)
-	}
-	// A declared size that contradicts a body whose measured size is what
-	// Put reads (one read in place, or a *bytes.Buffer) is refused: a body
-	// read in place would otherwise be cut to the declared size without
-	// anyone noticing. For other bodies a mismatch shows up while reading.
-	if _, isBuffer := body.(*bytes.Buffer); measured >= 0 && measured != size && (ra != nil || isBuffer) {
-		return PutResult{}, invalidf(op, bucket, key, "WithSize(%d) but the body holds %d bytes", size, measured)
-	}
+	size := b.Size
 	if err := c.checkConditional(op, bucket, key, cfg.cond, putRequests(size, cfg.transfer.threshold)); err != nil {
 		return PutResult{}, err
 	}
-	u := transfer.NewUpload(c.target(op, bucket, key), c.putSettings(&cfg), body, size, ra, base)
+	u := transfer.NewUpload(c.target(op, bucket, key), c.putSettings(&cfg), body, size, b.ReaderAt, b.Base)
 	if size >= 0 && size <= cfg.transfer.threshold {
 		p := startProgress(cfg.progress, size, 0)
 		defer p.Finish()
@@ -192,13 +181,13 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 // checkConditional refuses a conditional write that would go through
 // requests on which the provider profile says the server ignores the
 // condition, before any request is sent.
-func (c *Client) checkConditional(op, bucket, key string, cond transfer.Condition, uses condWrites) error {
+func (c *Client) checkConditional(op, bucket, key string, cond transfer.Condition, uses transfer.CondWrites) error {
 	if !cond.Any() {
 		return nil
 	}
 	if ignored := c.conf().provider.condIgnored & uses; ignored != 0 {
 		hint := ""
-		if ignored&condMultipart != 0 && op == "Put" {
+		if ignored&transfer.CondMultipart != 0 && op == "Put" {
 			hint = "; give a body of known size up to the multipart threshold, which goes in one PutObject"
 		}
 		return invalidf(op, bucket, key, "%s ignores If-None-Match and If-Match on %s, so the condition would not be enforced%s",
@@ -209,12 +198,12 @@ func (c *Client) checkConditional(op, bucket, key string, cond transfer.Conditio
 
 // putRequests returns the requests a Put of size bytes (-1: unknown) sends
 // its condition with.
-func putRequests(size, threshold int64) condWrites {
+func putRequests(size, threshold int64) transfer.CondWrites {
 	if size >= 0 && size <= threshold {
-		return condPut
+		return transfer.CondPut
 	}
 	// A body of unknown size may turn out to fit in one PUT, or not.
-	return condPut | condMultipart
+	return transfer.CondPut | transfer.CondMultipart
 }
 
 // startProgress starts reporting fn's progress; it returns nil (a reporter

@@ -10,6 +10,7 @@ import (
 
 	"github.com/s3kit/s3kit/internal/presign"
 	"github.com/s3kit/s3kit/internal/s3err"
+	"github.com/s3kit/s3kit/internal/transfer"
 )
 
 // MaxPresignTTL is the longest validity a SigV4 presigned URL can have.
@@ -88,7 +89,7 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 			return Presigned{}, err
 		}
 	}
-	if err := c.checkConditional(op, bucket, key, cfg.cond, condPut); err != nil {
+	if err := c.checkConditional(op, bucket, key, cfg.cond, transfer.CondPut); err != nil {
 		return Presigned{}, err
 	}
 	in := c.target(op, bucket, key).PresignPutInput(c.putSettings(&cfg))

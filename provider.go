@@ -6,6 +6,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/transfer"
 )
 
 // Provider is the profile of an S3-compatible provider: how its endpoint is
@@ -30,8 +31,8 @@ type Provider struct {
 	err             error // a bad constructor argument, reported by New
 
 	// condIgnored lists the requests on which the server is known to
-	// ignore If-None-Match and If-Match (condWrites, below).
-	condIgnored condWrites
+	// ignore If-None-Match and If-Match (transfer.CondWrites, below).
+	condIgnored transfer.CondWrites
 }
 
 // Name returns the provider's name, such as "Cloud Temple".
@@ -122,7 +123,7 @@ func AWS(region string) Provider {
 // conformance suite against radosgw 16.2.
 func CephRGW(endpoint string) Provider {
 	p := withEndpointArg(generic("Ceph RGW", endpoint, defaultEndpointRegion))
-	p.condIgnored = condMultipart | condCopy
+	p.condIgnored = transfer.CondMultipart | transfer.CondCopy
 	return p
 }
 
@@ -154,7 +155,7 @@ func MinIO(endpoint string) Provider {
 func Versitygw(endpoint string) Provider {
 	p := withEndpointArg(generic("versitygw", endpoint, "us-east-1"))
 	p.objectACLs = false
-	p.condIgnored = condCopy
+	p.condIgnored = transfer.CondCopy
 	return p
 }
 
@@ -268,30 +269,6 @@ func (p *Provider) check() error {
 		return invalidf("New", "", "", "WithProvider: region %q is not a valid region name", p.region)
 	}
 	return nil
-}
-
-// condWrites is a set of write requests on which a server ignores
-// If-None-Match and If-Match.
-type condWrites uint8
-
-const (
-	condPut       condWrites = 1 << iota // PutObject
-	condMultipart                        // CompleteMultipartUpload
-	condCopy                             // CopyObject
-)
-
-// String names the requests, such as "PutObject and CopyObject".
-func (w condWrites) String() string {
-	var names []string
-	for _, n := range []struct {
-		bit  condWrites
-		name string
-	}{{condPut, "PutObject"}, {condMultipart, "CompleteMultipartUpload"}, {condCopy, "CopyObject"}} {
-		if w&n.bit != 0 {
-			names = append(names, n.name)
-		}
-	}
-	return strings.Join(names, " and ")
 }
 
 // checkKeyLimit applies the provider's key length limit in characters,

@@ -12,31 +12,8 @@ import (
 
 	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/s3err"
+	"github.com/s3kit/s3kit/internal/transfer"
 )
-
-// Writes is a set of write requests that carry a condition.
-type Writes uint8
-
-// The requests of a conditional write.
-const (
-	Put       Writes = 1 << iota // PutObject
-	Multipart                    // CompleteMultipartUpload
-	Copy                         // CopyObject
-)
-
-// String names the requests, such as "PutObject and CopyObject".
-func (w Writes) String() string {
-	var parts []string
-	for _, n := range []struct {
-		bit  Writes
-		name string
-	}{{Put, "PutObject"}, {Multipart, "CompleteMultipartUpload"}, {Copy, "CopyObject"}} {
-		if w&n.bit != 0 {
-			parts = append(parts, n.name)
-		}
-	}
-	return strings.Join(parts, " and ")
-}
 
 // conditional checks that If-None-Match: * is enforced on PutObject,
 // CompleteMultipartUpload and CopyObject: each writes onto an existing
@@ -53,9 +30,9 @@ func (d *doctor) conditional(ctx context.Context) {
 		d.add(Conditional, Failed, "could not write a test object: %v", shortErr(err))
 		return
 	}
-	var ignored Writes
+	var ignored transfer.CondWrites
 	var problems []string
-	refused := func(w Writes, err error) bool {
+	refused := func(w transfer.CondWrites, err error) bool {
 		switch {
 		case err == nil:
 			ignored |= w
@@ -70,11 +47,11 @@ func (d *doctor) conditional(ctx context.Context) {
 	body := []byte("overwritten")
 	_, err = d.cfg.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: &d.bucket, Key: &key, IfNoneMatch: star,
 		Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
-	d.r.ConditionalPut = refused(Put, err)
-	d.r.ConditionalMultipart = refused(Multipart, d.conditionalMultipart(ctx, key, body))
+	d.r.ConditionalPut = refused(transfer.CondPut, err)
+	d.r.ConditionalMultipart = refused(transfer.CondMultipart, d.conditionalMultipart(ctx, key, body))
 	src := names.EscapePath(d.bucket) + "/" + names.EscapePath(d.prefix+"conditional-source")
 	_, err = d.cfg.S3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &d.bucket, Key: &key, CopySource: &src, IfNoneMatch: star})
-	d.r.ConditionalCopy = refused(Copy, err)
+	d.r.ConditionalCopy = refused(transfer.CondCopy, err)
 
 	switch {
 	case ignored == 0 && len(problems) == 0:

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/s3kit/s3kit/internal/s3err"
+	"github.com/s3kit/s3kit/internal/transfer"
 )
 
 // timeout bounds each probe, and the cleanup at the end.
@@ -114,7 +115,7 @@ type Config struct {
 	NoObjectACLs bool
 	// CondIgnored are the requests on which the client's provider profile
 	// says the server ignores If-None-Match and If-Match.
-	CondIgnored Writes
+	CondIgnored transfer.CondWrites
 
 	// PublicURL returns the URL at which an object can be fetched without
 	// credentials.

@@ -19,13 +19,6 @@ import (
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
-func TestWritesString(t *testing.T) {
-	assert.Empty(t, Writes(0).String())
-	assert.Equal(t, "PutObject", Put.String())
-	assert.Equal(t, "CompleteMultipartUpload and CopyObject", (Multipart | Copy).String())
-	assert.Equal(t, "PutObject and CompleteMultipartUpload and CopyObject", (Put | Multipart | Copy).String())
-}
-
 func TestWholeBucket(t *testing.T) {
 	tests := []struct {
 		name string

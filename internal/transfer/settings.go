@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/s3kit/s3kit/internal/s3err"
 )
@@ -100,4 +101,30 @@ func (w Condition) Kind(k s3err.Kind) s3err.Kind {
 		return k | s3err.CondWrite
 	}
 	return k
+}
+
+// CondWrites is a set of the write requests that carry a condition: those
+// on which a provider is known to ignore If-None-Match and If-Match, or
+// those a write goes through.
+type CondWrites uint8
+
+// The requests of a conditional write.
+const (
+	CondPut       CondWrites = 1 << iota // PutObject
+	CondMultipart                        // CompleteMultipartUpload
+	CondCopy                             // CopyObject
+)
+
+// String names the requests, such as "PutObject and CopyObject".
+func (w CondWrites) String() string {
+	var names []string
+	for _, n := range []struct {
+		bit  CondWrites
+		name string
+	}{{CondPut, "PutObject"}, {CondMultipart, "CompleteMultipartUpload"}, {CondCopy, "CopyObject"}} {
+		if w&n.bit != 0 {
+			names = append(names, n.name)
+		}
+	}
+	return strings.Join(names, " and ")
 }
