@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -51,7 +50,7 @@ func TestMistakesUsersMake(t *testing.T) {
 	strict.CreateBucket(t, bucket)
 	creds := s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey)
 	closed := closedPort(t)
-	caPEM := pemOf(t, tlsSrv)
+	caPEM := tlsSrv.CertificatePEM()
 
 	head := func(c *s3kit.Client) error { _, err := c.Head(ctx, bucket, "k"); return err }
 	on := func(srv *s3kittest.Server, call func(*s3kit.Client) error, opts ...s3kit.Option) func(t *testing.T) (error, func() int64) {
@@ -223,18 +222,4 @@ func closedPort(t *testing.T) string {
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
 	return addr
-}
-
-// pemOf returns the PEM of the certificate a TLS test server presents
-// (httptest's servers are their own certificate authority).
-func pemOf(t *testing.T, srv *s3kittest.Server) []byte {
-	t.Helper()
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(srv.URL, "https://"), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // reading the certificate
-	require.NoError(t, err)
-	defer conn.Close()
-	var out []byte
-	for _, c := range conn.ConnectionState().PeerCertificates {
-		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-	}
-	return out
 }

@@ -55,6 +55,7 @@ package s3kittest
 import (
 	"context"
 	"crypto/tls"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -193,6 +194,18 @@ func (s *Server) TLSConfig() *tls.Config {
 		return tr.TLSClientConfig
 	}
 	return nil
+}
+
+// CertificatePEM returns the PEM of the certificate a server started
+// [WithTLS] presents, which is its own certificate authority: give it to
+// s3kit.WithRootCAs, or write it to the file S3_CA_BUNDLE names. It returns
+// nil for a plain HTTP server.
+func (s *Server) CertificatePEM() []byte {
+	c := s.httpSrv.Certificate()
+	if c == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
 
 // Options returns the s3kit options that point a client at this server: its

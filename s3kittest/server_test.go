@@ -116,3 +116,16 @@ func TestAnonymousAccess(t *testing.T) {
 	require.NoError(t, err, "the object is still there")
 	assert.Equal(t, before+1, srv.Requests())
 }
+
+// TestCertificatePEM: a client that trusts only what CertificatePEM gives,
+// through s3kit.WithRootCAs, reaches a TLS server; a plain server has none.
+func TestCertificatePEM(t *testing.T) {
+	assert.Nil(t, s3kittest.NewServer(t).CertificatePEM())
+	srv := s3kittest.NewServer(t, s3kittest.WithTLS())
+	srv.CreateBucket(t, "bkt")
+	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(srv.URL), s3kit.WithRegion(s3kittest.Region),
+		s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey), s3kit.WithRootCAs(srv.CertificatePEM()))
+	require.NoError(t, err)
+	_, err = c.Put(t.Context(), "bkt", "k", strings.NewReader("trusted"))
+	require.NoError(t, err)
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,7 +52,7 @@ func TestS3kittest(t *testing.T) {
 				RegionEnforced: true,
 			}
 			if tlsOn {
-				target.CA = certificateOf(t, srv.URL)
+				target.CA = srv.CertificatePEM()
 				target.RawSDK = rawSDK(srv.URL, "eu-west-1", s3kittest.AccessKey, s3kittest.SecretKey, srv.HTTPClient())
 			}
 			conformance.Run(t, target)
@@ -196,18 +195,4 @@ func profileOptions(p s3kit.Provider, prefix string, hc *http.Client) []s3kit.Op
 		s3kit.WithCredentials(os.Getenv(prefix+"_ACCESS_KEY"), os.Getenv(prefix+"_SECRET_KEY")),
 		s3kit.WithHTTPClient(hc),
 	}
-}
-
-// certificateOf returns the PEM of the certificate the TLS server at
-// rawURL presents (httptest's servers are their own authority).
-func certificateOf(t *testing.T, rawURL string) []byte {
-	t.Helper()
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(rawURL, "https://"), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // only reads the certificate
-	require.NoError(t, err)
-	defer conn.Close()
-	var out []byte
-	for _, c := range conn.ConnectionState().PeerCertificates {
-		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-	}
-	return out
 }
