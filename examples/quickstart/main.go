@@ -97,19 +97,9 @@ func run() error {
 	case err != nil:
 		return err
 	default:
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
+		if err := fetchAnonymously(ctx, env, url); err != nil {
 			return err
 		}
-		resp, err := env.HTTP.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("anonymous GET %s: %s", url, resp.Status)
-		}
-		fmt.Printf("✓ public %s (anonymous GET: %s)\n", url, resp.Status)
 	}
 
 	// 5. Delete it.
@@ -118,5 +108,24 @@ func run() error {
 	}
 	deleted = true
 	fmt.Printf("✓ delete %s\n", key)
+	return nil
+}
+
+// fetchAnonymously GETs url without credentials, as anyone on the web
+// would, with an HTTP client that trusts what the S3 client trusts.
+func fetchAnonymously(ctx context.Context, env *demo.Env, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := env.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("anonymous GET %s: %s", url, resp.Status)
+	}
+	fmt.Printf("✓ public %s (anonymous GET: %s)\n", url, resp.Status)
 	return nil
 }
