@@ -229,6 +229,9 @@ func (c *config) checkRootCAs() error {
 	switch {
 	case c.rootCAsFrom == "":
 		return nil
+	case c.httpSet && c.rootCAsFrom == "S3_CA_BUNDLE":
+		c.rootCAs, c.rootCAsFrom, c.rootCAsErr = nil, "", nil // the explicit client wins over the environment
+		return nil
 	case c.rootCAsErr != nil:
 		return invalidf("New", "", "", "S3_CA_BUNDLE: %v", c.rootCAsErr)
 	case c.httpSet:
@@ -247,7 +250,7 @@ func (c *config) checkRootCAs() error {
 // cleared here, because the Client keeps this config.
 func (c *config) awsConfig(ctx context.Context) (aws.Config, error) {
 	s := awsconf.Settings{Region: c.region, FromEnv: c.fromEnv, CustomEndpoint: c.endpointURL != nil,
-		HTTPClient: c.httpClient, RootCAs: c.rootPool}
+		HTTPClient: c.httpClient, RootCAs: c.rootPool, RootCAsPEM: c.rootCAs}
 	if c.credsSet {
 		s.AccessKey, s.SecretKey = c.accessKey, c.secretKey
 		c.accessKey, c.secretKey = "", ""
@@ -311,7 +314,7 @@ func (c *config) settleEndpoint(awsCfg *aws.Config) error {
 
 // isAWS reports whether the client talks to Amazon S3.
 func (c *config) isAWS() bool {
-	return c.endpointURL == nil || isAWSHost(c.endpointURL.Hostname())
+	return c.endpointURL == nil || names.IsAWSHost(c.endpointURL.Hostname())
 }
 
 // forgetRawURLs drops the URL settings as they were given, once New has
@@ -332,12 +335,6 @@ func checkEndpoint(source, raw string) (*url.URL, error) {
 		return nil, invalid("New", "", "", err)
 	}
 	return u, nil
-}
-
-// isAWSHost reports whether host is an Amazon S3 endpoint.
-func isAWSHost(host string) bool {
-	host = strings.ToLower(host)
-	return strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn")
 }
 
 // settleAddressing chooses path-style or virtual-host addressing and checks

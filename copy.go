@@ -2,7 +2,6 @@ package s3kit
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,7 +65,8 @@ func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	}
 	src, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &srcBucket, Key: &srcKey})
 	if err != nil {
-		return PutResult{}, wrapErr(op, srcBucket, srcKey, s3err.Object, fmt.Errorf("source: %w", err))
+		err = wrap(errSite{op: op, bucket: srcBucket, key: srcKey, kind: s3err.Object, step: "source"}, err)
+		return PutResult{}, c.explainBareStatus(ctx, op, srcBucket, srcKey, err)
 	}
 	source := names.EscapePath(srcBucket) + "/" + names.EscapePath(srcKey)
 	cp := transfer.NewCopy(c.target(op, dstBucket, dstKey), c.putSettings(&cfg), srcBucket, srcKey, source, src, c.conf().copy.partSize)

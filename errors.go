@@ -198,6 +198,7 @@ func wrap(at errSite, err error) error {
 	if err == nil {
 		return nil
 	}
+	cause := err // without the step, which the text puts in front once
 	if at.step != "" {
 		err = fmt.Errorf("%s: %w", at.step, err)
 	}
@@ -207,14 +208,14 @@ func wrap(at errSite, err error) error {
 	}
 	p := s3err.Split(err)
 	kind := sentinelOf(s3err.Classify(p.Code, p.StatusCode, at.kind))
-	msg := s3err.Text(p.Code, p.StatusCode, p.Message)
+	msg := p.Text()
 	switch {
 	case p.Code == "" && p.StatusCode == 0:
-		msg = s3err.Cause(err) // no answer: what went wrong, in plain words
+		msg = s3err.Cause(cause) // no answer: what went wrong, in plain words
 	case p.Code == "" && p.StatusCode == http.StatusBadRequest:
 		// A 400 that is not an S3 error document: an HTTPS server answers
 		// a plain HTTP request so, and so do servers that are not S3.
-		msg = s3err.ResponseCause(err) + "; the answer is not an S3 error document: check the endpoint (https:// or http://, host and port)"
+		msg = s3err.ResponseCause(cause) + "; the answer is not an S3 error document: check the endpoint (https:// or http://, host and port)"
 	case p.Region != "":
 		kind = ErrWrongRegion
 		msg += fmt.Sprintf("; the server expects region %q: use WithRegion(%q)", p.Region, p.Region)
@@ -222,8 +223,13 @@ func wrap(at errSite, err error) error {
 	if at.write && p.OutcomeUnknown {
 		kind = ErrOutcomeUnknown
 	}
-	if msg != "" && at.step != "" {
+	switch {
+	case msg != "" && at.step != "":
 		msg = at.step + ": " + msg
+	case at.step != "" && p.Code == "" && p.StatusCode != 0:
+		msg = at.step + ": " + s3err.ResponseCause(cause) // a bare status: what went wrong with the answer
+	case at.step != "":
+		msg = at.step
 	}
 	return &Error{Op: at.op, Bucket: at.bucket, Key: at.key, Code: p.Code, StatusCode: p.StatusCode,
 		RequestID: p.RequestID, Attempts: p.Attempts, Err: err, kind: kind, message: msg}

@@ -131,9 +131,9 @@ func TestWrapStepLeadsCauseAndMessage(t *testing.T) {
 	assert.Equal(t, "part 3: "+cause.Error(), e.Err.Error())
 	assert.ErrorIs(t, err, cause)
 
-	// A bare status shows the reason the answer was refused, as before.
+	// A bare status shows the reason the answer was refused, after the step.
 	err = wrap(errSite{op: "Put", bucket: "bkt", key: "k", kind: s3err.Object, step: "part 1"}, sdkError(500, "", ""))
-	assert.Equal(t, "s3kit: Put bkt/k: HTTP 500: no body", err.Error())
+	assert.Equal(t, "s3kit: Put bkt/k: HTTP 500: part 1: no body", err.Error())
 
 	// An *Error inside is returned as it is, behind the step.
 	inner := invalidf("Put", "b", "k", "x")

@@ -113,7 +113,7 @@ func TestMistakesUsersMake(t *testing.T) {
 			}), maxRequests: 1},
 		{name: "missing object", sentinel: s3kit.ErrNotFound, words: []string{"404"},
 			run: on(plain, head), maxRequests: 1},
-		{name: "bucket not empty", sentinel: s3kit.ErrBucketNotEmpty, words: []string{"BucketNotEmpty", "DeletePrefix"},
+		{name: "bucket not empty", sentinel: s3kit.ErrBucketNotEmpty, words: []string{"BucketNotEmpty", "DeleteMany"},
 			run: on(plain, func(c *s3kit.Client) error {
 				_, err := c.Put(ctx, bucket, "full", strings.NewReader("x"))
 				require.NoError(t, err)

@@ -389,9 +389,11 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 // explainBareStatus asks again, with a GET of the first byte, when a HEAD
 // was refused with a bare 400: a HEAD answer has no body to give a reason
 // in, and the usual reason is a region other than the server's, which the
-// GET's answer names. It returns the GET's error if that is
-// [ErrWrongRegion] or a 400 that is not an S3 error document (an HTTPS
-// server answering a plain HTTP request), and err otherwise.
+// GET's answer names. It returns the GET's error when that says more (an S3
+// error code, such as AuthorizationHeaderMalformed or the InvalidRequest of
+// an object encrypted with SSE-C, or a 400 that is not S3's at all, as an
+// HTTPS server answers a plain HTTP request); if the GET works, err with a
+// text that says so; otherwise err.
 func (c *Client) explainBareStatus(ctx context.Context, op, bucket, key string, err error) error {
 	var e *Error
 	if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest || e.Code != "BadRequest" {
@@ -400,12 +402,14 @@ func (c *Client) explainBareStatus(ctx context.Context, op, bucket, key string, 
 	out, gerr := c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String("bytes=0-0")})
 	if gerr == nil {
 		_ = out.Body.Close()
-		return err
+		works := *e
+		works.message = "the server refused the HEAD without saying why, though a GET of the same object works: the region and credentials are right"
+		return &works
 	}
 	werr := wrapErr(op, bucket, key, s3err.Object, gerr)
 	var ge *Error
-	if errors.Is(werr, ErrWrongRegion) || (errors.As(werr, &ge) && ge.StatusCode == http.StatusBadRequest && ge.Code == "") {
-		return werr // the region, or an answer that is not S3's at all
+	if errors.As(werr, &ge) && ge.StatusCode != 0 && ge.Code != "BadRequest" {
+		return werr
 	}
 	return err
 }

@@ -7,6 +7,7 @@
 package awsconf
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,12 +15,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/s3kit/s3kit/internal/names"
 )
 
 // Settings is what the configuration is built from.
@@ -30,6 +33,7 @@ type Settings struct {
 	CustomEndpoint       bool           // the endpoint is not AWS: never ask instance metadata
 	HTTPClient           *http.Client   // the caller's own; nil: the SDK's, or one for RootCAs
 	RootCAs              *x509.CertPool // nil: the system's roots
+	RootCAsPEM           []byte         // the PEM RootCAs was built from, which wins over AWS_CA_BUNDLE
 }
 
 // envCredentials and credentialSources name where credentials can come
@@ -56,6 +60,14 @@ func Load(ctx context.Context, s Settings) (aws.Config, error) {
 		return aws.Config{Region: s.Region, Credentials: static, HTTPClient: hc}, nil
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, s.loadOptions(static)...)
+	if err == nil && !s.CustomEndpoint && cfg.BaseEndpoint != nil {
+		// endpoint_url in the shared configuration: if it is not AWS, load
+		// again without instance metadata, before any credential is asked.
+		if u, perr := url.Parse(*cfg.BaseEndpoint); perr == nil && !names.IsAWSHost(u.Hostname()) {
+			s.CustomEndpoint = true
+			cfg, err = config.LoadDefaultConfig(ctx, s.loadOptions(static)...)
+		}
+	}
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading AWS configuration: %v", err)
 	}
@@ -96,6 +108,10 @@ func (s Settings) loadOptions(static aws.CredentialsProvider) []func(*config.Loa
 		// third-party endpoint.
 		opts = append(opts, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
 	}
+	if s.RootCAsPEM != nil {
+		// Given, it wins over AWS_CA_BUNDLE, which is then not even read.
+		opts = append(opts, config.WithCustomCABundle(bytes.NewReader(s.RootCAsPEM)))
+	}
 	return opts
 }
 
@@ -106,17 +122,35 @@ func (s Settings) httpClient() aws.HTTPClient {
 	case s.HTTPClient != nil:
 		return s.HTTPClient
 	case s.RootCAs != nil:
-		// The SDK's transport settings, with the roots; redirects are not
-		// followed, as the SDK's own client does not follow them. A plain
-		// *http.Client lets its owner close idle connections.
+		// The SDK's transport settings with the roots, and its redirect
+		// rule; a plain *http.Client on an *http.Transport, so that its
+		// owner can close idle connections.
 		tr := awshttp.NewBuildableClient().GetTransport()
 		if tr.TLSClientConfig == nil {
 			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
 		tr.TLSClientConfig.RootCAs = s.RootCAs
-		return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		return &http.Client{Transport: tr, CheckRedirect: sdkRedirect}
 	}
 	return nil
+}
+
+// sdkRedirect follows redirects as the SDK's own client does: only 307 and
+// 308, which keep the method and body, and without the session token when
+// the host changes (net/http already drops Authorization then). A 3xx
+// without Location is returned as it is by net/http.
+func sdkRedirect(r *http.Request, via []*http.Request) error {
+	switch r.Response.StatusCode {
+	case http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if len(via) > 0 && via[len(via)-1].URL.Host != r.URL.Host {
+			r.Header.Del("X-Amz-Security-Token")
+		}
+		return nil
+	}
+	return http.ErrUseLastResponse
 }
 
 // RootPool returns the system's certificate authorities and those in pem.

@@ -54,7 +54,7 @@ func (s *suite) mistakes(t *testing.T) {
 		require.NoError(t, s.c.CreateBucket(ctx, b))
 		_, err := s.c.Put(ctx, b, "k", strings.NewReader("x"))
 		require.NoError(t, err)
-		check(t, s.c.DeleteBucket(ctx, b), s3kit.ErrBucketNotEmpty, "BucketNotEmpty", "DeletePrefix")
+		check(t, s.c.DeleteBucket(ctx, b), s3kit.ErrBucketNotEmpty, "BucketNotEmpty", "DeleteMany")
 		require.NoError(t, s.c.Delete(ctx, b, "k"))
 		require.NoError(t, s.c.DeleteBucket(ctx, b))
 	})

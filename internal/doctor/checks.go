@@ -3,6 +3,7 @@ package doctor
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +21,7 @@ import (
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
-// reach sends an anonymous GET to the bucket and reads the server's clock.
+// reach sends an anonymous HEAD to the bucket and reads the server's clock.
 func (d *doctor) reach(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -36,7 +37,10 @@ func (d *doctor) reach(ctx context.Context) bool {
 	start := time.Now()
 	resp, err := d.cfg.S3.Options().HTTPClient.Do(req)
 	if err != nil {
-		d.add(Reachability, Failed, "%v", err)
+		d.add(Reachability, Failed, "%s", s3err.Cause(err))
+		if unknown := (x509.UnknownAuthorityError{}); errors.As(err, &unknown) {
+			d.suggest("s3kit.WithRootCAs(pem), or S3_CA_BUNDLE=ca.pem with s3kit.FromEnv()")
+		}
 		d.add(Clock, Skipped, "skipped")
 		return false
 	}

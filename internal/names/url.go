@@ -111,3 +111,9 @@ func RedactURL(raw string) string {
 	}
 	return scheme + "REDACTED@" + raw[at+1:]
 }
+
+// IsAWSHost reports whether host is an Amazon S3 endpoint.
+func IsAWSHost(host string) bool {
+	host = strings.ToLower(host)
+	return strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn")
+}

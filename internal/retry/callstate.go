@@ -75,6 +75,15 @@ type attemptsError struct {
 func (e *attemptsError) Error() string { return e.err.Error() }
 func (e *attemptsError) Unwrap() error { return e.err }
 
+// Cause returns the error that err, if it is the record of attempts this
+// package adds to an operation's error, carries; nil otherwise.
+func Cause(err error) error {
+	if ae, ok := err.(*attemptsError); ok {
+		return ae.err
+	}
+	return nil
+}
+
 // Attempts returns how many attempts err reports, or 0.
 func Attempts(err error) int {
 	var ae *attemptsError

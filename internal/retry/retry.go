@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"time"
 
@@ -87,7 +88,8 @@ func tlsSetup(err error) aws.Ternary {
 }
 
 // IsTLSSetup reports whether err is a certificate the client does not
-// accept, or a server that does not speak TLS.
+// accept, a handshake the server refused with an alert, or a server that
+// does not speak TLS.
 func IsTLSSetup(err error) bool {
 	var unknown x509.UnknownAuthorityError
 	var host x509.HostnameError
@@ -95,7 +97,17 @@ func IsTLSSetup(err error) bool {
 	var record tls.RecordHeaderError
 	var verify *tls.CertificateVerificationError
 	return errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) ||
-		errors.As(err, &record) || errors.As(err, &verify) || errors.Is(err, http.ErrSchemeMismatch)
+		errors.As(err, &record) || errors.As(err, &verify) || IsTLSAlert(err) ||
+		errors.Is(err, http.ErrSchemeMismatch)
+}
+
+// IsTLSAlert reports whether err is a TLS alert the server sent, such as
+// "protocol version not supported" or a missing client certificate: crypto/tls
+// reports those as a net.OpError whose Op is "remote error".
+func IsTLSAlert(err error) bool {
+	var op *net.OpError
+	var alert tls.AlertError
+	return (errors.As(err, &op) && op.Op == "remote error") || errors.As(err, &alert)
 }
 
 // garbledAnswer makes an answer that could not be read retryable: a body

@@ -46,7 +46,7 @@ var codeText = map[string]string{
 // added after the provider's message or the code's meaning.
 var codeHint = map[string]string{
 	"BucketAlreadyExists":   "choose another name",
-	"BucketNotEmpty":        "delete its objects first (DeletePrefix, or DeleteMany with the keys of List)",
+	"BucketNotEmpty":        "delete its objects first, for example with DeleteMany over the keys List gives",
 	"InvalidAccessKeyId":    "check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint",
 	"XAdminUserNotFound":    "check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint",
 	"RequestTimeTooSkewed":  "check this machine's clock",
@@ -67,10 +67,11 @@ var headText = map[int]string{
 // bare status, the status) means; then, for some codes, what to change. A
 // message says nothing when it is empty, the SDK's "UnknownError", or only
 // the status's own text, as for a HEAD.
-func Text(code string, status int, message string) string {
+func (p Parts) Text() string {
+	code, status, message := p.Code, p.StatusCode, p.Message
 	text := message
 	if message == "" || message == "UnknownError" || sameWords(message, http.StatusText(status)) {
-		text = meaning(code, status)
+		text = meaning(code, status, p.Method)
 	}
 	if hint := codeHint[code]; hint != "" {
 		if text == "" {
@@ -81,10 +82,11 @@ func Text(code string, status int, message string) string {
 	return text
 }
 
-// meaning is what code means, or for a code the SDK made from a bare status
-// (a HEAD answer has no body), what that status usually means.
-func meaning(code string, status int) string {
-	if t, ok := headText[status]; ok && sameWords(code, http.StatusText(status)) {
+// meaning is what code means, or for a code the SDK made from the bare
+// status of a HEAD (whose answer has no body), what that status usually
+// means there.
+func meaning(code string, status int, method string) string {
+	if t, ok := headText[status]; ok && method == http.MethodHead && sameWords(code, http.StatusText(status)) {
 		return t
 	}
 	return codeText[code]

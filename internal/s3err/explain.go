@@ -15,8 +15,10 @@ import (
 
 	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/s3kit/s3kit/internal/retry"
 )
 
 // Cause returns, in plain words, why a request that got no answer failed:
@@ -37,6 +39,24 @@ func Cause(err error) string {
 	return innermost(err).Error()
 }
 
+// requestOf returns the method and URL scheme of the request err is about,
+// from the answer or, without one, from the URL error of the attempt; ""
+// where err does not say.
+func requestOf(err error) (method, scheme string) {
+	var resp *smithyhttp.ResponseError
+	if errors.As(err, &resp) && resp.Response != nil && resp.Response.Request != nil {
+		return resp.Response.Request.Method, resp.Response.Request.URL.Scheme
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			scheme = u.Scheme
+		}
+		return strings.ToUpper(ue.Op), scheme
+	}
+	return "", ""
+}
+
 // explain names the transport failures a user can act on, or returns "".
 func explain(err error) string {
 	if text := explainTLS(err); text != "" {
@@ -53,11 +73,20 @@ func explain(err error) string {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused: is the server running, and is the port right?"
 	case errors.Is(err, syscall.ECONNRESET):
-		return "the server reset the connection; if this happens every time and the server serves HTTPS, the endpoint must start with https://"
+		return "the server reset the connection" + schemeHint(err)
 	case sentNoAnswer(err) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
-		return "the server closed the connection without answering; if it serves HTTPS, the endpoint must start with https://"
+		return "the server closed the connection without answering" + schemeHint(err)
 	}
 	return ""
+}
+
+// schemeHint is the advice for a server that drops a plain HTTP request:
+// it may serve HTTPS. It is empty for a request that was already HTTPS.
+func schemeHint(err error) string {
+	if _, scheme := requestOf(err); scheme != "http" {
+		return ""
+	}
+	return "; if this happens every time and the server serves HTTPS, the endpoint must start with https://"
 }
 
 // explainTLS names certificate and handshake failures, or returns "".
@@ -81,6 +110,9 @@ func explainTLS(err error) string {
 	if errors.As(err, &verify) {
 		return "TLS: " + verify.Error()
 	}
+	if retry.IsTLSAlert(err) {
+		return "TLS: the server refused the handshake (" + innermost(err).Error() + "): check whether it wants a client certificate or another TLS version"
+	}
 	return ""
 }
 
@@ -92,29 +124,47 @@ func sentNoAnswer(err error) bool {
 }
 
 // innermost strips the SDK's wrappers (operation, attempts, response and
-// send errors, the URL of the request) from err.
+// send errors, cancellation, the URL of the request) from err; of errors
+// joined together (a cause and the retry time limit) it follows the first.
+// Other errors are kept whole: their text is s3kit's own, or the cause's.
 func innermost(err error) error {
 	for {
-		var next error
-		switch e := err.(type) {
-		case *smithy.OperationError:
-			next = e.Err
-		case *awsretry.MaxAttemptsError:
-			next = e.Err
-		case *awshttp.ResponseError:
-			next = e.Err
-		case *smithyhttp.ResponseError:
-			next = e.Err
-		case *smithyhttp.RequestSendError:
-			next = e.Err
-		case *url.Error:
-			next = e.Err
-		}
+		next := sdkCause(err)
 		if next == nil {
 			return err
 		}
 		err = next
 	}
+}
+
+// sdkCause returns what one of the SDK's wrappers wraps, or nil.
+func sdkCause(err error) error {
+	switch e := err.(type) {
+	case *smithy.OperationError:
+		return e.Err
+	case *awsretry.MaxAttemptsError:
+		return e.Err
+	case *awshttp.ResponseError:
+		return e.Err
+	case *smithyhttp.ResponseError:
+		return e.Err
+	case *smithyhttp.RequestSendError:
+		return e.Err
+	case *smithy.CanceledError:
+		return e.Err
+	case *url.Error:
+		return e.Err
+	case interface {
+		ServiceHostID() string // the S3 client's own response error (service/internal/s3shared)
+		Unwrap() error
+	}:
+		return e.Unwrap()
+	case interface{ Unwrap() []error }:
+		if errs := e.Unwrap(); len(errs) > 0 {
+			return errs[0]
+		}
+	}
+	return retry.Cause(err)
 }
 
 // expecting finds the region in messages such as AWS's "the region
@@ -126,15 +176,39 @@ var expecting = regexp.MustCompile(`expecting ['"]?([A-Za-z0-9-]+)['"]?`)
 // message of an AuthorizationHeaderMalformed error; "" if neither says.
 func wantedRegion(err error, code, message string) string {
 	var resp *smithyhttp.ResponseError
-	if errors.As(err, &resp) && resp.Response != nil && resp.Response.StatusCode >= 300 {
-		if r := resp.Response.Header.Get("X-Amz-Bucket-Region"); r != "" && code != "NoSuchBucket" {
-			return r
-		}
+	if !errors.As(err, &resp) || resp.Response == nil || resp.Response.Request == nil {
+		return ""
 	}
+	signed := signedRegion(resp.Response.Request)
+	want := ""
 	if code == "AuthorizationHeaderMalformed" || code == "AuthorizationQueryParametersError" {
 		if m := expecting.FindStringSubmatch(message); m != nil {
-			return m[1]
+			want = m[1]
 		}
+	}
+	if want == "" && resp.Response.StatusCode >= 300 && code != "NoSuchBucket" {
+		// MinIO sends it on every answer; it only says something when it
+		// differs from the region the request was signed for.
+		want = resp.Response.Header.Get("X-Amz-Bucket-Region")
+	}
+	if want == "" || signed == "" || strings.EqualFold(want, signed) {
+		return ""
+	}
+	return want
+}
+
+// credentialScope finds the region in a SigV4 credential scope such as
+// "AKID/20261202/eu-west-1/s3/aws4_request".
+var credentialScope = regexp.MustCompile(`Credential=[^/,]+/[0-9]{8}/([^/,]+)/`)
+
+// signedRegion returns the region req was signed for (SigV4, in the
+// Authorization header or a presigned URL's X-Amz-Credential), or "".
+func signedRegion(req *http.Request) string {
+	if m := credentialScope.FindStringSubmatch(req.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	if parts := strings.Split(req.URL.Query().Get("X-Amz-Credential"), "/"); len(parts) >= 3 {
+		return parts[2]
 	}
 	return ""
 }

@@ -58,7 +58,7 @@ func (f *Fields) writeAnswer(b *strings.Builder) {
 		b.WriteString(f.Code)
 	case f.StatusCode != 0:
 		fmt.Fprintf(b, "HTTP %d", f.StatusCode)
-	case f.Sentinel != "":
+	case f.Sentinel != "" && !f.OutcomeUnknown: // an unknown outcome is said at the end
 		b.WriteString(f.Sentinel)
 	}
 	if f.RequestID != "" {
@@ -81,7 +81,7 @@ func (f *Fields) writeCause(b *strings.Builder) {
 	if text == "" {
 		return
 	}
-	if f.Code != "" || f.StatusCode != 0 || f.Sentinel != "" {
+	if f.Code != "" || f.StatusCode != 0 || (f.Sentinel != "" && !f.OutcomeUnknown) {
 		b.WriteString(": ")
 	}
 	b.WriteString(text)

@@ -25,8 +25,11 @@ type Parts struct {
 	Attempts   int    // requests sent; 0 if none or unknown
 	// Region is the region the server wants requests signed for, when the
 	// answer says it (x-amz-bucket-region, or the message of
-	// AuthorizationHeaderMalformed); "" otherwise.
+	// AuthorizationHeaderMalformed) and it is not the one the request was
+	// signed for; "" otherwise.
 	Region string
+	// Method is the request's HTTP method, such as "HEAD"; "" if unknown.
+	Method string
 	// OutcomeUnknown is set when one of the attempts may have been carried
 	// out without a definite answer reaching us (a lost or garbled answer,
 	// a 500, a cancelled context).
@@ -51,6 +54,7 @@ func Split(err error) Parts {
 		p.RequestID = rid.ServiceRequestID()
 	}
 	p.Region = wantedRegion(err, p.Code, p.Message)
+	p.Method, _ = requestOf(err)
 	p.Attempts = retry.Attempts(err)
 	p.OutcomeUnknown = retry.OutcomeUnknown(err)
 	return p

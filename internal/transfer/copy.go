@@ -120,7 +120,10 @@ func (cp *Copy) sourceUnchanged(ctx context.Context) error {
 	u := cp.u
 	now, err := u.t.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: cp.srcBucket, Key: cp.srcKey})
 	if err != nil {
-		return u.t.wrap(s3err.Object, fmt.Errorf("source %s/%s: %w", *cp.srcBucket, *cp.srcKey, err))
+		// The step names the source in the text too, where a bare
+		// status (a HEAD has no body) gives no message to carry it.
+		return u.t.Errs.Wrap(Site{Op: u.t.Op, Bucket: u.t.Bucket, Key: u.t.Key, Kind: s3err.Object,
+			Step: fmt.Sprintf("source %s/%s", *cp.srcBucket, *cp.srcKey)}, err)
 	}
 	if aws.ToString(now.ETag) != aws.ToString(cp.src.ETag) ||
 		!aws.ToTime(now.LastModified).Equal(aws.ToTime(cp.src.LastModified)) ||
