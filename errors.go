@@ -208,6 +208,20 @@ func wrap(at errSite, err error) error {
 	}
 	p := s3err.Split(err)
 	kind := sentinelOf(s3err.Classify(p.Code, p.StatusCode, at.kind))
+	if p.Region != "" {
+		kind = ErrWrongRegion
+	}
+	if at.write && p.OutcomeUnknown {
+		kind = ErrOutcomeUnknown
+	}
+	return &Error{Op: at.op, Bucket: at.bucket, Key: at.key, Code: p.Code, StatusCode: p.StatusCode,
+		RequestID: p.RequestID, Attempts: p.Attempts, Err: err, kind: kind, message: message(p, at.step, cause)}
+}
+
+// message is the text an Error shows after the answer: the provider's
+// message or what its code means, what went wrong when no answer came,
+// and the region the server wants; led by the step, if any.
+func message(p s3err.Parts, step string, cause error) string {
 	msg := p.Text()
 	switch {
 	case p.Code == "" && p.StatusCode == 0:
@@ -217,22 +231,17 @@ func wrap(at errSite, err error) error {
 		// a plain HTTP request so, and so do servers that are not S3.
 		msg = s3err.ResponseCause(cause) + "; the answer is not an S3 error document: check the endpoint (https:// or http://, host and port)"
 	case p.Region != "":
-		kind = ErrWrongRegion
 		msg += fmt.Sprintf("; the server expects region %q: use WithRegion(%q)", p.Region, p.Region)
 	}
-	if at.write && p.OutcomeUnknown {
-		kind = ErrOutcomeUnknown
-	}
 	switch {
-	case msg != "" && at.step != "":
-		msg = at.step + ": " + msg
-	case at.step != "" && p.Code == "" && p.StatusCode != 0:
-		msg = at.step + ": " + s3err.ResponseCause(cause) // a bare status: what went wrong with the answer
-	case at.step != "":
-		msg = at.step
+	case msg != "" && step != "":
+		return step + ": " + msg
+	case step != "" && p.Code == "" && p.StatusCode != 0:
+		return step + ": " + s3err.ResponseCause(cause) // a bare status: what went wrong with the answer
+	case step != "":
+		return step
 	}
-	return &Error{Op: at.op, Bucket: at.bucket, Key: at.key, Code: p.Code, StatusCode: p.StatusCode,
-		RequestID: p.RequestID, Attempts: p.Attempts, Err: err, kind: kind, message: msg}
+	return msg
 }
 
 // sentinelOf returns the sentinel of a category of S3 failure, or nil: the

@@ -32,7 +32,7 @@ type mistake struct {
 	// run makes the mistake and returns the error. requests, if not nil,
 	// says how many requests reached the server (so that a mistake that
 	// must be caught before any request, or not retried, is checked).
-	run func(t *testing.T) (err error, requests func() int64)
+	run func(t *testing.T) (requests func() int64, err error)
 	// maxRequests is the most requests the server may see; -1: unchecked.
 	maxRequests int64
 }
@@ -53,19 +53,19 @@ func TestMistakesUsersMake(t *testing.T) {
 	caPEM := tlsSrv.CertificatePEM()
 
 	head := func(c *s3kit.Client) error { _, err := c.Head(ctx, bucket, "k"); return err }
-	on := func(srv *s3kittest.Server, call func(*s3kit.Client) error, opts ...s3kit.Option) func(t *testing.T) (error, func() int64) {
-		return func(t *testing.T) (error, func() int64) {
+	on := func(srv *s3kittest.Server, call func(*s3kit.Client) error, opts ...s3kit.Option) func(t *testing.T) (func() int64, error) {
+		return func(t *testing.T) (func() int64, error) {
 			c, err := s3kit.New(ctx, append([]s3kit.Option{s3kit.WithEndpoint(srv.URL), s3kit.WithRegion(s3kittest.Region), creds}, opts...)...)
 			if err != nil {
-				return err, srv.Requests
+				return srv.Requests, err
 			}
-			return call(c), srv.Requests
+			return srv.Requests, call(c)
 		}
 	}
-	newOnly := func(opts ...s3kit.Option) func(t *testing.T) (error, func() int64) {
-		return func(t *testing.T) (error, func() int64) {
+	newOnly := func(opts ...s3kit.Option) func(t *testing.T) (func() int64, error) {
+		return func(t *testing.T) (func() int64, error) {
 			_, err := s3kit.New(ctx, opts...)
-			return err, nil
+			return nil, err
 		}
 	}
 	mistakes := []mistake{
@@ -147,11 +147,11 @@ func TestMistakesUsersMake(t *testing.T) {
 	require.GreaterOrEqual(t, len(mistakes), 20)
 	for _, m := range mistakes {
 		t.Run(m.name, func(t *testing.T) {
-			err, requests := m.run(t)
+			requests, err := m.run(t)
 			var before int64
 			if requests != nil && m.maxRequests >= 0 {
 				before = requests()
-				err, _ = m.run(t)
+				_, err = m.run(t)
 			}
 			if m.sentinel == nil && len(m.words) == 0 {
 				require.NoError(t, err)

@@ -59,15 +59,7 @@ func Load(ctx context.Context, s Settings) (aws.Config, error) {
 		// A nil HTTPClient makes the SDK use its own default client.
 		return aws.Config{Region: s.Region, Credentials: static, HTTPClient: hc}, nil
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, s.loadOptions(static)...)
-	if err == nil && !s.CustomEndpoint && cfg.BaseEndpoint != nil {
-		// endpoint_url in the shared configuration: if it is not AWS, load
-		// again without instance metadata, before any credential is asked.
-		if u, perr := url.Parse(*cfg.BaseEndpoint); perr == nil && !names.IsAWSHost(u.Hostname()) {
-			s.CustomEndpoint = true
-			cfg, err = config.LoadDefaultConfig(ctx, s.loadOptions(static)...)
-		}
-	}
+	cfg, err := s.loadDefault(ctx, static)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading AWS configuration: %v", err)
 	}
@@ -90,6 +82,21 @@ func Load(ctx context.Context, s Settings) (aws.Config, error) {
 			}
 			return aws.Config{}, fmt.Errorf("no credentials found in the environment (%s): %w", credentialSources, err)
 		}
+	}
+	return cfg, nil
+}
+
+// loadDefault runs LoadDefaultConfig. An endpoint_url in the shared
+// configuration that is not AWS makes it load again without instance
+// metadata, before any credential is asked for, and sets CustomEndpoint.
+func (s *Settings) loadDefault(ctx context.Context, static aws.CredentialsProvider) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, s.loadOptions(static)...)
+	if err != nil || s.CustomEndpoint || cfg.BaseEndpoint == nil {
+		return cfg, err
+	}
+	if u, perr := url.Parse(*cfg.BaseEndpoint); perr == nil && !names.IsAWSHost(u.Hostname()) {
+		s.CustomEndpoint = true
+		return config.LoadDefaultConfig(ctx, s.loadOptions(static)...)
 	}
 	return cfg, nil
 }
