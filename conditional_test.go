@@ -74,8 +74,10 @@ func stored(t *testing.T, c *s3kit.Client, key string) string {
 // the error matches ErrPreconditionFailed (not ErrObjectChanged), the stored
 // bytes are unchanged, and no multipart upload is left behind.
 func TestConditionalWrites(t *testing.T) {
+	t.Parallel()
 	for _, w := range condWriters() {
 		t.Run(w.name, func(t *testing.T) {
+			t.Parallel()
 			lim := s3kit.WithCopyLimits(6<<20, 5<<20)
 			_, c := setupClient(t, lim)
 			v1, v2, v3 := randomBytes(w.size), bytes.Repeat([]byte("2"), w.size), bytes.Repeat([]byte("3"), w.size)
@@ -127,8 +129,10 @@ func TestConditionalWrites(t *testing.T) {
 // once: exactly one succeeds, the others fail with ErrPreconditionFailed, and
 // the stored object is the winner's.
 func TestConditionalCreateRace(t *testing.T) {
+	t.Parallel()
 	for _, w := range condWriters() {
 		t.Run(w.name, func(t *testing.T) {
+			t.Parallel()
 			lim := s3kit.WithCopyLimits(6<<20, 5<<20)
 			_, c := setupClient(t, lim)
 			writers := 6
@@ -177,6 +181,7 @@ func TestConditionalCreateRace(t *testing.T) {
 // TestConditionalInvalid checks that bad condition values are refused with
 // ErrInvalidInput before any request, by Put, Copy and PresignPut.
 func TestConditionalInvalid(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	_, err := c.Put(t.Context(), bucket, "src", strings.NewReader("x"))
 	require.NoError(t, err)
@@ -212,6 +217,7 @@ func TestConditionalInvalid(t *testing.T) {
 // ignore conditions on some requests refuses a conditional write that
 // would go through them, before any request, and lets the others through.
 func TestConditionalProfileRefuses(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	big := bytes.Repeat([]byte("b"), 6*mib)
 	tests := []struct {
@@ -255,6 +261,7 @@ func TestConditionalProfileRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv := s3kittest.NewServer(t)
 			srv.CreateBucket(t, bucket)
 			c := srv.Client(t, s3kit.WithProvider(tc.profile(srv.URL)), s3kit.WithRegion(s3kittest.Region))
@@ -277,6 +284,7 @@ func TestConditionalProfileRefuses(t *testing.T) {
 // TestPresignPutConditional checks that PresignPut signs If-None-Match, so
 // the upload must carry it, and that the server then enforces it.
 func TestPresignPutConditional(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	p, err := c.PresignPut(t.Context(), bucket, "pre", time.Hour, s3kit.WithIfNoneMatch("*"))
 	require.NoError(t, err)
@@ -310,6 +318,7 @@ func TestPresignPutConditional(t *testing.T) {
 // retried request proves nothing: the first attempt stored the object and
 // its answer was lost, and the retry failed the condition against it.
 func TestConditionalPutLostAnswer(t *testing.T) {
+	t.Parallel()
 	drop := &s3kittest.Rule{Op: "PutObject", Key: "lost", Nth: 1, Fault: s3kittest.DropResponse()}
 	srv := s3kittest.NewServer(t, s3kittest.WithFaults(drop))
 	srv.CreateBucket(t, bucket)
@@ -329,6 +338,7 @@ func TestConditionalPutLostAnswer(t *testing.T) {
 // CompleteMultipartUpload answer is lost gets 412 on the retry (its own
 // object now exists); the ETag check settles it as the success it was.
 func TestConditionalMultipartLostAnswer(t *testing.T) {
+	t.Parallel()
 	drop := &s3kittest.Rule{Op: "CompleteMultipartUpload", Nth: 1, Fault: s3kittest.DropResponse()}
 	srv := s3kittest.NewServer(t, s3kittest.WithFaults(drop))
 	srv.CreateBucket(t, bucket)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestCopy(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	tests := []struct {
 		name      string
@@ -26,6 +27,7 @@ func TestCopy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			lim := s3kit.WithCopyLimits(6*mib, 5*mib)
 			srv, c := setupClient(t, lim)
 			srv.CreateBucket(t, "other")
@@ -63,8 +65,10 @@ func TestCopy(t *testing.T) {
 }
 
 func TestCopyReplacesMetadataAndSetsACL(t *testing.T) {
+	t.Parallel()
 	for _, multipart := range []bool{false, true} {
 		t.Run(map[bool]string{false: "single", true: "multipart"}[multipart], func(t *testing.T) {
+			t.Parallel()
 			size, lim := 100, s3kit.WithCopyLimits(5<<30, 512<<20)
 			if multipart {
 				size, lim = 6<<20, s3kit.WithCopyLimits(5<<20, 5<<20)
@@ -89,6 +93,7 @@ func TestCopyReplacesMetadataAndSetsACL(t *testing.T) {
 }
 
 func TestCopyErrors(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	_, err := c.Copy(t.Context(), bucket, "missing", bucket, "dst")
 	assert.ErrorIs(t, err, s3kit.ErrNotFound)
@@ -123,6 +128,7 @@ func TestCopyErrors(t *testing.T) {
 }
 
 func TestCopyAbortsWhenAPartFails(t *testing.T) {
+	t.Parallel()
 	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
 	srv, direct := setupClient(t, lim)
 	_, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(randomBytes(11<<20)))

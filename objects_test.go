@@ -21,6 +21,7 @@ import (
 )
 
 func TestPutGetRoundTrip(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	bodies := map[string]func(b []byte) (io.Reader, []s3kit.PutOption){
 		"bytes.Reader": func(b []byte) (io.Reader, []s3kit.PutOption) { return bytes.NewReader(b), nil },
@@ -39,6 +40,7 @@ func TestPutGetRoundTrip(t *testing.T) {
 		for _, size := range []int{0, 1, 1 << 10, 40 * mib} {
 			for kind, mk := range bodies {
 				t.Run(strings.Join([]string{name, kind, sizeName(size)}, "/"), func(t *testing.T) {
+					t.Parallel()
 					if tlsOn && size > 1<<10 && testing.Short() {
 						t.Skip("large TLS round trip in -short mode")
 					}
@@ -81,6 +83,7 @@ func sizeName(n int) string {
 }
 
 func TestPutReadsReaderAtInPlace(t *testing.T) {
+	t.Parallel()
 	// A body that is an io.ReaderAt is sent from where it stands, even if
 	// its read position is not at the start.
 	_, c := setup(t)
@@ -96,8 +99,10 @@ func TestPutReadsReaderAtInPlace(t *testing.T) {
 }
 
 func TestPutMetadataRoundTrip(t *testing.T) {
+	t.Parallel()
 	for name, size := range map[string]int{"single": 10, "multipart": 18 << 20} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, c := setup(t)
 			_, err := c.Put(t.Context(), bucket, "doc.json", onlyReader{bytes.NewReader(randomBytes(size))},
 				s3kit.WithContentType("application/json"),
@@ -127,6 +132,7 @@ func lowerKeys(m map[string]string) map[string]string {
 }
 
 func TestPutSizeMismatchStoresNothing(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	tests := []struct {
 		name     string
@@ -141,6 +147,7 @@ func TestPutSizeMismatchStoresNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, c := setup(t)
 			_, err := c.Put(t.Context(), bucket, "k", onlyReader{bytes.NewReader(randomBytes(tt.actual))}, s3kit.WithSize(tt.declared))
 			require.ErrorIs(t, err, s3kit.ErrInvalidInput)
@@ -155,6 +162,7 @@ func TestPutSizeMismatchStoresNothing(t *testing.T) {
 // body whose size Put can measure (read in place, never to its end) is
 // refused before any request, rather than storing a prefix or failing late.
 func TestPutSizeMismatchMeasurableBody(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	tests := []struct {
 		name     string
@@ -259,6 +267,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestPutAbortsWhenBodyFails(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	boom := errors.New("disk on fire")
 	_, err := c.Put(t.Context(), bucket, "k", &failingReader{data: randomBytes(20 << 20), err: boom})
@@ -290,6 +299,7 @@ func (r *cancelReader) Read(p []byte) (int, error) {
 }
 
 func TestPutCancelledAborts(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -301,6 +311,7 @@ func TestPutCancelledAborts(t *testing.T) {
 }
 
 func TestPutAbortsWhenAPartFails(t *testing.T) {
+	t.Parallel()
 	srv, _ := setup(t)
 	var aborts atomic.Int32
 	c := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
@@ -327,6 +338,7 @@ func TestPutAbortsWhenAPartFails(t *testing.T) {
 }
 
 func TestGetRange(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	data := randomBytes(1000)
 	_, err := c.Put(t.Context(), bucket, "r", bytes.NewReader(data))
@@ -353,6 +365,7 @@ func TestGetRange(t *testing.T) {
 }
 
 func TestNotFoundAndDelete(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	ctx := t.Context()
 
@@ -380,6 +393,7 @@ func TestNotFoundAndDelete(t *testing.T) {
 }
 
 func TestMissingBucket(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	ctx := t.Context()
 	_, err := c.Get(ctx, "nope", "k")
@@ -396,6 +410,7 @@ func TestMissingBucket(t *testing.T) {
 }
 
 func TestObjectReaderClose(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	_, err := c.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(1<<20)))
 	require.NoError(t, err)
@@ -411,6 +426,7 @@ func TestObjectReaderClose(t *testing.T) {
 }
 
 func TestCreateAndDeleteBucket(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	c := srv.Client(t)
 	require.NoError(t, c.CreateBucket(t.Context(), "fresh"))

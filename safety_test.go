@@ -68,6 +68,7 @@ func (f *errAtEndReader) Read(p []byte) (int, error) {
 // TestTruncatedBodyIsNotStored is defect 1: a body that ends with an error,
 // whatever it wraps, fails the Put, stores nothing and leaves no upload.
 func TestTruncatedBodyIsNotStored(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body func(t *testing.T) io.Reader
@@ -91,6 +92,7 @@ func TestTruncatedBodyIsNotStored(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv, c := setup(t)
 			_, err := c.Put(t.Context(), bucket, "k", tt.body(t), tt.opts...)
 			require.Error(t, err)
@@ -107,6 +109,7 @@ func TestTruncatedBodyIsNotStored(t *testing.T) {
 // which servers that enforce it refuse; s3kittest, like Ceph RGW 16.2,
 // ignores the header, so this also proves the check made before completing.
 func TestMultipartCopyPinsItsSource(t *testing.T) {
+	t.Parallel()
 	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
 	srv, direct := setupClient(t, lim)
 	v1, v2 := randomBytes(16<<20), bytes.Repeat([]byte("second version. "), 1<<20)
@@ -144,10 +147,12 @@ func TestMultipartCopyPinsItsSource(t *testing.T) {
 // left over is the empty one the lost answer created (which nobody can
 // prove is this call's).
 func TestOtherWritersUploadSurvives(t *testing.T) {
+	t.Parallel()
 	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
 	data := randomBytes(12 << 20)
 	for _, op := range []string{"Put", "Copy"} {
 		t.Run(op, func(t *testing.T) {
+			t.Parallel()
 			rule := &s3kittest.Rule{Op: "CreateMultipartUpload", Key: "k", Nth: 1, Fault: s3kittest.DropResponse()}
 			fe := newFrontEnd(t, []*s3kittest.Rule{rule}, lim)
 			raw := fe.srv.Client(t).S3()
@@ -210,8 +215,10 @@ func cancelDuring(t *testing.T, srv *s3kittest.Server, op string, cancel context
 // that ends while it answers CompleteMultipartUpload does not report a
 // failure for an object that was stored.
 func TestCancelAroundMultipart(t *testing.T) {
+	t.Parallel()
 	data := randomBytes(12 << 20)
 	t.Run("during CreateMultipartUpload", func(t *testing.T) {
+		t.Parallel()
 		srv := s3kittest.NewServer(t)
 		srv.CreateBucket(t, bucket)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -225,6 +232,7 @@ func TestCancelAroundMultipart(t *testing.T) {
 		assert.Zero(t, withParts+empty, "the upload created for the cancelled call was aborted")
 	})
 	t.Run("during CompleteMultipartUpload", func(t *testing.T) {
+		t.Parallel()
 		srv := s3kittest.NewServer(t)
 		srv.CreateBucket(t, bucket)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -236,6 +244,7 @@ func TestCancelAroundMultipart(t *testing.T) {
 		assertStored(t, srv, "k", data)
 	})
 	t.Run("before CompleteMultipartUpload", func(t *testing.T) {
+		t.Parallel()
 		srv := s3kittest.NewServer(t)
 		srv.CreateBucket(t, bucket)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -263,6 +272,7 @@ func TestCancelAroundMultipart(t *testing.T) {
 // says so with ErrOutcomeUnknown, that one whose outcome can be learned is
 // settled, and that definite refusals are not reported as unknown.
 func TestOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	small, big := randomBytes(100<<10), randomBytes(12<<20)
 	tests := []struct {
 		name    string
@@ -287,6 +297,7 @@ func TestOutcomeUnknown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			fe := newFrontEnd(t, tt.rules)
 			_, err := fe.client.Put(t.Context(), bucket, "k", bytes.NewReader(tt.data), mpOpts...)
 			switch {
@@ -310,11 +321,13 @@ func TestOutcomeUnknown(t *testing.T) {
 		})
 	}
 	t.Run("Delete 500 every time", func(t *testing.T) {
+		t.Parallel()
 		fe := newFrontEnd(t, []*s3kittest.Rule{{Op: "DeleteObject", Fault: s3kittest.ErrorResponse(500, "InternalError")}})
 		err := fe.client.Delete(t.Context(), bucket, "k")
 		assert.ErrorIs(t, err, s3kit.ErrOutcomeUnknown)
 	})
 	t.Run("connection refused", func(t *testing.T) {
+		t.Parallel()
 		hs := httptest.NewServer(http.NotFoundHandler())
 		url := hs.URL
 		hs.Close()
@@ -330,6 +343,7 @@ func TestOutcomeUnknown(t *testing.T) {
 // CompleteMultipartUpload with an empty ETag element; Put and Copy then
 // report the ETag the parts produce, which is what HEAD shows.
 func TestMultipartETagWhenServerSendsNone(t *testing.T) {
+	t.Parallel()
 	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
 	srv, direct := setupClient(t, lim)
 	empty := regexp.MustCompile(`<ETag>[^<]*</ETag>`)
@@ -369,6 +383,7 @@ func TestMultipartETagWhenServerSendsNone(t *testing.T) {
 // condition; a 412 caused by a source overwritten since Copy read it is
 // ErrObjectChanged, not ErrPreconditionFailed.
 func TestCopySourceChangedIsNotAFailedCondition(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
 	_, err := direct.Put(t.Context(), bucket, "src", strings.NewReader("first"))
 	require.NoError(t, err)

@@ -25,9 +25,11 @@ import (
 )
 
 func TestDownload(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	for _, size := range []int{0, 1, 1 << 10, 5 << 20, 20<<20 + 123} {
 		t.Run(sizeName(size), func(t *testing.T) {
+			t.Parallel()
 			data := randomBytes(size)
 			key := "dl/" + sizeName(size)
 			_, err := c.Put(t.Context(), bucket, key, bytes.NewReader(data))
@@ -107,6 +109,7 @@ func (c *cutter) intercept(next http.Handler) func(w http.ResponseWriter, r *htt
 }
 
 func TestGetResumesAfterDroppedConnection(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
 	data := randomBytes(3 << 20)
 	_, err := direct.Put(t.Context(), bucket, "big", bytes.NewReader(data))
@@ -147,6 +150,7 @@ func TestGetResumesAfterDroppedConnection(t *testing.T) {
 }
 
 func TestResumeFailsWhenObjectChanged(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
 	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(1<<20)))
 	require.NoError(t, err)
@@ -167,6 +171,7 @@ func TestResumeFailsWhenObjectChanged(t *testing.T) {
 // resume finds the object gone fails with ErrNotFound alone: an error
 // matches at most one sentinel.
 func TestResumeFailsWhenObjectDeleted(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
 	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(1<<20)))
 	require.NoError(t, err)
@@ -185,6 +190,7 @@ func TestResumeFailsWhenObjectDeleted(t *testing.T) {
 }
 
 func TestResumeGivesUpAfterRepeatedDrops(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
 	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(1<<20)))
 	require.NoError(t, err)
@@ -204,6 +210,7 @@ func TestResumeGivesUpAfterRepeatedDrops(t *testing.T) {
 }
 
 func TestVerifyDetectsCorruption(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
 	data := randomBytes(64 << 10)
 	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(data))
@@ -241,12 +248,14 @@ func TestVerifyDetectsCorruption(t *testing.T) {
 }
 
 func TestPutProgress(t *testing.T) {
-	_, c := setup(t)
+	t.Parallel()
 	for name, body := range map[string]func() io.Reader{
 		"known size":   func() io.Reader { return bytes.NewReader(randomBytes(40 << 20)) },
 		"unknown size": func() io.Reader { return onlyReader{bytes.NewReader(randomBytes(40 << 20))} },
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, c := setup(t)
 			var calls []s3kit.Progress
 			var inCall atomic.Int32
 			_, err := c.Put(t.Context(), bucket, "p", body(), s3kit.WithProgress(func(p s3kit.Progress) {
@@ -266,8 +275,10 @@ func TestPutProgress(t *testing.T) {
 }
 
 func TestPutSignsItsPayload(t *testing.T) {
+	t.Parallel()
 	for _, withMD5 := range []bool{false, true} {
 		t.Run(fmt.Sprintf("md5=%t", withMD5), func(t *testing.T) {
+			t.Parallel()
 			var checked atomic.Int32
 			front := newTLSRecorder(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				body, _ := io.ReadAll(r.Body)
@@ -304,6 +315,7 @@ func TestPutSignsItsPayload(t *testing.T) {
 }
 
 func TestCorruptionInTransitIsRejected(t *testing.T) {
+	t.Parallel()
 	// A proxy flips one byte of every PUT body; s3kittest, like any SigV4
 	// server, checks the body against the signed SHA-256 and refuses it.
 	srv, direct := setup(t)
@@ -368,6 +380,7 @@ func (zeros) Read(p []byte) (int, error) {
 }
 
 func TestUnknownSizePartsGrow(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("streams 3 GiB")
 	}
