@@ -31,10 +31,10 @@ import (
 // parts would produce", and reports SUCCESS: the caller believes it created
 // the object although the condition failed and nothing of its own was
 // stored. And since the call "succeeded", its upload is never aborted and
-// stays behind holding 12 MiB of parts.
+// stays behind holding its parts.
 func TestAttack_IfNoneMatchMultipartSucceedsOverExistingObject(t *testing.T) {
 	t.Parallel()
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	fe := newFrontEnd(t, []*s3kittest.Rule{
 		{Op: "CompleteMultipartUpload", Nth: 1, Fault: s3kittest.ErrorResponse(500, "InternalError")},
 	})
@@ -59,7 +59,7 @@ func TestAttack_IfNoneMatchMultipartSucceedsOverExistingObject(t *testing.T) {
 // never completed, is left holding all its parts.
 func TestAttack_UnknownCompleteSettledByOlderIdenticalObjectLeavesParts(t *testing.T) {
 	t.Parallel()
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	fe := newFrontEnd(t, []*s3kittest.Rule{
 		{Op: "CompleteMultipartUpload", Fault: s3kittest.ErrorResponse(500, "InternalError")},
 	})
@@ -260,9 +260,9 @@ func TestAttack_ResumeTrustsIfMatch(t *testing.T) {
 // missing a whole part.
 func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
 	t.Parallel()
-	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	lim := s3kit.WithCopyLimits(5<<10, 5<<10) // KiB, as in TestCopy
 	srv, direct := setupClient(t, lim)
-	data := randomBytes(12 << 20)
+	data := randomBytes(6 << 10)
 	_, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(data))
 	require.NoError(t, err)
 	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
@@ -295,7 +295,7 @@ func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
 func TestAttack_UploadPartWithoutETag(t *testing.T) {
 	t.Parallel()
 	srv, _ := setup(t)
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
 		return func(w http.ResponseWriter, r *http.Request) bool {
 			if s3kittest.Operation(r) != "UploadPart" || r.URL.Query().Get("partNumber") != "2" {
@@ -341,7 +341,7 @@ func (w *writerAtBuf) WriteAt(p []byte, off int64) (int, error) {
 func TestAttack_DownloadWithoutETagSkipsRangeChecks(t *testing.T) {
 	t.Parallel()
 	srv, direct := setup(t)
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(data), mpOpts...) // multipart: no MD5 to verify
 	require.NoError(t, err)
 	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
@@ -386,10 +386,12 @@ func TestAttack_DownloadWithoutETagSkipsRangeChecks(t *testing.T) {
 // commonly get wrong.
 func TestAttack_OddKeysRoundTrip(t *testing.T) {
 	t.Parallel()
-	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	// Copy limits of 64 KiB (as in TestCopy) make the 100 KiB object a
+	// multipart copy of two parts: the keys are under test, not the sizes.
+	lim := s3kit.WithCopyLimits(64<<10, 64<<10)
 	keys := []string{"a+b", "a b", "a%2Fb", "a%b", "x/../y", "x/./y", "./z", "q?x=1#f", "ü/é", "tab\tkey", "nl\nkey", "del\x7f", "~!$&'()*,;=:@", strings.Repeat("é", 500)}
 	small := []byte("small")
-	big := randomBytes(6 << 20)
+	big := randomBytes(100 << 10)
 	for _, k := range keys {
 		t.Run(fmt.Sprintf("%q", k), func(t *testing.T) {
 			t.Parallel()
@@ -432,9 +434,12 @@ func TestAttack_OddKeysRoundTrip(t *testing.T) {
 // ErrOutcomeUnknown allows either. No upload may be left holding parts.
 func TestAttack_CancelAtEveryPoint(t *testing.T) {
 	t.Parallel()
-	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	// The multipart copy is of three 5 KiB parts (KiB, as in TestCopy): the
+	// injected delays, not the sizes, spread its steps over the moments.
+	lim := s3kit.WithCopyLimits(5<<10, 5<<10)
 	oldSmall, newSmall := []byte("old value"), []byte("new value!")
-	oldBig, newBig := randomBytes(11<<20), bytes.Repeat([]byte{7}, 11<<20)
+	oldBig, newBig := randomBytes(twoParts), bytes.Repeat([]byte{7}, twoParts)
+	oldCopy, newCopy := randomBytes(11<<10), bytes.Repeat([]byte{7}, 11<<10)
 	check := func(t *testing.T, direct *s3kit.Client, name string, d time.Duration, err error, key string, oldV, newV []byte) {
 		t.Helper()
 		got := []byte(nil)
@@ -485,13 +490,13 @@ func TestAttack_CancelAtEveryPoint(t *testing.T) {
 			})
 			_, err := direct.Put(t.Context(), bucket, "srcS", bytes.NewReader(newSmall))
 			require.NoError(t, err)
-			_, err = direct.Put(t.Context(), bucket, "srcB", bytes.NewReader(newBig))
+			_, err = direct.Put(t.Context(), bucket, "srcB", bytes.NewReader(newCopy))
 			require.NoError(t, err)
 			run("single Copy", "cs", oldSmall, newSmall, func(ctx context.Context) error {
 				_, err := fe.client.Copy(ctx, bucket, "srcS", bucket, "cs")
 				return err
 			})
-			run("multipart Copy", "cb", oldBig, newBig, func(ctx context.Context) error {
+			run("multipart Copy", "cb", oldCopy, newCopy, func(ctx context.Context) error {
 				_, err := fe.client.Copy(ctx, bucket, "srcB", bucket, "cb")
 				return err
 			})

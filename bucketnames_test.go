@@ -97,9 +97,9 @@ func TestRelaxedBucketNamesRoundTrip(t *testing.T) {
 	srv.CreateBucket(t, legacy)
 	c := srv.Client(t, s3kit.WithRelaxedBucketNames(true))
 	ctx := t.Context()
-	data := randomBytes(20 << 20) // multipart with the 16 MiB threshold
+	data := randomBytes(twoParts) // multipart with mpOpts
 
-	_, err := c.Put(ctx, legacy, "big.bin", bytes.NewReader(data), s3kit.WithPartSize(5<<20))
+	_, err := c.Put(ctx, legacy, "big.bin", bytes.NewReader(data), mpOpts...)
 	require.NoError(t, err)
 	_, err = c.Put(ctx, legacy, "dir/small.txt", strings.NewReader("hello"), s3kit.WithContentType("text/plain"))
 	require.NoError(t, err)

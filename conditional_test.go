@@ -24,9 +24,10 @@ type condWriter func(t *testing.T, c *s3kit.Client, key string, data []byte, opt
 
 // condWriters returns the four ways to write that carry a condition:
 // PutObject, CompleteMultipartUpload of a Put, CopyObject, and the
-// CompleteMultipartUpload of a multipart copy. Multipart sizes are forced
-// with a 5 MiB threshold and part size (the copy limits are set by the
-// caller with SetCopyLimits).
+// CompleteMultipartUpload of a multipart copy. A multipart Put is forced
+// with a 5 MiB threshold and part size, so 6 MiB and 1 KiB is two parts; the
+// caller sets copy limits of 6 KiB and 5 KiB parts with WithCopyLimits (KiB,
+// as in TestCopy), so 7 KiB is a multipart copy of two parts.
 func condWriters() []struct {
 	name      string
 	size      int
@@ -53,9 +54,9 @@ func condWriters() []struct {
 		write     condWriter
 	}{
 		{"put single", 3000, false, put()},
-		{"put multipart", 11 * mib, true, put(small...)},
+		{"put multipart", 6*mib + 1024, true, put(small...)},
 		{"copy single", 3000, false, cp},
-		{"copy multipart", 11 * mib, true, cp},
+		{"copy multipart", 7 << 10, true, cp},
 	}
 }
 
@@ -78,7 +79,7 @@ func TestConditionalWrites(t *testing.T) {
 	for _, w := range condWriters() {
 		t.Run(w.name, func(t *testing.T) {
 			t.Parallel()
-			lim := s3kit.WithCopyLimits(6<<20, 5<<20)
+			lim := s3kit.WithCopyLimits(6<<10, 5<<10)
 			_, c := setupClient(t, lim)
 			v1, v2, v3 := randomBytes(w.size), bytes.Repeat([]byte("2"), w.size), bytes.Repeat([]byte("3"), w.size)
 			const key = "cond/k"
@@ -133,7 +134,7 @@ func TestConditionalCreateRace(t *testing.T) {
 	for _, w := range condWriters() {
 		t.Run(w.name, func(t *testing.T) {
 			t.Parallel()
-			lim := s3kit.WithCopyLimits(6<<20, 5<<20)
+			lim := s3kit.WithCopyLimits(6<<10, 5<<10)
 			_, c := setupClient(t, lim)
 			writers := 6
 			if w.multipart {
@@ -343,7 +344,7 @@ func TestConditionalMultipartLostAnswer(t *testing.T) {
 	srv := s3kittest.NewServer(t, s3kittest.WithFaults(drop))
 	srv.CreateBucket(t, bucket)
 	c := srv.Client(t, s3kit.WithRetryDelays(time.Millisecond, time.Millisecond))
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	res, err := c.Put(t.Context(), bucket, "lost", bytes.NewReader(data), append([]s3kit.PutOption{s3kit.WithIfNoneMatch("*")}, mpOpts...)...)
 	require.NoError(t, err)
 	assert.Equal(t, 1, drop.Fired())

@@ -32,6 +32,11 @@ import (
 // mpOpts makes Put use multipart for anything over 5 MiB, in 5 MiB parts.
 var mpOpts = []s3kit.PutOption{s3kit.WithMultipartThreshold(5 << 20), s3kit.WithPartSize(5 << 20)}
 
+// twoParts is the size of a body that mpOpts sends in two parts, 5 MiB and
+// 1 MiB, as is a copy of it with WithCopyLimits(5<<20, 5<<20): enough for
+// a test of a multipart upload or copy that needs no third part.
+const twoParts = 6 << 20
+
 // cutBody returns the body of an HTTP response that promises n bytes and is
 // cut after cut of them, as a proxy or a dropped connection leaves it: its
 // Read returns io.ErrUnexpectedEOF.
@@ -81,14 +86,14 @@ func TestTruncatedBodyIsNotStored(t *testing.T) {
 			return &errAtEndReader{bytes.NewReader(randomBytes(1000)), io.ErrUnexpectedEOF}
 		}, nil},
 		{"wrapped io.EOF, multipart", func(*testing.T) io.Reader {
-			return &errAtEndReader{bytes.NewReader(randomBytes(12 << 20)), fmt.Errorf("proxy: %w", io.EOF)}
+			return &errAtEndReader{bytes.NewReader(randomBytes(twoParts)), fmt.Errorf("proxy: %w", io.EOF)}
 		}, mpOpts},
 		{"error after exactly the declared size", func(*testing.T) io.Reader {
 			return &errAtEndReader{bytes.NewReader(randomBytes(1000)), io.ErrUnexpectedEOF}
 		}, []s3kit.PutOption{s3kit.WithSize(1000)}},
 		{"error after exactly the declared size, multipart", func(*testing.T) io.Reader {
-			return &errAtEndReader{bytes.NewReader(randomBytes(12 << 20)), io.ErrUnexpectedEOF}
-		}, append([]s3kit.PutOption{s3kit.WithSize(12 << 20)}, mpOpts...)},
+			return &errAtEndReader{bytes.NewReader(randomBytes(twoParts)), io.ErrUnexpectedEOF}
+		}, append([]s3kit.PutOption{s3kit.WithSize(twoParts)}, mpOpts...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,9 +115,9 @@ func TestTruncatedBodyIsNotStored(t *testing.T) {
 // ignores the header, so this also proves the check made before completing.
 func TestMultipartCopyPinsItsSource(t *testing.T) {
 	t.Parallel()
-	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	lim := s3kit.WithCopyLimits(5<<10, 5<<10) // KiB, as in TestCopy
 	srv, direct := setupClient(t, lim)
-	v1, v2 := randomBytes(16<<20), bytes.Repeat([]byte("second version. "), 1<<20)
+	v1, v2 := randomBytes(16<<10), bytes.Repeat([]byte("second version. "), 1<<10)
 	first, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(v1))
 	require.NoError(t, err)
 	var parts int
@@ -149,7 +154,7 @@ func TestMultipartCopyPinsItsSource(t *testing.T) {
 func TestOtherWritersUploadSurvives(t *testing.T) {
 	t.Parallel()
 	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	for _, op := range []string{"Put", "Copy"} {
 		t.Run(op, func(t *testing.T) {
 			t.Parallel()
@@ -273,7 +278,7 @@ func TestCancelAroundMultipart(t *testing.T) {
 // settled, and that definite refusals are not reported as unknown.
 func TestOutcomeUnknown(t *testing.T) {
 	t.Parallel()
-	small, big := randomBytes(100<<10), randomBytes(12<<20)
+	small, big := randomBytes(100<<10), randomBytes(twoParts)
 	tests := []struct {
 		name    string
 		data    []byte

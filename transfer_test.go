@@ -249,27 +249,34 @@ func TestVerifyDetectsCorruption(t *testing.T) {
 
 func TestPutProgress(t *testing.T) {
 	t.Parallel()
-	for name, body := range map[string]func() io.Reader{
-		"known size":   func() io.Reader { return bytes.NewReader(randomBytes(40 << 20)) },
-		"unknown size": func() io.Reader { return onlyReader{bytes.NewReader(randomBytes(40 << 20))} },
+	// Five parts of 5 MiB, the last one short: one more part than the four
+	// sent at once, so that the callback hears from concurrent parts, and a
+	// streamed body reuses a part buffer, which the read back checks.
+	const size = 21 << 20
+	for name, body := range map[string]func([]byte) io.Reader{
+		"known size":   func(b []byte) io.Reader { return bytes.NewReader(b) },
+		"unknown size": func(b []byte) io.Reader { return onlyReader{bytes.NewReader(b)} },
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, c := setup(t)
+			data := randomBytes(size)
 			var calls []s3kit.Progress
 			var inCall atomic.Int32
-			_, err := c.Put(t.Context(), bucket, "p", body(), s3kit.WithProgress(func(p s3kit.Progress) {
+			_, err := c.Put(t.Context(), bucket, "p", body(data), append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithProgress(func(p s3kit.Progress) {
 				assert.Equal(t, int32(1), inCall.Add(1), "never called concurrently")
 				calls = append(calls, p)
 				inCall.Add(-1)
-			}))
+			}))...)
 			require.NoError(t, err)
 			require.NotEmpty(t, calls)
 			for i := 1; i < len(calls); i++ {
 				assert.GreaterOrEqual(t, calls[i].Bytes, calls[i-1].Bytes, "monotonic")
 			}
 			last := calls[len(calls)-1]
-			assert.Equal(t, s3kit.Progress{Bytes: 40 << 20, Total: 40 << 20, Parts: 5, TotalParts: 5}, last)
+			assert.Equal(t, s3kit.Progress{Bytes: size, Total: size, Parts: 5, TotalParts: 5}, last)
+			got, _ := getAll(t, c, "p")
+			assert.Equal(t, sum(data), got, "SHA-256 of the stored object")
 		})
 	}
 }
@@ -307,7 +314,7 @@ func TestPutSignsItsPayload(t *testing.T) {
 			require.NoError(t, err)
 			_, err = c.Put(t.Context(), "bkt", "small", bytes.NewReader(randomBytes(1000)))
 			require.NoError(t, err)
-			_, err = c.Put(t.Context(), "bkt", "big", onlyReader{bytes.NewReader(randomBytes(20 << 20))})
+			_, err = c.Put(t.Context(), "bkt", "big", onlyReader{bytes.NewReader(randomBytes(11 << 20))}, mpOpts...) // three parts
 			require.NoError(t, err)
 			assert.GreaterOrEqual(t, checked.Load(), int32(4), "one PUT and three parts at least")
 		})
@@ -333,7 +340,7 @@ func TestCorruptionInTransitIsRejected(t *testing.T) {
 			return true
 		}
 	})
-	for name, size := range map[string]int{"single": 1000, "multipart": 20 << 20} {
+	for name, size := range map[string]int{"single": 1000, "multipart": 9 << 20} { // multipart: over one 8 MiB part
 		_, err := c.Put(t.Context(), bucket, name, onlyReader{bytes.NewReader(randomBytes(size))})
 		var e *s3kit.Error
 		require.ErrorAs(t, err, &e, name)

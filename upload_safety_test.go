@@ -32,7 +32,7 @@ func assertStored(t *testing.T, srv *s3kittest.Server, key string, data []byte) 
 
 func TestInterruptedUploadsLeaveNothing(t *testing.T) {
 	t.Parallel()
-	small, big := randomBytes(200<<10), randomBytes(12<<20)
+	small, big := randomBytes(200<<10), randomBytes(twoParts)
 	mp := []s3kit.PutOption{s3kit.WithMultipartThreshold(5 << 20), s3kit.WithPartSize(5 << 20)}
 	tests := []struct {
 		name  string
@@ -71,7 +71,7 @@ func TestInterruptedUploadsLeaveNothing(t *testing.T) {
 // duplicate.
 func TestLostAnswersAreRecovered(t *testing.T) {
 	t.Parallel()
-	small, big := randomBytes(200<<10), randomBytes(12<<20)
+	small, big := randomBytes(200<<10), randomBytes(twoParts)
 	mp := []s3kit.PutOption{s3kit.WithMultipartThreshold(5 << 20), s3kit.WithPartSize(5 << 20)}
 	tests := []struct {
 		name   string
