@@ -16,6 +16,7 @@ import (
 )
 
 func TestACLEnforcement(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	ctx := t.Context()
 	_, err := c.Put(ctx, bucket, "private.txt", strings.NewReader("secret"))
@@ -47,8 +48,9 @@ func TestACLEnforcement(t *testing.T) {
 }
 
 func TestMultipartPutWithACL(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
-	data := randomBytes(20 << 20)
+	data := randomBytes(9 << 20) // of unknown size, so multipart past the first 8 MiB part
 	res, err := c.Put(t.Context(), bucket, "big", onlyReader{bytes.NewReader(data)}, s3kit.WithACL(s3kit.ACLPublicRead))
 	require.NoError(t, err)
 	require.Positive(t, res.Parts)
@@ -59,6 +61,7 @@ func TestMultipartPutWithACL(t *testing.T) {
 }
 
 func TestSetACLKeepsData(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	ctx := t.Context()
 	data := randomBytes(1 << 10)
@@ -82,6 +85,7 @@ func TestSetACLKeepsData(t *testing.T) {
 }
 
 func TestMakePublic(t *testing.T) {
+	t.Parallel()
 	for _, tlsOn := range []bool{false, true} {
 		var opts []s3kittest.Option
 		if tlsOn {
@@ -107,8 +111,10 @@ func TestMakePublic(t *testing.T) {
 }
 
 func TestACLNotSupported(t *testing.T) {
+	t.Parallel()
 	for _, code := range []string{"NotImplemented", "AccessControlListNotSupported"} {
 		t.Run(code, func(t *testing.T) {
+			t.Parallel()
 			srv, _ := setup(t)
 			status := http.StatusNotImplemented
 			if code == "AccessControlListNotSupported" {
@@ -140,6 +146,7 @@ func TestACLNotSupported(t *testing.T) {
 }
 
 func TestPublicURLEscaping(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	tests := []struct{ key, path string }{
 		{"plain.txt", "plain.txt"},
@@ -174,6 +181,7 @@ func TestPublicURLEscaping(t *testing.T) {
 // style, on AWS and on custom endpoints, against the URL the SDK's own
 // requests use (a presigned GET of the same object starts with it).
 func TestPublicURLForms(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		bucket string // "" means my-bucket

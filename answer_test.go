@@ -102,6 +102,7 @@ func newGetStub(t *testing.T, mode string, data []byte) (*getStub, *s3kit.Client
 // TestGetChecksTheAnswer checks that Get compares each answer with what it
 // asked for: status, Content-Range and length, and the length of the body.
 func TestGetChecksTheAnswer(t *testing.T) {
+	t.Parallel()
 	data := randomBytes(1000)
 	cases := []struct {
 		name    string
@@ -152,6 +153,7 @@ func TestGetChecksTheAnswer(t *testing.T) {
 // TestDownloadOfAChunkedAnswer checks that Download learns the size of an
 // object whose answer has no Content-Length instead of writing nothing.
 func TestDownloadOfAChunkedAnswer(t *testing.T) {
+	t.Parallel()
 	data := randomBytes(1000)
 	for _, mode := range []string{"chunked", "chunked, cut short", "ignore range"} {
 		t.Run(mode, func(t *testing.T) {

@@ -31,9 +31,10 @@ import (
 // parts would produce", and reports SUCCESS: the caller believes it created
 // the object although the condition failed and nothing of its own was
 // stored. And since the call "succeeded", its upload is never aborted and
-// stays behind holding 12 MiB of parts.
+// stays behind holding its parts.
 func TestAttack_IfNoneMatchMultipartSucceedsOverExistingObject(t *testing.T) {
-	data := randomBytes(12 << 20)
+	t.Parallel()
+	data := randomBytes(twoParts)
 	fe := newFrontEnd(t, []*s3kittest.Rule{
 		{Op: "CompleteMultipartUpload", Nth: 1, Fault: s3kittest.ErrorResponse(500, "InternalError")},
 	})
@@ -57,7 +58,8 @@ func TestAttack_IfNoneMatchMultipartSucceedsOverExistingObject(t *testing.T) {
 // earlier Put, so the HEAD check "proves" success and the upload, which was
 // never completed, is left holding all its parts.
 func TestAttack_UnknownCompleteSettledByOlderIdenticalObjectLeavesParts(t *testing.T) {
-	data := randomBytes(12 << 20)
+	t.Parallel()
+	data := randomBytes(twoParts)
 	fe := newFrontEnd(t, []*s3kittest.Rule{
 		{Op: "CompleteMultipartUpload", Fault: s3kittest.ErrorResponse(500, "InternalError")},
 	})
@@ -74,6 +76,7 @@ func TestAttack_UnknownCompleteSettledByOlderIdenticalObjectLeavesParts(t *testi
 // already ended (cancelled, or a deadline in the past) sends nothing, so the
 // error must be the context's and definite, not ErrOutcomeUnknown.
 func TestAttack_CancelledBeforeCallIsNotOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	_, err := c.Put(t.Context(), bucket, "k", strings.NewReader("old"))
 	require.NoError(t, err)
@@ -109,6 +112,7 @@ func TestAttack_CancelledBeforeCallIsNotOutcomeUnknown(t *testing.T) {
 // that does not match ErrOutcomeUnknown — which, by ErrOutcomeUnknown's doc,
 // means "the store was left as it was" — yet the keys are gone.
 func TestAttack_DeleteManyLostAnswerIsDefinite(t *testing.T) {
+	t.Parallel()
 	fe := newFrontEnd(t, []*s3kittest.Rule{{Op: "DeleteObjects", Fault: s3kittest.DropResponse()}})
 	fe.put(t, "a", []byte("A"))
 	fe.put(t, "b", []byte("B"))
@@ -128,6 +132,7 @@ func TestAttack_DeleteManyLostAnswerIsDefinite(t *testing.T) {
 // DeleteError.Failed ("keys that are not listed were deleted" implies listed
 // ones were not) with code InternalError, although it is gone.
 func TestAttack_DeleteOneLostThenRefusedListedAsNotDeleted(t *testing.T) {
+	t.Parallel()
 	key := "ctl\x01key"
 	fe := newFrontEnd(t, []*s3kittest.Rule{
 		{Op: "DeleteObject", Nth: 1, Fault: s3kittest.DropResponse()},
@@ -192,6 +197,7 @@ func TestAttack_ZeroReadsIgnoreCancel(t *testing.T) {
 // two versions. The answer carries the new ETag, so one comparison would
 // catch it.
 func TestAttack_ResumeTrustsIfMatch(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
 	oldData, newData := randomBytes(1<<20), bytes.Repeat([]byte{'N'}, 1<<20)
 	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(oldData))
@@ -253,9 +259,10 @@ func TestAttack_ResumeTrustsIfMatch(t *testing.T) {
 // reports success with Size = the source's size, while the destination is
 // missing a whole part.
 func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
-	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	t.Parallel()
+	lim := s3kit.WithCopyLimits(5<<10, 5<<10) // KiB, as in TestCopy
 	srv, direct := setupClient(t, lim)
-	data := randomBytes(12 << 20)
+	data := randomBytes(6 << 10)
 	_, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(data))
 	require.NoError(t, err)
 	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
@@ -286,8 +293,9 @@ func TestAttack_CopyPartWithEmptyAnswerIsDropped(t *testing.T) {
 // CompleteMultipartUpload as such. Whatever the server then does, the
 // object must be the body or nothing.
 func TestAttack_UploadPartWithoutETag(t *testing.T) {
+	t.Parallel()
 	srv, _ := setup(t)
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
 		return func(w http.ResponseWriter, r *http.Request) bool {
 			if s3kittest.Operation(r) != "UploadPart" || r.URL.Query().Get("partNumber") != "2" {
@@ -331,8 +339,9 @@ func (w *writerAtBuf) WriteAt(p []byte, off int64) (int, error) {
 // 0 has those bytes written at the range's offset, and Download reports
 // success with a corrupt file.
 func TestAttack_DownloadWithoutETagSkipsRangeChecks(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	_, err := direct.Put(t.Context(), bucket, "k", bytes.NewReader(data), mpOpts...) // multipart: no MD5 to verify
 	require.NoError(t, err)
 	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
@@ -376,13 +385,17 @@ func TestAttack_DownloadWithoutETagSkipsRangeChecks(t *testing.T) {
 // presigns and deletes keys with characters that URL and XML handling
 // commonly get wrong.
 func TestAttack_OddKeysRoundTrip(t *testing.T) {
-	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	t.Parallel()
+	// Copy limits of 64 KiB (as in TestCopy) make the 100 KiB object a
+	// multipart copy of two parts: the keys are under test, not the sizes.
+	lim := s3kit.WithCopyLimits(64<<10, 64<<10)
 	keys := []string{"a+b", "a b", "a%2Fb", "a%b", "x/../y", "x/./y", "./z", "q?x=1#f", "ü/é", "tab\tkey", "nl\nkey", "del\x7f", "~!$&'()*,;=:@", strings.Repeat("é", 500)}
-	srv, c := setupClient(t, lim)
 	small := []byte("small")
-	big := randomBytes(6 << 20)
+	big := randomBytes(100 << 10)
 	for _, k := range keys {
 		t.Run(fmt.Sprintf("%q", k), func(t *testing.T) {
+			t.Parallel()
+			srv, c := setupClient(t, lim)
 			p := "odd/" + k
 			_, err := c.Put(t.Context(), bucket, p, bytes.NewReader(small))
 			require.NoError(t, err)
@@ -420,18 +433,14 @@ func TestAttack_OddKeysRoundTrip(t *testing.T) {
 // value is stored; a definite error means the old value is intact; only
 // ErrOutcomeUnknown allows either. No upload may be left holding parts.
 func TestAttack_CancelAtEveryPoint(t *testing.T) {
-	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	t.Parallel()
+	// The multipart copy is of three 5 KiB parts (KiB, as in TestCopy): the
+	// injected delays, not the sizes, spread its steps over the moments.
+	lim := s3kit.WithCopyLimits(5<<10, 5<<10)
 	oldSmall, newSmall := []byte("old value"), []byte("new value!")
-	oldBig, newBig := randomBytes(11<<20), bytes.Repeat([]byte{7}, 11<<20)
-	fe := newFrontEnd(t, []*s3kittest.Rule{
-		{Op: "CompleteMultipartUpload", Fault: s3kittest.DelayHeaders(40 * time.Millisecond)},
-		{Op: "PutObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
-		{Op: "CopyObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
-		{Op: "DeleteObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
-		{Op: "UploadPartCopy", Fault: s3kittest.DelayHeaders(10 * time.Millisecond)},
-	}, lim)
-	direct := fe.srv.Client(t)
-	check := func(t *testing.T, name string, d time.Duration, err error, key string, oldV, newV []byte) {
+	oldBig, newBig := randomBytes(twoParts), bytes.Repeat([]byte{7}, twoParts)
+	oldCopy, newCopy := randomBytes(11<<10), bytes.Repeat([]byte{7}, 11<<10)
+	check := func(t *testing.T, direct *s3kit.Client, name string, d time.Duration, err error, key string, oldV, newV []byte) {
 		t.Helper()
 		got := []byte(nil)
 		if r, gerr := direct.Get(t.Context(), bucket, key); gerr == nil {
@@ -449,38 +458,51 @@ func TestAttack_CancelAtEveryPoint(t *testing.T) {
 		withParts, _ := leftUploads(t, direct)
 		assert.Zero(t, withParts, "%s after %v: upload left with parts", name, d)
 	}
+	// Each moment is a parallel subtest with its own server, since check
+	// counts the uploads left in the whole bucket.
 	for _, d := range []time.Duration{0, time.Millisecond, 5 * time.Millisecond, 15 * time.Millisecond, 30 * time.Millisecond, 60 * time.Millisecond, 120 * time.Millisecond} {
-		run := func(name, key string, oldV, newV []byte, call func(ctx context.Context) error) {
-			_, err := direct.Put(t.Context(), bucket, key, bytes.NewReader(oldV))
+		t.Run(d.String(), func(t *testing.T) {
+			t.Parallel()
+			fe := newFrontEnd(t, []*s3kittest.Rule{
+				{Op: "CompleteMultipartUpload", Fault: s3kittest.DelayHeaders(40 * time.Millisecond)},
+				{Op: "PutObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
+				{Op: "CopyObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
+				{Op: "DeleteObject", Fault: s3kittest.DelayHeaders(20 * time.Millisecond)},
+				{Op: "UploadPartCopy", Fault: s3kittest.DelayHeaders(10 * time.Millisecond)},
+			}, lim)
+			direct := fe.srv.Client(t)
+			run := func(name, key string, oldV, newV []byte, call func(ctx context.Context) error) {
+				_, err := direct.Put(t.Context(), bucket, key, bytes.NewReader(oldV))
+				require.NoError(t, err)
+				ctx, cancel := context.WithCancel(t.Context())
+				time.AfterFunc(d, cancel)
+				err = call(ctx)
+				cancel()
+				check(t, direct, name, d, err, key, oldV, newV)
+			}
+			run("single Put", "s", oldSmall, newSmall, func(ctx context.Context) error {
+				_, err := fe.client.Put(ctx, bucket, "s", bytes.NewReader(newSmall))
+				return err
+			})
+			run("multipart Put", "m", oldBig, newBig, func(ctx context.Context) error {
+				_, err := fe.client.Put(ctx, bucket, "m", onlyReader{bytes.NewReader(newBig)}, mpOpts...)
+				return err
+			})
+			_, err := direct.Put(t.Context(), bucket, "srcS", bytes.NewReader(newSmall))
 			require.NoError(t, err)
-			ctx, cancel := context.WithCancel(t.Context())
-			time.AfterFunc(d, cancel)
-			err = call(ctx)
-			cancel()
-			check(t, name, d, err, key, oldV, newV)
-		}
-		run("single Put", "s", oldSmall, newSmall, func(ctx context.Context) error {
-			_, err := fe.client.Put(ctx, bucket, "s", bytes.NewReader(newSmall))
-			return err
-		})
-		run("multipart Put", "m", oldBig, newBig, func(ctx context.Context) error {
-			_, err := fe.client.Put(ctx, bucket, "m", onlyReader{bytes.NewReader(newBig)}, mpOpts...)
-			return err
-		})
-		_, err := direct.Put(t.Context(), bucket, "srcS", bytes.NewReader(newSmall))
-		require.NoError(t, err)
-		_, err = direct.Put(t.Context(), bucket, "srcB", bytes.NewReader(newBig))
-		require.NoError(t, err)
-		run("single Copy", "cs", oldSmall, newSmall, func(ctx context.Context) error {
-			_, err := fe.client.Copy(ctx, bucket, "srcS", bucket, "cs")
-			return err
-		})
-		run("multipart Copy", "cb", oldBig, newBig, func(ctx context.Context) error {
-			_, err := fe.client.Copy(ctx, bucket, "srcB", bucket, "cb")
-			return err
-		})
-		run("Delete", "d", oldSmall, nil, func(ctx context.Context) error {
-			return fe.client.Delete(ctx, bucket, "d")
+			_, err = direct.Put(t.Context(), bucket, "srcB", bytes.NewReader(newCopy))
+			require.NoError(t, err)
+			run("single Copy", "cs", oldSmall, newSmall, func(ctx context.Context) error {
+				_, err := fe.client.Copy(ctx, bucket, "srcS", bucket, "cs")
+				return err
+			})
+			run("multipart Copy", "cb", oldCopy, newCopy, func(ctx context.Context) error {
+				_, err := fe.client.Copy(ctx, bucket, "srcB", bucket, "cb")
+				return err
+			})
+			run("Delete", "d", oldSmall, nil, func(ctx context.Context) error {
+				return fe.client.Delete(ctx, bucket, "d")
+			})
 		})
 	}
 }

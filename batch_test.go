@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -20,12 +21,25 @@ import (
 	"github.com/s3kit/s3kit/s3kittest"
 )
 
-// putKeys stores a one-byte object under each key.
+// putKeys stores a one-byte object under each key, sixteen at a time, as
+// fill does: thousands of Puts one after the other are mostly waiting.
 func putKeys(t *testing.T, c *s3kit.Client, keys []string) {
 	t.Helper()
-	for _, k := range keys {
-		_, err := c.Put(t.Context(), bucket, k, strings.NewReader("x"))
-		require.NoError(t, err)
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for i, k := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, errs[i] = c.Put(t.Context(), bucket, k, strings.NewReader("x"))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, keys[i])
 	}
 }
 
@@ -48,6 +62,7 @@ func numbered(prefix string, n int) []string {
 }
 
 func TestDeleteManyBatchesWithContentMD5(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		n        int
@@ -61,6 +76,7 @@ func TestDeleteManyBatchesWithContentMD5(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv, c := setup(t, s3kittest.WithRequireContentMD5())
 			keys := numbered("d/", tc.n)
 			putKeys(t, c, append(keys, "keep/me"))
@@ -75,6 +91,7 @@ func TestDeleteManyBatchesWithContentMD5(t *testing.T) {
 // TestRawDeleteObjectsNeedsMD5 is the negative control: the SDK alone does
 // not send Content-MD5, so a server that requires it refuses the request.
 func TestRawDeleteObjectsNeedsMD5(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t, s3kittest.WithRequireContentMD5())
 	_, err := c.S3().DeleteObjects(t.Context(), &s3.DeleteObjectsInput{
 		Bucket: aws.String(bucket),
@@ -85,6 +102,7 @@ func TestRawDeleteObjectsNeedsMD5(t *testing.T) {
 }
 
 func TestDeleteManyReportsFailuresKeyByKey(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	var batches atomic.Int32
@@ -124,6 +142,7 @@ func TestDeleteManyReportsFailuresKeyByKey(t *testing.T) {
 }
 
 func TestDeleteManyBadInput(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	before := srv.Requests()
 	tests := []struct {
@@ -146,12 +165,14 @@ func TestDeleteManyBadInput(t *testing.T) {
 }
 
 func TestDeleteManyMissingBucket(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	err := c.DeleteMany(t.Context(), "missing-bucket", slices.Values([]string{"k"}))
 	assert.ErrorIs(t, err, s3kit.ErrBucketNotFound)
 }
 
 func TestDeleteManyStopsWhenTheLoopIsCancelled(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	putKeys(t, c, []string{"a", "b"})
 	ctx, cancel := context.WithCancel(t.Context())
@@ -169,6 +190,7 @@ func TestDeleteManyStopsWhenTheLoopIsCancelled(t *testing.T) {
 }
 
 func TestDeletePrefix(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t, s3kittest.WithRequireContentMD5())
 	gone := numbered("logs/2026/", 2300)
 	kept := []string{"logs/2025/x", "logs-other", "data/logs/2026/y"}
@@ -181,6 +203,7 @@ func TestDeletePrefix(t *testing.T) {
 }
 
 func TestDeletePrefixListError(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	err := c.DeletePrefix(t.Context(), "missing-bucket", "p/")
 	assert.ErrorIs(t, err, s3kit.ErrBucketNotFound)

@@ -21,6 +21,7 @@ import (
 // DeleteBucket succeed when a retry finds their own work already done, and
 // only then.
 func TestBucketCallsWhoseAnswerWasLost(t *testing.T) {
+	t.Parallel()
 	const name = "b-retried"
 	drop := func(op string) *s3kittest.Rule {
 		return &s3kittest.Rule{Op: op, Nth: 1, Fault: s3kittest.DropResponse()}
@@ -63,6 +64,7 @@ func TestBucketCallsWhoseAnswerWasLost(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv := s3kittest.NewServer(t, s3kittest.WithFaults(tc.rules...))
 			if tc.exists {
 				srv.CreateBucket(t, name)

@@ -23,6 +23,7 @@ import (
 // TestRelaxedBucketNamesValidation checks which names WithRelaxedBucketNames
 // lets through, and that the rest are refused before any request.
 func TestRelaxedBucketNamesValidation(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	c := srv.Client(t, s3kit.WithRelaxedBucketNames(true))
 
@@ -72,6 +73,7 @@ func TestRelaxedBucketNamesValidation(t *testing.T) {
 // TestStrictBucketNameHint checks that the default rules refuse a legacy
 // name and say which option accepts it.
 func TestStrictBucketNameHint(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	c := srv.Client(t)
 
@@ -89,14 +91,15 @@ func TestStrictBucketNameHint(t *testing.T) {
 // TestRelaxedBucketNamesRoundTrip uses a bucket with an ECS-style name for
 // every object operation, as a Cloud Temple user with an old bucket would.
 func TestRelaxedBucketNamesRoundTrip(t *testing.T) {
+	t.Parallel()
 	const legacy = "Legacy_Bucket-2019"
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, legacy)
 	c := srv.Client(t, s3kit.WithRelaxedBucketNames(true))
 	ctx := t.Context()
-	data := randomBytes(20 << 20) // multipart with the 16 MiB threshold
+	data := randomBytes(twoParts) // multipart with mpOpts
 
-	_, err := c.Put(ctx, legacy, "big.bin", bytes.NewReader(data), s3kit.WithPartSize(5<<20))
+	_, err := c.Put(ctx, legacy, "big.bin", bytes.NewReader(data), mpOpts...)
 	require.NoError(t, err)
 	_, err = c.Put(ctx, legacy, "dir/small.txt", strings.NewReader("hello"), s3kit.WithContentType("text/plain"))
 	require.NoError(t, err)
@@ -136,6 +139,7 @@ func TestRelaxedBucketNamesRoundTrip(t *testing.T) {
 // TestRelaxedBucketNamesAddressing checks how relaxed names combine with
 // addressing and with the Cloud Temple profile.
 func TestRelaxedBucketNamesAddressing(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, "Old_Bucket")
 
@@ -182,6 +186,7 @@ func TestRelaxedBucketNamesAddressing(t *testing.T) {
 // with a legacy name: a relaxed client sends each request, a default client
 // refuses each one before sending anything.
 func TestRelaxedBucketNamesEveryCall(t *testing.T) {
+	t.Parallel()
 	const legacy = "Legacy_Bucket"
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, legacy)

@@ -24,6 +24,7 @@ import (
 // TestBadInput checks that every kind of bad input is refused with
 // ErrInvalidInput before a single request reaches the server.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	newWith := func(opts ...s3kit.Option) func(context.Context) error {
 		return func(ctx context.Context) error {
@@ -156,6 +157,7 @@ func (rec *recorder) last() *http.Request {
 }
 
 func TestCompatibleDefaults(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t, s3kittest.WithTLS())
 	rec := &recorder{}
 	front := newTLSRecorder(t, rec)
@@ -185,6 +187,7 @@ func TestCompatibleDefaults(t *testing.T) {
 }
 
 func TestCreateBucketSendsNoLocationConstraint(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	front := newTLSRecorder(t, rec)
 	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(front.URL), s3kit.WithCredentials("ak", "sk"), s3kit.WithHTTPClient(front.Client()), s3kit.WithRegion("fr1"))
@@ -268,6 +271,7 @@ func TestFromEnv(t *testing.T) {
 }
 
 func TestWrongCredentials(t *testing.T) {
+	t.Parallel()
 	srv, _ := setup(t)
 	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(srv.URL), s3kit.WithCredentials("intruder", "guess"))
 	require.NoError(t, err)
@@ -281,6 +285,7 @@ func TestWrongCredentials(t *testing.T) {
 }
 
 func TestClientNeverPrintsSecrets(t *testing.T) {
+	t.Parallel()
 	const secret = "TopSecretValue123"
 	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint("https://s3.example.com"), s3kit.WithCredentials("AKIDEXAMPLE", secret))
 	require.NoError(t, err)

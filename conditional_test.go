@@ -24,9 +24,10 @@ type condWriter func(t *testing.T, c *s3kit.Client, key string, data []byte, opt
 
 // condWriters returns the four ways to write that carry a condition:
 // PutObject, CompleteMultipartUpload of a Put, CopyObject, and the
-// CompleteMultipartUpload of a multipart copy. Multipart sizes are forced
-// with a 5 MiB threshold and part size (the copy limits are set by the
-// caller with SetCopyLimits).
+// CompleteMultipartUpload of a multipart copy. A multipart Put is forced
+// with a 5 MiB threshold and part size, so 6 MiB and 1 KiB is two parts; the
+// caller sets copy limits of 6 KiB and 5 KiB parts with WithCopyLimits (KiB,
+// as in TestCopy), so 7 KiB is a multipart copy of two parts.
 func condWriters() []struct {
 	name      string
 	size      int
@@ -53,9 +54,9 @@ func condWriters() []struct {
 		write     condWriter
 	}{
 		{"put single", 3000, false, put()},
-		{"put multipart", 11 * mib, true, put(small...)},
+		{"put multipart", 6*mib + 1024, true, put(small...)},
 		{"copy single", 3000, false, cp},
-		{"copy multipart", 11 * mib, true, cp},
+		{"copy multipart", 7 << 10, true, cp},
 	}
 }
 
@@ -74,9 +75,11 @@ func stored(t *testing.T, c *s3kit.Client, key string) string {
 // the error matches ErrPreconditionFailed (not ErrObjectChanged), the stored
 // bytes are unchanged, and no multipart upload is left behind.
 func TestConditionalWrites(t *testing.T) {
+	t.Parallel()
 	for _, w := range condWriters() {
 		t.Run(w.name, func(t *testing.T) {
-			lim := s3kit.WithCopyLimits(6<<20, 5<<20)
+			t.Parallel()
+			lim := s3kit.WithCopyLimits(6<<10, 5<<10)
 			_, c := setupClient(t, lim)
 			v1, v2, v3 := randomBytes(w.size), bytes.Repeat([]byte("2"), w.size), bytes.Repeat([]byte("3"), w.size)
 			const key = "cond/k"
@@ -127,9 +130,11 @@ func TestConditionalWrites(t *testing.T) {
 // once: exactly one succeeds, the others fail with ErrPreconditionFailed, and
 // the stored object is the winner's.
 func TestConditionalCreateRace(t *testing.T) {
+	t.Parallel()
 	for _, w := range condWriters() {
 		t.Run(w.name, func(t *testing.T) {
-			lim := s3kit.WithCopyLimits(6<<20, 5<<20)
+			t.Parallel()
+			lim := s3kit.WithCopyLimits(6<<10, 5<<10)
 			_, c := setupClient(t, lim)
 			writers := 6
 			if w.multipart {
@@ -177,6 +182,7 @@ func TestConditionalCreateRace(t *testing.T) {
 // TestConditionalInvalid checks that bad condition values are refused with
 // ErrInvalidInput before any request, by Put, Copy and PresignPut.
 func TestConditionalInvalid(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	_, err := c.Put(t.Context(), bucket, "src", strings.NewReader("x"))
 	require.NoError(t, err)
@@ -212,6 +218,7 @@ func TestConditionalInvalid(t *testing.T) {
 // ignore conditions on some requests refuses a conditional write that
 // would go through them, before any request, and lets the others through.
 func TestConditionalProfileRefuses(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	big := bytes.Repeat([]byte("b"), 6*mib)
 	tests := []struct {
@@ -255,6 +262,7 @@ func TestConditionalProfileRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv := s3kittest.NewServer(t)
 			srv.CreateBucket(t, bucket)
 			c := srv.Client(t, s3kit.WithProvider(tc.profile(srv.URL)), s3kit.WithRegion(s3kittest.Region))
@@ -277,6 +285,7 @@ func TestConditionalProfileRefuses(t *testing.T) {
 // TestPresignPutConditional checks that PresignPut signs If-None-Match, so
 // the upload must carry it, and that the server then enforces it.
 func TestPresignPutConditional(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	p, err := c.PresignPut(t.Context(), bucket, "pre", time.Hour, s3kit.WithIfNoneMatch("*"))
 	require.NoError(t, err)
@@ -310,6 +319,7 @@ func TestPresignPutConditional(t *testing.T) {
 // retried request proves nothing: the first attempt stored the object and
 // its answer was lost, and the retry failed the condition against it.
 func TestConditionalPutLostAnswer(t *testing.T) {
+	t.Parallel()
 	drop := &s3kittest.Rule{Op: "PutObject", Key: "lost", Nth: 1, Fault: s3kittest.DropResponse()}
 	srv := s3kittest.NewServer(t, s3kittest.WithFaults(drop))
 	srv.CreateBucket(t, bucket)
@@ -329,11 +339,12 @@ func TestConditionalPutLostAnswer(t *testing.T) {
 // CompleteMultipartUpload answer is lost gets 412 on the retry (its own
 // object now exists); the ETag check settles it as the success it was.
 func TestConditionalMultipartLostAnswer(t *testing.T) {
+	t.Parallel()
 	drop := &s3kittest.Rule{Op: "CompleteMultipartUpload", Nth: 1, Fault: s3kittest.DropResponse()}
 	srv := s3kittest.NewServer(t, s3kittest.WithFaults(drop))
 	srv.CreateBucket(t, bucket)
 	c := srv.Client(t, s3kit.WithRetryDelays(time.Millisecond, time.Millisecond))
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	res, err := c.Put(t.Context(), bucket, "lost", bytes.NewReader(data), append([]s3kit.PutOption{s3kit.WithIfNoneMatch("*")}, mpOpts...)...)
 	require.NoError(t, err)
 	assert.Equal(t, 1, drop.Fired())

@@ -18,6 +18,7 @@ import (
 )
 
 func TestDoctor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		opts         []s3kittest.Option
@@ -70,6 +71,7 @@ func TestDoctor(t *testing.T) {
 }
 
 func TestDoctorMissingBucketAndBadCredentials(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	r, err := c.Doctor(t.Context(), "no-such-bucket")
 	require.NoError(t, err)
@@ -94,6 +96,7 @@ func TestDoctorMissingBucketAndBadCredentials(t *testing.T) {
 }
 
 func TestDoctorUnreachable(t *testing.T) {
+	t.Parallel()
 	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint("http://127.0.0.1:1"), s3kit.WithCredentials("ak", "sk"))
 	require.NoError(t, err)
 	r, err := c.Doctor(t.Context(), bucket)
@@ -109,6 +112,7 @@ func TestDoctorUnreachable(t *testing.T) {
 // virtual-host addressing works for a bucket name that is not a host name
 // (the SDK would silently use path-style for it).
 func TestDoctorLegacyBucketName(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, "Old_Bucket")
 	// A host name rather than an IP address, so the doctor would try
@@ -134,6 +138,7 @@ func TestDoctorLegacyBucketName(t *testing.T) {
 // doctor must report the copy as unprotected, and only as a fact when the
 // client's profile already refuses conditional copies.
 func TestDoctorConditionalIgnored(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	target, err := url.Parse(srv.URL)
@@ -180,6 +185,7 @@ func TestDoctorConditionalIgnored(t *testing.T) {
 // upload of a lost CreateMultipartUpload answer alone, and only a rule that
 // aborts incomplete uploads in the whole bucket removes it.
 func TestDoctorLifecycle(t *testing.T) {
+	t.Parallel()
 	const ruleXML = `<?xml version="1.0" encoding="UTF-8"?><LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ID>%s</ID><Filter><Prefix>%s</Prefix></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>`
 	tests := []struct {
 		name   string

@@ -213,6 +213,7 @@ func (r *faultRun) verify() (lost, visible, uploads int) {
 // every failed Put, and the multipart uploads left. The logged tables are
 // the ones quoted in docs/RELIABILITY.md.
 func TestFaultRuns(t *testing.T) {
+	t.Parallel()
 	seeds, ops := []uint64{}, 200
 	for i := range *faultSeeds {
 		seeds = append(seeds, uint64(i+1))

@@ -3,6 +3,7 @@ package s3kit_test
 import (
 	"flag"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,9 +28,14 @@ var (
 // replays the same operations and fault schedule (goroutine timing still
 // varies). -history.seeds and -history.ops make a longer soak.
 func TestHistory(t *testing.T) {
+	t.Parallel()
 	seeds, ops := *historySeeds, *historyOps
 	if raceEnabled && !flagSet("history.seeds") {
-		seeds, ops = 3, 200 // the race detector makes a run about 9 times slower
+		// The race detector makes a run about 9 times slower, most of it
+		// in s3kittest's copies of whole bodies; 3 seeds of 100
+		// operations still make every kind of call, with faults and
+		// cancellations.
+		seeds, ops = 3, 100
 	}
 	list := make([]uint64, 0, seeds)
 	for i := range seeds {
@@ -38,9 +44,18 @@ func TestHistory(t *testing.T) {
 	if *historySeed != 0 {
 		list = []uint64{*historySeed}
 	}
+	// The seeds run as parallel subtests, each with its own server; the
+	// counts are summed under mu and logged once they have all finished.
+	var mu sync.Mutex
 	total := map[string]int{}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Logf("%d seeds:\n%s", len(list), history.FormatCounts(total))
+	})
 	for _, seed := range list {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
 			rules, lostCreates := history.Faults(seed)
 			fe := newFrontEnd(t, rules, s3kit.WithCopyLimits(5<<20, 5<<20))
 			prefix := fmt.Sprintf("h%d/", seed)
@@ -53,12 +68,13 @@ func TestHistory(t *testing.T) {
 			for _, p := range problems {
 				t.Errorf("seed %d: %s", seed, p)
 			}
+			mu.Lock()
+			defer mu.Unlock()
 			for k, v := range counts {
 				total[k] += v
 			}
 		})
 	}
-	t.Logf("%d seeds:\n%s", len(list), history.FormatCounts(total))
 }
 
 // flagSet reports whether the named flag was given on the command line.

@@ -203,6 +203,7 @@ func writeElem(b *bytes.Buffer, name, v string) {
 // stub that URL-encodes them on request, in both styles providers use, with
 // both ListObjects versions, flat and with a delimiter, a page at a time.
 func TestListDecodesURLEncodedKeys(t *testing.T) {
+	t.Parallel()
 	keys := append(slices.Clone(awkwardKeys), "keep/x")
 	flat := slices.Sorted(slices.Values(awkwardKeys))
 	grouped := []string{}
@@ -249,6 +250,7 @@ func TestListDecodesURLEncodedKeys(t *testing.T) {
 // provider that ignores EncodingType (no EncodingType element in the
 // answer) are not decoded: '%' and '+' stay as they are.
 func TestListKeepsKeysOfProvidersThatDoNotEncode(t *testing.T) {
+	t.Parallel()
 	for _, v1 := range []bool{false, true} {
 		t.Run(fmt.Sprintf("v1=%t", v1), func(t *testing.T) {
 			_, endpoint := newListStub(t, "ignore", xmlSafeKeys)
@@ -268,6 +270,7 @@ func TestListKeepsKeysOfProvidersThatDoNotEncode(t *testing.T) {
 // to have URL-encoded but that does not decode ends the listing with an
 // error instead of yielding a wrong key.
 func TestListRejectsKeysThatDoNotDecode(t *testing.T) {
+	t.Parallel()
 	_, endpoint := newListStub(t, "broken", []string{"k"})
 	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(endpoint), s3kit.WithCredentials("ak", "sk"))
 	require.NoError(t, err)
@@ -283,6 +286,7 @@ func TestListRejectsKeysThatDoNotDecode(t *testing.T) {
 // TestDeletePrefixRemovesURLEncodedKeys checks that DeletePrefix deletes
 // keys XML cannot carry, listed URL-encoded, and nothing else.
 func TestDeletePrefixRemovesURLEncodedKeys(t *testing.T) {
+	t.Parallel()
 	for _, style := range []string{"aws", "rgw"} {
 		t.Run(style, func(t *testing.T) {
 			stub, endpoint := newListStub(t, style, append(slices.Clone(awkwardKeys), "keep/x", "ctm"))
@@ -297,6 +301,7 @@ func TestDeletePrefixRemovesURLEncodedKeys(t *testing.T) {
 // TestAwkwardKeysRoundTrip writes keys with control characters, '%', '+'
 // and spaces to s3kittest, lists them back and deletes them by prefix.
 func TestAwkwardKeysRoundTrip(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	for _, k := range append(slices.Clone(awkwardKeys), "keep/x") {
 		_, err := c.Put(t.Context(), bucket, k, strings.NewReader("x"))
@@ -311,6 +316,7 @@ func TestAwkwardKeysRoundTrip(t *testing.T) {
 // with a control character never deletes the key the SDK's XML encoder
 // would turn it into, with U+FFFD in place of the control character.
 func TestDeleteManyKeepsTheReplacementCharacterKey(t *testing.T) {
+	t.Parallel()
 	stub, endpoint := newListStub(t, "rgw", []string{"a\x01b", "a\uFFFDb"})
 	c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(endpoint), s3kit.WithCredentials("ak", "sk"))
 	require.NoError(t, err)

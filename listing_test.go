@@ -18,6 +18,7 @@ import (
 )
 
 func TestListV1(t *testing.T) {
+	t.Parallel()
 	srv := setupV1(t)
 	c := srv.c
 	fill(t, c, "a/", 1200)
@@ -102,6 +103,7 @@ func setupV1(t *testing.T) *v1Server {
 }
 
 func TestListWithDelimiter(t *testing.T) {
+	t.Parallel()
 	for _, v1 := range []bool{false, true} {
 		t.Run(fmt.Sprintf("v1=%t", v1), func(t *testing.T) {
 			srv, c := setup(t)
@@ -151,6 +153,7 @@ func v1Lister(t *testing.T, page func(marker string) string) (*s3kit.Client, *[]
 }
 
 func TestListV1Markers(t *testing.T) {
+	t.Parallel()
 	contents := func(keys ...string) string {
 		var s string
 		for _, k := range keys {

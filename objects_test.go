@@ -21,6 +21,7 @@ import (
 )
 
 func TestPutGetRoundTrip(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	bodies := map[string]func(b []byte) (io.Reader, []s3kit.PutOption){
 		"bytes.Reader": func(b []byte) (io.Reader, []s3kit.PutOption) { return bytes.NewReader(b), nil },
@@ -36,9 +37,13 @@ func TestPutGetRoundTrip(t *testing.T) {
 			opts, name = append(opts, s3kittest.WithTLS()), "https"
 		}
 		srv, c := setup(t, opts...)
-		for _, size := range []int{0, 1, 1 << 10, 40 * mib} {
+		// 17 MiB is over the 16 MiB threshold: three 8 MiB parts, the last
+		// one short. (TestPutProgress sends more parts than are sent at
+		// once, and reads them back.)
+		for _, size := range []int{0, 1, 1 << 10, 17 * mib} {
 			for kind, mk := range bodies {
 				t.Run(strings.Join([]string{name, kind, sizeName(size)}, "/"), func(t *testing.T) {
+					t.Parallel()
 					if tlsOn && size > 1<<10 && testing.Short() {
 						t.Skip("large TLS round trip in -short mode")
 					}
@@ -50,7 +55,7 @@ func TestPutGetRoundTrip(t *testing.T) {
 					assert.Equal(t, int64(size), res.Size)
 					assert.NotEmpty(t, res.ETag)
 					if size > 16*mib {
-						assert.Equal(t, 5, res.Parts, "40 MiB in 8 MiB parts")
+						assert.Equal(t, 3, res.Parts, "17 MiB in 8 MiB parts")
 					} else {
 						assert.Zero(t, res.Parts)
 					}
@@ -81,23 +86,29 @@ func sizeName(n int) string {
 }
 
 func TestPutReadsReaderAtInPlace(t *testing.T) {
+	t.Parallel()
 	// A body that is an io.ReaderAt is sent from where it stands, even if
 	// its read position is not at the start.
 	_, c := setup(t)
-	data := randomBytes(20 << 20)
+	data := randomBytes(3<<20 + twoParts)
 	r := bytes.NewReader(data)
 	_, err := r.Seek(3<<20, io.SeekStart)
 	require.NoError(t, err)
-	res, err := c.Put(t.Context(), bucket, "offset", r)
+	res, err := c.Put(t.Context(), bucket, "offset", r, mpOpts...)
 	require.NoError(t, err)
-	assert.Equal(t, int64(17<<20), res.Size)
+	assert.Equal(t, int64(twoParts), res.Size)
+	assert.Equal(t, 2, res.Parts)
 	got, _ := getAll(t, c, "offset")
 	assert.Equal(t, sum(data[3<<20:]), got)
 }
 
 func TestPutMetadataRoundTrip(t *testing.T) {
-	for name, size := range map[string]int{"single": 10, "multipart": 18 << 20} {
+	t.Parallel()
+	// A body of unknown size goes multipart once it is longer than the
+	// first 8 MiB part.
+	for name, size := range map[string]int{"single": 10, "multipart": 9 << 20} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, c := setup(t)
 			_, err := c.Put(t.Context(), bucket, "doc.json", onlyReader{bytes.NewReader(randomBytes(size))},
 				s3kit.WithContentType("application/json"),
@@ -127,6 +138,7 @@ func lowerKeys(m map[string]string) map[string]string {
 }
 
 func TestPutSizeMismatchStoresNothing(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	tests := []struct {
 		name     string
@@ -141,6 +153,7 @@ func TestPutSizeMismatchStoresNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, c := setup(t)
 			_, err := c.Put(t.Context(), bucket, "k", onlyReader{bytes.NewReader(randomBytes(tt.actual))}, s3kit.WithSize(tt.declared))
 			require.ErrorIs(t, err, s3kit.ErrInvalidInput)
@@ -155,6 +168,7 @@ func TestPutSizeMismatchStoresNothing(t *testing.T) {
 // body whose size Put can measure (read in place, never to its end) is
 // refused before any request, rather than storing a prefix or failing late.
 func TestPutSizeMismatchMeasurableBody(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	tests := []struct {
 		name     string
@@ -259,9 +273,10 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestPutAbortsWhenBodyFails(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	boom := errors.New("disk on fire")
-	_, err := c.Put(t.Context(), bucket, "k", &failingReader{data: randomBytes(20 << 20), err: boom})
+	_, err := c.Put(t.Context(), bucket, "k", &failingReader{data: randomBytes(9 << 20), err: boom}) // multipart: over one 8 MiB part
 	require.ErrorIs(t, err, boom)
 	_, err = c.Head(t.Context(), bucket, "k")
 	assert.ErrorIs(t, err, s3kit.ErrNotFound)
@@ -290,6 +305,7 @@ func (r *cancelReader) Read(p []byte) (int, error) {
 }
 
 func TestPutCancelledAborts(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -301,6 +317,7 @@ func TestPutCancelledAborts(t *testing.T) {
 }
 
 func TestPutAbortsWhenAPartFails(t *testing.T) {
+	t.Parallel()
 	srv, _ := setup(t)
 	var aborts atomic.Int32
 	c := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
@@ -327,6 +344,7 @@ func TestPutAbortsWhenAPartFails(t *testing.T) {
 }
 
 func TestGetRange(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	data := randomBytes(1000)
 	_, err := c.Put(t.Context(), bucket, "r", bytes.NewReader(data))
@@ -353,6 +371,7 @@ func TestGetRange(t *testing.T) {
 }
 
 func TestNotFoundAndDelete(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	ctx := t.Context()
 
@@ -380,13 +399,14 @@ func TestNotFoundAndDelete(t *testing.T) {
 }
 
 func TestMissingBucket(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	ctx := t.Context()
 	_, err := c.Get(ctx, "nope", "k")
 	assert.ErrorIs(t, err, s3kit.ErrBucketNotFound)
 	_, err = c.Put(ctx, "nope", "k", strings.NewReader("x"))
 	assert.ErrorIs(t, err, s3kit.ErrBucketNotFound)
-	_, err = c.Put(ctx, "nope", "k", onlyReader{bytes.NewReader(randomBytes(20 << 20))})
+	_, err = c.Put(ctx, "nope", "k", onlyReader{bytes.NewReader(randomBytes(9 << 20))})
 	assert.ErrorIs(t, err, s3kit.ErrBucketNotFound, "multipart")
 	assert.ErrorIs(t, c.Delete(ctx, "nope", "k"), s3kit.ErrBucketNotFound)
 	for _, err := range c.List(ctx, "nope") {
@@ -396,6 +416,7 @@ func TestMissingBucket(t *testing.T) {
 }
 
 func TestObjectReaderClose(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	_, err := c.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(1<<20)))
 	require.NoError(t, err)
@@ -411,6 +432,7 @@ func TestObjectReaderClose(t *testing.T) {
 }
 
 func TestCreateAndDeleteBucket(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	c := srv.Client(t)
 	require.NoError(t, c.CreateBucket(t.Context(), "fresh"))

@@ -50,6 +50,7 @@ func collect(t *testing.T, seq func(func(s3kit.Object, error) bool)) []string {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	fill(t, c, "a/", 1500)
 	fill(t, c, "b/", 1000)
@@ -137,6 +138,7 @@ func brokenLister(t *testing.T, token func(n int) string) (*s3kit.Client, *atomi
 }
 
 func TestListStopsOnBrokenProvider(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		token    func(n int) string

@@ -68,6 +68,7 @@ func TestPresignGet(t *testing.T) {
 }
 
 func TestPresignPutBindsContentType(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	p, err := c.PresignPut(t.Context(), bucket, "up/report.csv", time.Hour, s3kit.WithContentType("text/csv"))
 	require.NoError(t, err)
@@ -101,6 +102,7 @@ func TestPresignPutBindsContentType(t *testing.T) {
 }
 
 func TestPresignPutWithACL(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	p, err := c.PresignPut(t.Context(), bucket, "pub", time.Hour, s3kit.WithACL(s3kit.ACLPublicRead))
 	require.NoError(t, err)
@@ -115,6 +117,7 @@ func TestPresignPutWithACL(t *testing.T) {
 // TestPresignEndpoint signs for a public name and sends the request through
 // the internal address, as a reverse proxy would.
 func TestPresignEndpoint(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	_, err := c.Put(t.Context(), bucket, "k", strings.NewReader("v"))
 	require.NoError(t, err)
@@ -135,6 +138,7 @@ func TestPresignEndpoint(t *testing.T) {
 }
 
 func TestPresignExpired(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	_, err := c.Put(t.Context(), bucket, "k", strings.NewReader("v"))
 	require.NoError(t, err)
@@ -153,6 +157,7 @@ func TestPresignExpired(t *testing.T) {
 }
 
 func TestPresignBadInput(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	tests := []struct {
 		name string
@@ -185,6 +190,7 @@ func TestPresignBadInput(t *testing.T) {
 }
 
 func TestPublicBaseURL(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	tests := []struct {
 		base, want string
@@ -210,6 +216,7 @@ func TestPublicBaseURL(t *testing.T) {
 }
 
 func TestMakePublicUsesPublicBaseURL(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	c := srv.Client(t, s3kit.WithPublicBaseURL("https://cdn.example.com"))
@@ -227,6 +234,7 @@ func TestMakePublicUsesPublicBaseURL(t *testing.T) {
 // one second is refused, and a fraction of a second is dropped, never
 // rounded up.
 func TestPresignTTL(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	presigners := map[string]func(time.Duration) (s3kit.Presigned, error){
 		"get": func(ttl time.Duration) (s3kit.Presigned, error) { return c.PresignGet(t.Context(), bucket, "k", ttl) },
@@ -282,6 +290,7 @@ func TestPresignTTL(t *testing.T) {
 // the URL's dot segments (as curl does) must change nothing, and both a GET
 // and a PUT through the URL must reach exactly the key.
 func TestPresignDotSegments(t *testing.T) {
+	t.Parallel()
 	srv, c := setup(t)
 	for _, key := range []string{"a/../b", "./x", "..", ".", "a/./b", "a/..", "../../etc/passwd", "d/.../e", "x/.y/..z/"} {
 		t.Run(key, func(t *testing.T) {

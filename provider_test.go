@@ -16,6 +16,7 @@ import (
 )
 
 func TestProviderProfiles(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		p         s3kit.Provider
 		endpoint  string // "" for AWS
@@ -98,6 +99,7 @@ func TestExplicitOptionsWinOverProfile(t *testing.T) {
 }
 
 func TestProviderBadArguments(t *testing.T) {
+	t.Parallel()
 	for _, p := range []s3kit.Provider{
 		{},
 		s3kit.CloudTemple("", "fr1"),
@@ -120,6 +122,7 @@ func TestProviderBadArguments(t *testing.T) {
 // TestProviderWithoutACLs checks that a profile without object ACLs refuses
 // ACL calls before sending anything, while private puts still work.
 func TestProviderWithoutACLs(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	c := srv.Client(t, s3kit.WithProvider(s3kit.MinIO(srv.URL)), s3kit.WithRegion(s3kittest.Region))
@@ -157,6 +160,7 @@ func TestProviderWithoutACLs(t *testing.T) {
 }
 
 func TestProviderKeyLimit(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	c := srv.Client(t, s3kit.WithProvider(s3kit.CloudTemple("acme", "")), s3kit.WithEndpoint(srv.URL), s3kit.WithPathStyle(true))
@@ -177,6 +181,7 @@ func TestProviderKeyLimit(t *testing.T) {
 // TestProviderListV1 checks that a profile that lists with v1 (Google Cloud
 // Storage) makes List send ListObjects v1 requests.
 func TestProviderListV1(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	putKeys(t, srv.Client(t), []string{"a", "b"})

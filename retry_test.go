@@ -78,6 +78,7 @@ func seed(t *testing.T, srv *s3kittest.Server) {
 }
 
 func TestTransientErrorsAreRetried(t *testing.T) {
+	t.Parallel()
 	faults := []struct {
 		name  string
 		fault s3kittest.Fault
@@ -94,6 +95,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 				continue // a HEAD answer has no body, so its code cannot be read
 			}
 			t.Run(f.name+"/"+op.name, func(t *testing.T) {
+				t.Parallel()
 				rule := &s3kittest.Rule{Op: op.name, Times: 3, Fault: f.fault}
 				srv, c := faultSetup(t, []*s3kittest.Rule{rule})
 				seed(t, srv)
@@ -105,6 +107,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 }
 
 func TestPersistentFailureReportsAttempts(t *testing.T) {
+	t.Parallel()
 	rule := &s3kittest.Rule{Op: "HeadObject", Fault: s3kittest.ErrorResponse(503, "SlowDown")}
 	_, c := faultSetup(t, []*s3kittest.Rule{rule}, s3kit.WithMaxAttempts(4))
 
@@ -122,6 +125,7 @@ func TestPersistentFailureReportsAttempts(t *testing.T) {
 }
 
 func TestPersistentErrorCodeIsKept(t *testing.T) {
+	t.Parallel()
 	rule := &s3kittest.Rule{Op: "GetObject", Fault: s3kittest.ErrorResponse(500, "InternalError")}
 	_, c := faultSetup(t, []*s3kittest.Rule{rule}, s3kit.WithMaxAttempts(3))
 	_, err := c.Get(t.Context(), bucket, "k")
@@ -133,6 +137,7 @@ func TestPersistentErrorCodeIsKept(t *testing.T) {
 }
 
 func TestClientErrorsAreNotRetried(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		status int
 		code   string
@@ -145,6 +150,7 @@ func TestClientErrorsAreNotRetried(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
+			t.Parallel()
 			rule := &s3kittest.Rule{Op: "GetObject", Fault: s3kittest.ErrorResponse(tt.status, tt.code)}
 			_, c := faultSetup(t, []*s3kittest.Rule{rule})
 			_, err := c.Get(t.Context(), bucket, "k")
@@ -165,6 +171,7 @@ func TestClientErrorsAreNotRetried(t *testing.T) {
 // retryer spends 5 tokens of 500 per throttled retry and would answer
 // "retry quota exceeded" here.
 func TestBurstOf503sDoesNotEmptyARetryQuota(t *testing.T) {
+	t.Parallel()
 	storm := &s3kittest.Rule{Op: "HeadObject", Key: "storm", Fault: s3kittest.ErrorResponse(503, "SlowDown")}
 	later := &s3kittest.Rule{Op: "HeadObject", Key: "k", Times: 2, Fault: s3kittest.ErrorResponse(503, "SlowDown")}
 	srv, c := faultSetup(t, []*s3kittest.Rule{storm, later}, s3kit.WithMaxAttempts(5), s3kit.WithRetryDelays(0, 0))
@@ -193,6 +200,7 @@ func TestRetryTimeoutBoundsRetries(t *testing.T) {
 }
 
 func TestMultipartPartsAreRetried(t *testing.T) {
+	t.Parallel()
 	rules := []*s3kittest.Rule{
 		{Op: "UploadPart", Nth: 2, Fault: s3kittest.ErrorResponse(500, "InternalError")},
 		{Op: "UploadPart", Nth: 3, Fault: s3kittest.ResetRequest(1 << 20)},
@@ -215,6 +223,7 @@ func TestMultipartPartsAreRetried(t *testing.T) {
 }
 
 func TestRetryOptionsAreValidated(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opt  s3kit.Option
@@ -238,8 +247,10 @@ func TestRetryOptionsAreValidated(t *testing.T) {
 }
 
 func TestGarbledAnswersAreRetried(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []s3kittest.Fault{s3kittest.TruncateXML(), s3kittest.InvalidXML(), s3kittest.ResetResponse(50)} {
 		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel()
 			rule := &s3kittest.Rule{Op: "ListObjectsV2", Times: 2, Fault: fault}
 			srv, c := faultSetup(t, []*s3kittest.Rule{rule})
 			seed(t, srv)
@@ -257,6 +268,7 @@ func TestGarbledAnswersAreRetried(t *testing.T) {
 // TestPresignIgnoresRetryBookkeeping checks that the attempt-counting
 // middleware does not break SDK features that remove the retry middleware.
 func TestPresignIgnoresRetryBookkeeping(t *testing.T) {
+	t.Parallel()
 	_, c := setup(t)
 	req, err := s3.NewPresignClient(c.S3()).PresignGetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")})
 	require.NoError(t, err)
@@ -267,6 +279,7 @@ func TestPresignIgnoresRetryBookkeeping(t *testing.T) {
 // error has a status but no S3 code, names the reason in Error() without
 // the SDK's prefix.
 func TestErrorTextShowsCause(t *testing.T) {
+	t.Parallel()
 	list := func(ctx context.Context, c *s3kit.Client) error {
 		for _, err := range c.List(ctx, bucket) {
 			if err != nil {
@@ -291,6 +304,7 @@ func TestErrorTextShowsCause(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			rule := &s3kittest.Rule{Op: tc.op, Fault: tc.fault}
 			srv, c := faultSetup(t, []*s3kittest.Rule{rule}, s3kit.WithMaxAttempts(2))
 			seed(t, srv)

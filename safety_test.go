@@ -32,6 +32,11 @@ import (
 // mpOpts makes Put use multipart for anything over 5 MiB, in 5 MiB parts.
 var mpOpts = []s3kit.PutOption{s3kit.WithMultipartThreshold(5 << 20), s3kit.WithPartSize(5 << 20)}
 
+// twoParts is the size of a body that mpOpts sends in two parts, 5 MiB and
+// 1 MiB, as is a copy of it with WithCopyLimits(5<<20, 5<<20): enough for
+// a test of a multipart upload or copy that needs no third part.
+const twoParts = 6 << 20
+
 // cutBody returns the body of an HTTP response that promises n bytes and is
 // cut after cut of them, as a proxy or a dropped connection leaves it: its
 // Read returns io.ErrUnexpectedEOF.
@@ -68,6 +73,7 @@ func (f *errAtEndReader) Read(p []byte) (int, error) {
 // TestTruncatedBodyIsNotStored is defect 1: a body that ends with an error,
 // whatever it wraps, fails the Put, stores nothing and leaves no upload.
 func TestTruncatedBodyIsNotStored(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body func(t *testing.T) io.Reader
@@ -80,17 +86,18 @@ func TestTruncatedBodyIsNotStored(t *testing.T) {
 			return &errAtEndReader{bytes.NewReader(randomBytes(1000)), io.ErrUnexpectedEOF}
 		}, nil},
 		{"wrapped io.EOF, multipart", func(*testing.T) io.Reader {
-			return &errAtEndReader{bytes.NewReader(randomBytes(12 << 20)), fmt.Errorf("proxy: %w", io.EOF)}
+			return &errAtEndReader{bytes.NewReader(randomBytes(twoParts)), fmt.Errorf("proxy: %w", io.EOF)}
 		}, mpOpts},
 		{"error after exactly the declared size", func(*testing.T) io.Reader {
 			return &errAtEndReader{bytes.NewReader(randomBytes(1000)), io.ErrUnexpectedEOF}
 		}, []s3kit.PutOption{s3kit.WithSize(1000)}},
 		{"error after exactly the declared size, multipart", func(*testing.T) io.Reader {
-			return &errAtEndReader{bytes.NewReader(randomBytes(12 << 20)), io.ErrUnexpectedEOF}
-		}, append([]s3kit.PutOption{s3kit.WithSize(12 << 20)}, mpOpts...)},
+			return &errAtEndReader{bytes.NewReader(randomBytes(twoParts)), io.ErrUnexpectedEOF}
+		}, append([]s3kit.PutOption{s3kit.WithSize(twoParts)}, mpOpts...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv, c := setup(t)
 			_, err := c.Put(t.Context(), bucket, "k", tt.body(t), tt.opts...)
 			require.Error(t, err)
@@ -107,9 +114,10 @@ func TestTruncatedBodyIsNotStored(t *testing.T) {
 // which servers that enforce it refuse; s3kittest, like Ceph RGW 16.2,
 // ignores the header, so this also proves the check made before completing.
 func TestMultipartCopyPinsItsSource(t *testing.T) {
-	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
+	t.Parallel()
+	lim := s3kit.WithCopyLimits(5<<10, 5<<10) // KiB, as in TestCopy
 	srv, direct := setupClient(t, lim)
-	v1, v2 := randomBytes(16<<20), bytes.Repeat([]byte("second version. "), 1<<20)
+	v1, v2 := randomBytes(16<<10), bytes.Repeat([]byte("second version. "), 1<<10)
 	first, err := direct.Put(t.Context(), bucket, "src", bytes.NewReader(v1))
 	require.NoError(t, err)
 	var parts int
@@ -144,10 +152,12 @@ func TestMultipartCopyPinsItsSource(t *testing.T) {
 // left over is the empty one the lost answer created (which nobody can
 // prove is this call's).
 func TestOtherWritersUploadSurvives(t *testing.T) {
+	t.Parallel()
 	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
-	data := randomBytes(12 << 20)
+	data := randomBytes(twoParts)
 	for _, op := range []string{"Put", "Copy"} {
 		t.Run(op, func(t *testing.T) {
+			t.Parallel()
 			rule := &s3kittest.Rule{Op: "CreateMultipartUpload", Key: "k", Nth: 1, Fault: s3kittest.DropResponse()}
 			fe := newFrontEnd(t, []*s3kittest.Rule{rule}, lim)
 			raw := fe.srv.Client(t).S3()
@@ -210,8 +220,10 @@ func cancelDuring(t *testing.T, srv *s3kittest.Server, op string, cancel context
 // that ends while it answers CompleteMultipartUpload does not report a
 // failure for an object that was stored.
 func TestCancelAroundMultipart(t *testing.T) {
+	t.Parallel()
 	data := randomBytes(12 << 20)
 	t.Run("during CreateMultipartUpload", func(t *testing.T) {
+		t.Parallel()
 		srv := s3kittest.NewServer(t)
 		srv.CreateBucket(t, bucket)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -225,6 +237,7 @@ func TestCancelAroundMultipart(t *testing.T) {
 		assert.Zero(t, withParts+empty, "the upload created for the cancelled call was aborted")
 	})
 	t.Run("during CompleteMultipartUpload", func(t *testing.T) {
+		t.Parallel()
 		srv := s3kittest.NewServer(t)
 		srv.CreateBucket(t, bucket)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -236,6 +249,7 @@ func TestCancelAroundMultipart(t *testing.T) {
 		assertStored(t, srv, "k", data)
 	})
 	t.Run("before CompleteMultipartUpload", func(t *testing.T) {
+		t.Parallel()
 		srv := s3kittest.NewServer(t)
 		srv.CreateBucket(t, bucket)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -263,7 +277,8 @@ func TestCancelAroundMultipart(t *testing.T) {
 // says so with ErrOutcomeUnknown, that one whose outcome can be learned is
 // settled, and that definite refusals are not reported as unknown.
 func TestOutcomeUnknown(t *testing.T) {
-	small, big := randomBytes(100<<10), randomBytes(12<<20)
+	t.Parallel()
+	small, big := randomBytes(100<<10), randomBytes(twoParts)
 	tests := []struct {
 		name    string
 		data    []byte
@@ -287,6 +302,7 @@ func TestOutcomeUnknown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			fe := newFrontEnd(t, tt.rules)
 			_, err := fe.client.Put(t.Context(), bucket, "k", bytes.NewReader(tt.data), mpOpts...)
 			switch {
@@ -310,11 +326,13 @@ func TestOutcomeUnknown(t *testing.T) {
 		})
 	}
 	t.Run("Delete 500 every time", func(t *testing.T) {
+		t.Parallel()
 		fe := newFrontEnd(t, []*s3kittest.Rule{{Op: "DeleteObject", Fault: s3kittest.ErrorResponse(500, "InternalError")}})
 		err := fe.client.Delete(t.Context(), bucket, "k")
 		assert.ErrorIs(t, err, s3kit.ErrOutcomeUnknown)
 	})
 	t.Run("connection refused", func(t *testing.T) {
+		t.Parallel()
 		hs := httptest.NewServer(http.NotFoundHandler())
 		url := hs.URL
 		hs.Close()
@@ -330,6 +348,7 @@ func TestOutcomeUnknown(t *testing.T) {
 // CompleteMultipartUpload with an empty ETag element; Put and Copy then
 // report the ETag the parts produce, which is what HEAD shows.
 func TestMultipartETagWhenServerSendsNone(t *testing.T) {
+	t.Parallel()
 	lim := s3kit.WithCopyLimits(5<<20, 5<<20)
 	srv, direct := setupClient(t, lim)
 	empty := regexp.MustCompile(`<ETag>[^<]*</ETag>`)
@@ -369,6 +388,7 @@ func TestMultipartETagWhenServerSendsNone(t *testing.T) {
 // condition; a 412 caused by a source overwritten since Copy read it is
 // ErrObjectChanged, not ErrPreconditionFailed.
 func TestCopySourceChangedIsNotAFailedCondition(t *testing.T) {
+	t.Parallel()
 	srv, direct := setup(t)
 	_, err := direct.Put(t.Context(), bucket, "src", strings.NewReader("first"))
 	require.NoError(t, err)

@@ -42,6 +42,7 @@ func printings(v any) []string {
 }
 
 func TestClientAndOptionsNeverPrintCredentials(t *testing.T) {
+	t.Parallel()
 	opts := []s3kit.Option{
 		s3kit.WithEndpoint("https://s3.example.com"),
 		s3kit.WithCredentials(testAccessKey, testSecretKey),
@@ -68,6 +69,7 @@ func TestClientAndOptionsNeverPrintCredentials(t *testing.T) {
 // with the SDK's request, response, retry and signing logs on, and searches
 // every error and log line for the secret key.
 func TestErrorsAndSDKLogsNeverShowTheSecret(t *testing.T) {
+	t.Parallel()
 	rules := []*s3kittest.Rule{
 		{Op: "PutObject", Chance: 0.3, Seed: 1, Fault: s3kittest.ErrorResponse(503, "SlowDown")},
 		{Op: "GetObject", Chance: 0.3, Seed: 2, Fault: s3kittest.ResetResponse(10)},

@@ -16,6 +16,7 @@ import (
 )
 
 func TestSignatureV2(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	var mu sync.Mutex
@@ -51,12 +52,14 @@ func TestSignatureV2(t *testing.T) {
 }
 
 func TestSignatureV2NeedsPathStyle(t *testing.T) {
+	t.Parallel()
 	_, err := s3kit.New(t.Context(), s3kit.WithEndpoint("https://s3.example.com"), s3kit.WithPathStyle(false),
 		s3kit.WithSignatureV2(), s3kit.WithCredentials("ak", "sk"))
 	assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
 }
 
 func TestSignatureV2WrongSecret(t *testing.T) {
+	t.Parallel()
 	srv := s3kittest.NewServer(t)
 	srv.CreateBucket(t, bucket)
 	c := srv.Client(t, s3kit.WithSignatureV2(), s3kit.WithCredentials(s3kittest.AccessKey, "wrong"))

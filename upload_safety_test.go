@@ -31,7 +31,8 @@ func assertStored(t *testing.T, srv *s3kittest.Server, key string, data []byte) 
 }
 
 func TestInterruptedUploadsLeaveNothing(t *testing.T) {
-	small, big := randomBytes(200<<10), randomBytes(12<<20)
+	t.Parallel()
+	small, big := randomBytes(200<<10), randomBytes(twoParts)
 	mp := []s3kit.PutOption{s3kit.WithMultipartThreshold(5 << 20), s3kit.WithPartSize(5 << 20)}
 	tests := []struct {
 		name  string
@@ -50,6 +51,7 @@ func TestInterruptedUploadsLeaveNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			abortLost := &s3kittest.Rule{Op: "AbortMultipartUpload", Nth: 1, Fault: s3kittest.DropResponse()}
 			fe := newFrontEnd(t, []*s3kittest.Rule{tt.rule, abortLost})
 			var body io.Reader = bytes.NewReader(tt.data)
@@ -68,7 +70,8 @@ func TestInterruptedUploadsLeaveNothing(t *testing.T) {
 // carried out; the retry must not turn that into a failure or a
 // duplicate.
 func TestLostAnswersAreRecovered(t *testing.T) {
-	small, big := randomBytes(200<<10), randomBytes(12<<20)
+	t.Parallel()
+	small, big := randomBytes(200<<10), randomBytes(twoParts)
 	mp := []s3kit.PutOption{s3kit.WithMultipartThreshold(5 << 20), s3kit.WithPartSize(5 << 20)}
 	tests := []struct {
 		name   string
@@ -88,6 +91,7 @@ func TestLostAnswersAreRecovered(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			rule := &s3kittest.Rule{Op: tt.op, Nth: 1, Fault: tt.fault}
 			fe := newFrontEnd(t, []*s3kittest.Rule{rule})
 			res, err := fe.client.Put(t.Context(), bucket, "k", bytes.NewReader(tt.data), mp...)
