@@ -19,9 +19,12 @@ import (
 // concurrently as [WithConcurrency] says), which is aborted if any part
 // fails or ctx is cancelled.
 //
-// The copy keeps the source's Content-Type, Cache-Control and metadata,
-// unless [WithContentType], [WithCacheControl] or [WithMetadata] is given:
-// then those options replace all three, and what they do not set is dropped.
+// The copy keeps the source's Content-Type, Cache-Control,
+// Content-Disposition, Content-Encoding, Content-Language and metadata,
+// unless any of [WithContentType], [WithCacheControl],
+// [WithContentDisposition], [WithContentEncoding], [WithContentLanguage] or
+// [WithMetadata] is given: then those options replace all six, and what they
+// do not set is dropped.
 // [WithACL] sets the copy's ACL (default private; ACLs are not copied).
 // [WithIfNoneMatch] and [WithIfMatch] apply to the destination: the copy
 // fails with [ErrPreconditionFailed], leaving the destination as it was, if

@@ -366,15 +366,6 @@ func checkObject(op, bucket, key string, relaxedNames bool) error {
 	return checkKey(op, bucket, key)
 }
 
-// checkHeaderValue rejects values that cannot travel in an HTTP header
-// (names.CheckHeaderValue).
-func checkHeaderValue(op, bucket, key, what, v string) error {
-	if err := names.CheckHeaderValue(what, v); err != nil {
-		return invalid(op, bucket, key, err)
-	}
-	return nil
-}
-
 // checkMetadata validates user metadata (names.CheckMetadata).
 func checkMetadata(op, bucket, key string, md map[string]string) error {
 	if err := names.CheckMetadata(md); err != nil {

@@ -364,3 +364,38 @@ func ExampleError() {
 	// Head docs nothing-here NotFound 404
 	// true
 }
+
+func ExampleWithContentDisposition() {
+	ctx := context.Background()
+	srv := s3kittest.Start() // an in-memory S3 server; real code: s3kit.New(ctx, s3kit.FromEnv())
+	defer srv.Close()
+	client, err := srv.NewClient(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := client.CreateBucket(ctx, "docs"); err != nil {
+		log.Fatal(err)
+	}
+	// A browser that follows a link to this object saves it as
+	// "rapport.txt" instead of showing it.
+	if _, err := client.Put(ctx, "docs", "reports/2026.txt", strings.NewReader("bonjour"),
+		s3kit.WithContentType("text/plain"),
+		s3kit.WithContentDisposition(`attachment; filename="rapport.txt"`),
+		s3kit.WithContentLanguage("fr")); err != nil {
+		log.Fatal(err)
+	}
+
+	// A copy keeps the headers unless one of them is given.
+	if _, err := client.Copy(ctx, "docs", "reports/2026.txt", "docs", "archive/2026.txt"); err != nil {
+		log.Fatal(err)
+	}
+	obj, err := client.Head(ctx, "docs", "archive/2026.txt")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(obj.ContentType, obj.ContentLanguage)
+	fmt.Println(obj.ContentDisposition)
+	// Output:
+	// text/plain fr
+	// attachment; filename="rapport.txt"
+}

@@ -21,15 +21,19 @@ import (
 // everything the provider returns.
 type Object struct {
 	Key          string
-	Size         int64             // size of the whole object in bytes
-	ETag         string            // entity tag without the surrounding quotes
-	LastModified time.Time         // zero if the provider did not say
-	ContentType  string            // Content-Type given when the object was put
-	CacheControl string            // Cache-Control given when the object was put
-	Metadata     map[string]string // user metadata, keys in lower case
-	StorageClass string            // such as "STANDARD"; empty if not reported
-	VersionID    string            // version ID on versioned buckets
-	IsPrefix     bool              // a common prefix from a listing with WithDelimiter; only Key is set
+	Size         int64     // size of the whole object in bytes
+	ETag         string    // entity tag without the surrounding quotes
+	LastModified time.Time // zero if the provider did not say
+	ContentType  string    // Content-Type given when the object was put
+	CacheControl string    // Cache-Control given when the object was put
+	// ContentDisposition, ContentEncoding and ContentLanguage are the
+	// Content-Disposition, Content-Encoding and Content-Language headers
+	// given when the object was put ([WithContentDisposition] and the like).
+	ContentDisposition, ContentEncoding, ContentLanguage string
+	Metadata                                             map[string]string // user metadata, keys in lower case
+	StorageClass                                         string            // such as "STANDARD"; empty if not reported
+	VersionID                                            string            // version ID on versioned buckets
+	IsPrefix                                             bool              // a common prefix from a listing with WithDelimiter; only Key is set
 }
 
 // PutResult describes an object that [Client.Put] stored.
@@ -128,8 +132,7 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 // putSettings maps a Put's or a Copy's options onto the engine's settings.
 func (c *Client) putSettings(cfg *putConfig) *transfer.Settings {
 	set := &transfer.Settings{
-		ContentType:  cfg.contentType,
-		CacheControl: cfg.cacheControl,
+		Headers:      cfg.headers,
 		ACL:          string(cfg.acl),
 		Metadata:     cfg.metadata,
 		WriteKind:    cfg.cond.Kind(s3err.Object),
@@ -163,11 +166,8 @@ func (cfg *putConfig) validate(op, bucket, key string, body io.Reader, relaxedNa
 	if err := checkMetadata(op, bucket, key, cfg.metadata); err != nil {
 		return err
 	}
-	if err := checkHeaderValue(op, bucket, key, "content type", cfg.contentType); err != nil {
-		return err
-	}
-	if err := checkHeaderValue(op, bucket, key, "cache control", cfg.cacheControl); err != nil {
-		return err
+	if err := cfg.headers.Check(); err != nil {
+		return invalid(op, bucket, key, err)
 	}
 	if err := cfg.cond.Check(); err != nil {
 		return invalid(op, bucket, key, err)
@@ -346,6 +346,8 @@ func objectFromGet(key string, out *s3.GetObjectOutput) Object {
 		StorageClass: string(out.StorageClass),
 		VersionID:    aws.ToString(out.VersionId),
 	}
+	obj.ContentDisposition, obj.ContentEncoding = aws.ToString(out.ContentDisposition), aws.ToString(out.ContentEncoding)
+	obj.ContentLanguage = aws.ToString(out.ContentLanguage)
 	if _, _, total, ok := transfer.ParseContentRange(aws.ToString(out.ContentRange)); ok && total >= 0 {
 		obj.Size = total
 	}
@@ -373,17 +375,7 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
 	if err != nil {
 		return Object{}, c.explainBareStatus(ctx, op, bucket, key, wrapErr(op, bucket, key, s3err.Object, err))
 	}
-	return Object{
-		Key:          key,
-		Size:         aws.ToInt64(out.ContentLength),
-		ETag:         trimETag(out.ETag),
-		LastModified: aws.ToTime(out.LastModified),
-		ContentType:  aws.ToString(out.ContentType),
-		CacheControl: aws.ToString(out.CacheControl),
-		Metadata:     out.Metadata,
-		StorageClass: string(out.StorageClass),
-		VersionID:    aws.ToString(out.VersionId),
-	}, nil
+	return objectFromGet(key, transfer.AsGetOutput(out)), nil
 }
 
 // explainBareStatus asks again, with a GET of the first byte, when a HEAD

@@ -410,21 +410,20 @@ func WithDelimiter(delimiter string) ListOption {
 
 // putConfig holds the settings of one Put call.
 type putConfig struct {
-	contentType  string
-	acl          ACL
-	metadata     map[string]string
-	cacheControl string
-	size         int64 // -1: unknown
-	transfer     transferConfig
-	progress     func(Progress)
-	cond         transfer.Condition
-	given        given // options given that not every call uses
+	headers  transfer.Headers
+	acl      ACL
+	metadata map[string]string
+	size     int64 // -1: unknown
+	transfer transferConfig
+	progress func(Progress)
+	cond     transfer.Condition
+	given    given // options given that not every call uses
 }
 
 // WithContentType sets the object's Content-Type. Default: none, which most
 // providers store as "binary/octet-stream" or "application/octet-stream".
 func WithContentType(ct string) PutOption {
-	return putOption(func(c *putConfig) { c.contentType = ct })
+	return putOption(func(c *putConfig) { c.headers.ContentType = ct })
 }
 
 // WithACL sets a canned ACL on the new object, such as [ACLPublicRead].
@@ -449,7 +448,27 @@ func WithMetadata(md map[string]string) PutOption {
 // WithCacheControl sets the object's Cache-Control header, such as
 // "max-age=3600". Default: none.
 func WithCacheControl(v string) PutOption {
-	return putOption(func(c *putConfig) { c.cacheControl = v })
+	return putOption(func(c *putConfig) { c.headers.CacheControl = v })
+}
+
+// WithContentDisposition sets the object's Content-Disposition header, such
+// as `attachment; filename="report.pdf"`. Default: none.
+func WithContentDisposition(v string) PutOption {
+	return putOption(func(c *putConfig) { c.headers.ContentDisposition = v })
+}
+
+// WithContentEncoding sets the object's Content-Encoding header, such as
+// "gzip" for a body that is stored compressed: s3kit stores and returns the
+// bytes as given, and only HTTP clients that honour the header decompress
+// them. Default: none.
+func WithContentEncoding(v string) PutOption {
+	return putOption(func(c *putConfig) { c.headers.ContentEncoding = v })
+}
+
+// WithContentLanguage sets the object's Content-Language header, such as
+// "fr-CA". Default: none.
+func WithContentLanguage(v string) PutOption {
+	return putOption(func(c *putConfig) { c.headers.ContentLanguage = v })
 }
 
 // WithSize tells Put how many bytes body holds when Put cannot find out

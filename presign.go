@@ -52,10 +52,11 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 // PresignPut returns a request that lets anyone upload bucket/key with one
 // PUT for ttl (from one second to 7 days, in whole seconds, as for
 // [Client.PresignGet]). [WithContentType], [WithCacheControl],
+// [WithContentDisposition], [WithContentEncoding], [WithContentLanguage],
 // [WithMetadata], [WithACL], [WithIfNoneMatch] and [WithIfMatch] are bound
 // into the signature: the upload must send them as [Presigned.Header] lists
-// them, and a server refuses an upload with another Content-Type or without
-// the condition. A server that enforces the condition answers 412
+// them, and a server refuses an upload with another Content-Type (or any
+// other of these values) or without the condition. A server that enforces the condition answers 412
 // Precondition Failed when it does not hold. The other PutOptions ([WithSize],
 // [WithProgress] and the TransferOptions) do nothing for a URL and are
 // refused with [ErrInvalidInput]. A
@@ -94,9 +95,9 @@ func (c *Client) PresignPut(ctx context.Context, bucket, key string, ttl time.Du
 	}
 	in := c.target(op, bucket, key).PresignPutInput(c.putSettings(&cfg))
 	req, err := c.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(ttl.Truncate(time.Second)), func(po *s3.PresignOptions) {
-		if cfg.contentType != "" {
+		if cfg.headers.ContentType != "" {
 			po.ClientOptions = append(po.ClientOptions, func(o *s3.Options) {
-				o.APIOptions = append(o.APIOptions, presign.ContentType(cfg.contentType))
+				o.APIOptions = append(o.APIOptions, presign.ContentType(cfg.headers.ContentType))
 			})
 		}
 	})

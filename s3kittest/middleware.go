@@ -240,17 +240,18 @@ func cannedACL(r *http.Request) (acl s3kit.ACL, ok bool) {
 }
 
 // putObject passes a PutObject (or CopyObject) through and records its ACL
-// and Cache-Control once it succeeded.
+// and kept headers (Cache-Control, Content-Language) once it succeeded; a
+// CopyObject without the REPLACE directive keeps the source's.
 func (s *Server) putObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
 	acl, ok := cannedACL(r)
 	if !ok {
 		writeError(w, r, http.StatusBadRequest, "InvalidArgument", "unknown canned ACL")
 		return
 	}
-	extra := objectExtra{acl: acl, cacheControl: r.Header.Get("Cache-Control")}
+	extra := objectExtra{acl: acl, headers: headersOf(r)}
 	if sb, sk, ok := copySource(r.Header.Get("X-Amz-Copy-Source")); ok && !strings.EqualFold(r.Header.Get("X-Amz-Metadata-Directive"), "REPLACE") {
 		s.mu.Lock()
-		extra.cacheControl = s.objects[objectID{sb, sk}].cacheControl
+		extra.headers = s.objects[objectID{sb, sk}].headers
 		s.mu.Unlock()
 	}
 	h := next
@@ -278,8 +279,8 @@ func (s *Server) deleteObject(next http.Handler, w http.ResponseWriter, r *http.
 	copyResponse(w, rec)
 }
 
-// serveObject passes a GET or HEAD through and adds the Cache-Control that
-// gofakes3 does not keep. The answer is prepared under the object's write
+// serveObject passes a GET or HEAD through and adds the Cache-Control and
+// Content-Language that gofakes3 does not keep. The answer is prepared under the object's write
 // lock (conditional.go), so that a read racing a write sees one version
 // whole, with that version's ETag, as on S3; it is then sent from memory.
 func (s *Server) serveObject(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
@@ -305,8 +306,8 @@ func (s *Server) readObject(next http.Handler, w http.ResponseWriter, r *http.Re
 	}
 	hh := &headerHook{ResponseWriter: w, hook: func(status int) {
 		lowerUserMetadata(w.Header()) // store.go
-		if extra.cacheControl != "" && status/100 == 2 {
-			w.Header().Set("Cache-Control", extra.cacheControl)
+		if status/100 == 2 {
+			extra.headers.set(w.Header())
 		}
 		if extra.etag != "" && status/100 == 2 {
 			w.Header().Set("ETag", extra.etag)
@@ -319,7 +320,7 @@ func (s *Server) readObject(next http.Handler, w http.ResponseWriter, r *http.Re
 }
 
 // createMultipart passes CreateMultipartUpload through and remembers the
-// upload's ACL and Cache-Control until it completes.
+// upload's ACL and kept headers until it completes.
 func (s *Server) createMultipart(next http.Handler, w http.ResponseWriter, r *http.Request, bucket, key string) {
 	acl, ok := cannedACL(r)
 	if !ok {
@@ -334,7 +335,7 @@ func (s *Server) createMultipart(next http.Handler, w http.ResponseWriter, r *ht
 		if err := xml.Unmarshal(rec.Body.Bytes(), &res); err == nil && res.UploadID != "" {
 			s.mu.Lock()
 			s.pending[res.UploadID] = pendingUpload{
-				objectExtra: objectExtra{acl: acl, cacheControl: r.Header.Get("Cache-Control")},
+				objectExtra: objectExtra{acl: acl, headers: headersOf(r)},
 				objectID:    objectID{bucket, key},
 			}
 			s.mu.Unlock()

@@ -43,7 +43,7 @@
 //     server serves and applied atomically with respect to other writes of
 //     the key; a failed condition gets 412 PreconditionFailed (404 NoSuchKey
 //     for If-Match on a missing object), as on S3;
-//   - Cache-Control, which gofakes3 drops, and an empty answer to
+//   - Cache-Control and Content-Language, which gofakes3 drops, and an empty answer to
 //     ListMultipartUploads where gofakes3 answers 404;
 //   - 501 NotImplemented for sub-resources gofakes3 would misroute to
 //     object writes (tagging, policy, and so on).
@@ -90,7 +90,7 @@ type Server struct {
 	strictRegion bool
 
 	mu      sync.Mutex
-	objects map[objectID]objectExtra // ACL and Cache-Control per object
+	objects map[objectID]objectExtra // ACL and headers gofakes3 drops, per object
 	pending map[string]pendingUpload // the same, per multipart upload ID
 
 	writeLocks keyLocks // one per object being written (conditional.go)
@@ -101,9 +101,27 @@ type objectID struct{ bucket, key string }
 
 // objectExtra is what the middleware keeps beside gofakes3's data.
 type objectExtra struct {
-	acl          s3kit.ACL
-	cacheControl string
-	etag         string // multipart ETag ("md5-N"), which gofakes3 does not keep
+	acl     s3kit.ACL
+	headers keptHeaders
+	etag    string // multipart ETag ("md5-N"), which gofakes3 does not keep
+}
+
+// keptHeaders are the object headers gofakes3 drops, kept by the middleware
+// (gofakes3 keeps Content-Type, Content-Disposition and Content-Encoding).
+type keptHeaders struct{ cacheControl, contentLanguage string }
+
+// headersOf reads the kept headers of a write.
+func headersOf(r *http.Request) keptHeaders {
+	return keptHeaders{r.Header.Get("Cache-Control"), r.Header.Get("Content-Language")}
+}
+
+// set puts the kept headers that are not empty on an answer.
+func (k keptHeaders) set(h http.Header) {
+	for name, v := range map[string]string{"Cache-Control": k.cacheControl, "Content-Language": k.contentLanguage} {
+		if v != "" {
+			h.Set(name, v)
+		}
+	}
 }
 
 // pendingUpload is what the middleware keeps beside a multipart upload of

@@ -239,19 +239,44 @@ func (s *suite) metadata(t *testing.T) {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
 			key := fmt.Sprintf("meta/%d.json", size)
 			md := map[string]string{"author": "ada", "build-id": "1234"}
-			_, err := s.c.Put(t.Context(), s.bucket, key, onlyReader{bytes.NewReader(data(size))},
-				s3kit.WithContentType("application/json"), s3kit.WithMetadata(md))
+			b := data(size)
+			_, err := s.c.Put(t.Context(), s.bucket, key, onlyReader{bytes.NewReader(b)},
+				append(fileHeaders(), s3kit.WithContentType("application/json"), s3kit.WithMetadata(md))...)
 			require.NoError(t, err)
 			obj, err := s.c.Head(t.Context(), s.bucket, key)
 			require.NoError(t, err)
 			assert.Equal(t, "application/json", obj.ContentType)
+			s.assertFileHeaders(t, obj)
 			got := make(map[string]string)
 			for k, v := range obj.Metadata {
 				got[strings.ToLower(k)] = v
 			}
 			assert.Equal(t, md, got)
+			sha, obj := s.readAll(t, key)
+			assert.Equal(t, sum(b), sha, "a Content-Encoding of gzip does not change the body")
+			s.assertFileHeaders(t, obj)
 		})
 	}
+}
+
+// fileHeaders are the object headers, beyond Content-Type and metadata,
+// that the metadata and copy checks put.
+func fileHeaders() []s3kit.PutOption {
+	return []s3kit.PutOption{
+		s3kit.WithCacheControl("max-age=60"),
+		s3kit.WithContentDisposition(`attachment; filename="a b.json"`),
+		s3kit.WithContentEncoding("gzip"),
+		s3kit.WithContentLanguage("fr-CA"),
+	}
+}
+
+// assertFileHeaders checks that obj carries fileHeaders.
+func (s *suite) assertFileHeaders(t *testing.T, obj s3kit.Object) {
+	t.Helper()
+	assert.Equal(t, "max-age=60", obj.CacheControl)
+	assert.Equal(t, `attachment; filename="a b.json"`, obj.ContentDisposition)
+	assert.Equal(t, "gzip", obj.ContentEncoding)
+	assert.Equal(t, "fr-CA", obj.ContentLanguage)
 }
 
 func (s *suite) list(t *testing.T) {

@@ -73,6 +73,20 @@ func (s *suite) presign(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "text/csv", obj.ContentType)
 	})
+	t.Run("put with bound file headers", func(t *testing.T) {
+		const key = "presign/headers.csv"
+		p, err := s.c.PresignPut(ctx, s.bucket, key, 5*time.Minute, fileHeaders()...)
+		require.NoError(t, err)
+		h := p.Header.Clone()
+		h.Set("Content-Language", "en")
+		status, body := s.do(t, p, []byte("x,y\n"), h)
+		assert.Equal(t, http.StatusForbidden, status, "another Content-Language: %s", body)
+		status, body = s.do(t, p, []byte("x,y\n"), p.Header)
+		require.Equal(t, http.StatusOK, status, string(body))
+		obj, err := s.c.Head(ctx, s.bucket, key)
+		require.NoError(t, err)
+		s.assertFileHeaders(t, obj)
+	})
 	t.Run("get", func(t *testing.T) {
 		p, err := s.c.PresignGet(ctx, s.bucket, key, 5*time.Minute)
 		require.NoError(t, err)
@@ -145,8 +159,8 @@ func (s *suite) copy(t *testing.T) {
 			}
 			b := data(tc.size)
 			src := "copy/" + tc.name + "/src a+b"
-			_, err := s.c.Put(ctx, s.bucket, src, bytes.NewReader(b), s3kit.WithContentType("image/png"),
-				s3kit.WithMetadata(map[string]string{"owner": "ada"}))
+			_, err := s.c.Put(ctx, s.bucket, src, bytes.NewReader(b), append(fileHeaders(), s3kit.WithContentType("image/png"),
+				s3kit.WithMetadata(map[string]string{"owner": "ada"}))...)
 			require.NoError(t, err)
 			dst := "copy/" + tc.name + "/dst é"
 			res, err := c.Copy(ctx, s.bucket, src, s.bucket, dst)
@@ -155,17 +169,30 @@ func (s *suite) copy(t *testing.T) {
 			got, obj := s.readAll(t, dst)
 			assert.Equal(t, sum(b), got)
 			assert.Equal(t, "image/png", obj.ContentType)
+			s.assertFileHeaders(t, obj)
 			md := map[string]string{}
 			for k, v := range obj.Metadata {
 				md[strings.ToLower(k)] = v
 			}
 			assert.Equal(t, map[string]string{"owner": "ada"}, md)
 
-			_, err = s.c.Copy(ctx, s.bucket, src, s.bucket, dst+"-json", s3kit.WithContentType("application/json"))
+			_, err = c.Copy(ctx, s.bucket, src, s.bucket, dst+"-json", s3kit.WithContentType("application/json"))
 			require.NoError(t, err)
 			obj, err = s.c.Head(ctx, s.bucket, dst+"-json")
 			require.NoError(t, err)
 			assert.Equal(t, "application/json", obj.ContentType)
+			assert.Empty(t, obj.CacheControl+obj.ContentDisposition+obj.ContentEncoding+obj.ContentLanguage, "replaced")
+			assert.Empty(t, obj.Metadata, "replaced")
+
+			_, err = c.Copy(ctx, s.bucket, src, s.bucket, dst+"-inline", s3kit.WithContentDisposition("inline"),
+				s3kit.WithContentLanguage("en"))
+			require.NoError(t, err)
+			obj, err = s.c.Head(ctx, s.bucket, dst+"-inline")
+			require.NoError(t, err)
+			assert.Equal(t, "inline", obj.ContentDisposition)
+			assert.Equal(t, "en", obj.ContentLanguage)
+			assert.Empty(t, obj.CacheControl+obj.ContentEncoding, "replaced")
+			assert.NotEqual(t, "image/png", obj.ContentType, "replaced")
 		})
 	}
 	t.Run("missing source", func(t *testing.T) {

@@ -32,9 +32,10 @@ func NewCopy(dst *Target, set *Settings, srcBucket, srcKey, source string, src *
 	}
 }
 
-// replace reports whether the options replace the source's metadata.
+// replace reports whether the options replace the source's headers and
+// metadata: any header or metadata given replaces them all.
 func (cp *Copy) replace() bool {
-	return cp.set.ContentType != "" || cp.set.CacheControl != "" || cp.set.Metadata != nil
+	return cp.set.Headers.Any() || cp.set.Metadata != nil
 }
 
 // Single copies with one CopyObject request.

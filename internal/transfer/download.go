@@ -42,6 +42,18 @@ func RunDownload(ctx context.Context, t *Target, w io.WriterAt, cfg *Download) (
 	return d.run(ctx)
 }
 
+// AsGetOutput is the part of a HeadObject answer that a GetObject answer
+// shares (size, ETag, date, headers, metadata, storage class, version), so
+// that one function describes both.
+func AsGetOutput(out *s3.HeadObjectOutput) *s3.GetObjectOutput {
+	return &s3.GetObjectOutput{
+		ContentLength: out.ContentLength, ETag: out.ETag, LastModified: out.LastModified,
+		ContentType: out.ContentType, CacheControl: out.CacheControl, ContentDisposition: out.ContentDisposition,
+		ContentEncoding: out.ContentEncoding, ContentLanguage: out.ContentLanguage,
+		Metadata: out.Metadata, StorageClass: out.StorageClass, VersionId: out.VersionId,
+	}
+}
+
 // TrimETag removes the quotes S3 puts around entity tags.
 func TrimETag(p *string) string {
 	return strings.Trim(aws.ToString(p), `"`)

@@ -33,7 +33,7 @@ func (t *Target) putObjectInput(body io.Reader, n int64, md5 *string, set *Setti
 		ContentLength: aws.Int64(n),
 		Metadata:      set.Metadata,
 	}
-	in.ContentType, in.CacheControl = optional(set.ContentType), optional(set.CacheControl)
+	set.fill(&in.ContentType, &in.CacheControl, &in.ContentDisposition, &in.ContentEncoding, &in.ContentLanguage)
 	in.ACL = types.ObjectCannedACL(set.ACL)
 	in.IfNoneMatch, in.IfMatch = set.IfNoneMatch, set.IfMatch
 	in.ContentMD5 = md5
@@ -51,7 +51,7 @@ func (t *Target) PresignPutInput(set *Settings) *s3.PutObjectInput {
 // createMultipartUploadInput starts the multipart upload of a Put.
 func (t *Target) createMultipartUploadInput(set *Settings) *s3.CreateMultipartUploadInput {
 	in := &s3.CreateMultipartUploadInput{Bucket: &t.Bucket, Key: &t.Key, Metadata: set.Metadata}
-	in.ContentType, in.CacheControl = optional(set.ContentType), optional(set.CacheControl)
+	set.fill(&in.ContentType, &in.CacheControl, &in.ContentDisposition, &in.ContentEncoding, &in.ContentLanguage)
 	in.ACL = types.ObjectCannedACL(set.ACL)
 	return in
 }
@@ -95,7 +95,7 @@ func (cp *Copy) copyObjectInput() *s3.CopyObjectInput {
 	if cp.replace() {
 		in.MetadataDirective = types.MetadataDirectiveReplace
 		in.Metadata = set.Metadata
-		in.ContentType, in.CacheControl = optional(set.ContentType), optional(set.CacheControl)
+		set.fill(&in.ContentType, &in.CacheControl, &in.ContentDisposition, &in.ContentEncoding, &in.ContentLanguage)
 	}
 	in.ACL = types.ObjectCannedACL(set.ACL)
 	in.CopySourceIfMatch = cp.src.ETag
@@ -111,7 +111,7 @@ func (cp *Copy) createMultipartUploadInput() *s3.CreateMultipartUploadInput {
 	in := &s3.CreateMultipartUploadInput{Bucket: &u.t.Bucket, Key: &u.t.Key}
 	if cp.replace() {
 		in.Metadata = set.Metadata
-		in.ContentType, in.CacheControl = optional(set.ContentType), optional(set.CacheControl)
+		set.fill(&in.ContentType, &in.CacheControl, &in.ContentDisposition, &in.ContentEncoding, &in.ContentLanguage)
 	} else {
 		in.Metadata = cp.src.Metadata
 		in.ContentType = cp.src.ContentType

@@ -4,16 +4,16 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
 // Settings is what a Put or a Copy writes, beyond the data: the headers, ACL
 // and condition of the new object, and how the transfer runs.
 type Settings struct {
-	ContentType  string            // empty: none
-	CacheControl string            // empty: none
-	ACL          string            // canned ACL; empty: none
-	Metadata     map[string]string // user metadata; nil: none
+	Headers                    // Content-Type and the like
+	ACL      string            // canned ACL; empty: none
+	Metadata map[string]string // user metadata; nil: none
 	// IfNoneMatch and IfMatch are the write's condition, as sent; nil: none.
 	IfNoneMatch, IfMatch *string
 	// WriteKind is the kind of a failed request that stores the object
@@ -25,6 +25,38 @@ type Settings struct {
 	Concurrency int   // parts in flight at once
 	ContentMD5  bool  // send Content-MD5 with every PUT and part
 	EqualParts  bool  // the provider wants parts of one size (Cloudflare R2)
+}
+
+// Headers are the standard headers a Put or a Copy gives the new object;
+// an empty value is not sent.
+type Headers struct {
+	ContentType, CacheControl                            string
+	ContentDisposition, ContentEncoding, ContentLanguage string
+}
+
+// Check rejects a value that cannot travel in an HTTP header; its error
+// names the header, such as "content disposition".
+func (h Headers) Check() error {
+	for _, v := range []struct{ what, v string }{
+		{"content type", h.ContentType}, {"cache control", h.CacheControl},
+		{"content disposition", h.ContentDisposition}, {"content encoding", h.ContentEncoding},
+		{"content language", h.ContentLanguage},
+	} {
+		if err := names.CheckHeaderValue(v.what, v.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Any reports whether any header is set.
+func (h Headers) Any() bool { return h != Headers{} }
+
+// fill sets a request's header fields, the same way for PutObject,
+// CreateMultipartUpload and CopyObject: nil for an empty value.
+func (h Headers) fill(ct, cc, cd, ce, cl **string) {
+	*ct, *cc = optional(h.ContentType), optional(h.CacheControl)
+	*cd, *ce, *cl = optional(h.ContentDisposition), optional(h.ContentEncoding), optional(h.ContentLanguage)
 }
 
 // Result describes a stored object; the root package's PutResult has the
