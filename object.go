@@ -20,20 +20,19 @@ import (
 // LastModified and StorageClass; [Client.Head] and [Client.Get] fill
 // everything the provider returns.
 type Object struct {
-	Key          string
-	Size         int64     // size of the whole object in bytes
-	ETag         string    // entity tag without the surrounding quotes
-	LastModified time.Time // zero if the provider did not say
-	ContentType  string    // Content-Type given when the object was put
-	CacheControl string    // Cache-Control given when the object was put
-	// ContentDisposition, ContentEncoding and ContentLanguage are the
-	// Content-Disposition, Content-Encoding and Content-Language headers
-	// given when the object was put ([WithContentDisposition] and the like).
-	ContentDisposition, ContentEncoding, ContentLanguage string
-	Metadata                                             map[string]string // user metadata, keys in lower case
-	StorageClass                                         string            // such as "STANDARD"; empty if not reported
-	VersionID                                            string            // version ID on versioned buckets
-	IsPrefix                                             bool              // a common prefix from a listing with WithDelimiter; only Key is set
+	Key                string
+	Size               int64             // size of the whole object in bytes
+	ETag               string            // entity tag without the surrounding quotes
+	LastModified       time.Time         // zero if the provider did not say
+	ContentType        string            // Content-Type given when the object was put
+	CacheControl       string            // Cache-Control given when the object was put
+	ContentDisposition string            // Content-Disposition given when the object was put
+	ContentEncoding    string            // Content-Encoding given when the object was put
+	ContentLanguage    string            // Content-Language given when the object was put
+	Metadata           map[string]string // user metadata, keys in lower case
+	StorageClass       string            // such as "STANDARD"; empty if not reported
+	VersionID          string            // version ID on versioned buckets
+	IsPrefix           bool              // a common prefix from a listing with WithDelimiter; only Key is set
 }
 
 // PutResult describes an object that [Client.Put] stored.
