@@ -30,8 +30,8 @@ import (
 // fails with [ErrPreconditionFailed], leaving the destination as it was, if
 // the condition does not hold. [WithConcurrency] sets how many parts are
 // copied at once; the other PutOptions ([WithSize], [WithProgress],
-// [WithMultipartThreshold], [WithPartSize], [WithContentMD5]) do nothing for a
-// copy and are refused with [ErrInvalidInput]. A missing
+// [WithMultipartThreshold], [WithPartSize], [WithContentMD5]) do nothing: a
+// copy refuses them with [ErrInvalidInput] (TestMistakesUsersMake). A missing
 // source gives an error matching [ErrNotFound] that names the source.
 //
 // A source overwritten while it is copied gives [ErrObjectChanged]: every

@@ -22,7 +22,7 @@ import (
 // w receives writes at different offsets from several goroutines at once, as
 // *os.File allows. On error, w may hold part of the object.
 // [WithMultipartThreshold] and [WithContentMD5] do nothing for a download
-// and are refused with [ErrInvalidInput].
+// and are refused with [ErrInvalidInput] (TestMistakesUsersMake).
 //
 // Errors: [ErrInvalidInput], before any request, for a bad bucket name or
 // key, a nil w or a bad option; [ErrNotFound] and [ErrBucketNotFound];

@@ -73,7 +73,7 @@ var (
 	// region than its own, and said which one it expects: the error's text
 	// names it, and [WithRegion] with that region fixes it. A HEAD answer
 	// has no body to say it in; [Client.Head] and [Client.Doctor] then ask
-	// again with a request that has one.
+	// again with a request that has one (TestMistakesUsersMake).
 	ErrWrongRegion = errors.New("s3kit: wrong region")
 )
 

@@ -139,6 +139,11 @@ func TestMistakesUsersMake(t *testing.T) {
 				_, err := c.Copy(ctx, bucket, "a", bucket, "b", s3kit.WithProgress(func(s3kit.Progress) {}))
 				return err
 			}), maxRequests: 0},
+		{name: "download with an upload-only option", sentinel: s3kit.ErrInvalidInput, words: []string{"Download does not use WithContentMD5"},
+			run: on(plain, func(c *s3kit.Client) error {
+				_, err := c.Download(ctx, bucket, "k", &discardAt{}, s3kit.WithContentMD5(true))
+				return err
+			}), maxRequests: 0},
 		{name: "bucket name with upper case", sentinel: s3kit.ErrInvalidInput, words: []string{"MyBucket", "WithRelaxedBucketNames"},
 			run: on(plain, func(c *s3kit.Client) error { _, err := c.Head(ctx, "MyBucket", "k"); return err }), maxRequests: 0},
 		{name: "key too long", sentinel: s3kit.ErrInvalidInput, words: []string{"1024"},
@@ -197,6 +202,11 @@ func TestTLSFailuresAreNotRetried(t *testing.T) {
 	var unknown x509.UnknownAuthorityError
 	assert.True(t, errors.As(err, &unknown), "errors.As still reaches the cause")
 }
+
+// discardAt is an io.WriterAt that keeps nothing.
+type discardAt struct{}
+
+func (*discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
 
 // otherCA returns the PEM of a self-signed certificate authority that
 // signed nothing the test servers present.

@@ -201,10 +201,10 @@ func WithHTTPClient(hc *http.Client) Option {
 // With [FromEnv], S3_CA_BUNDLE (or AWS_CA_BUNDLE) names such a file instead.
 // New refuses pemCerts that hold no certificate, and WithRootCAs together
 // with [WithHTTPClient]: set RootCAs in that client's transport instead.
-// Whoever fetches a presigned or public URL must trust the CA too; the
-// client's own HTTP client, which [Client.S3] reaches through
-// Options().HTTPClient, does. Default: the system's certificate
-// authorities only.
+// Whoever fetches a presigned or public URL must trust the CA too, as the
+// client's own HTTP client does (TestMistakesUsersMake, TestCertificatePEM,
+// TestAttack12_CABundleFromTheEnvironmentAndExplicitOptions). Default:
+// the system's certificate authorities only.
 func WithRootCAs(pemCerts []byte) Option {
 	cp := append([]byte(nil), pemCerts...)
 	return clientOption(func(c *config) { c.rootCAs, c.rootCAsFrom, c.rootCAsErr = cp, "WithRootCAs", nil })

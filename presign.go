@@ -59,7 +59,7 @@ func (c *Client) PresignGet(ctx context.Context, bucket, key string, ttl time.Du
 // other of these values) or without the condition. A server that enforces the condition answers 412
 // Precondition Failed when it does not hold. The other PutOptions ([WithSize],
 // [WithProgress] and the TransferOptions) do nothing for a URL and are
-// refused with [ErrInvalidInput]. A
+// refused with [ErrInvalidInput] (TestMistakesUsersMake). A
 // single PUT holds at most 5 GiB.
 //
 // No request is sent. Errors: [ErrInvalidInput] for a ttl out of range, a

@@ -155,7 +155,8 @@ func WithTLS() Option { return optionFunc(func(c *serverConfig) { c.tls = true }
 // WithStrictRegion makes the server refuse requests signed for another
 // region than [Region], as AWS, MinIO and versitygw do (Ceph RGW accepts
 // any): 400 AuthorizationHeaderMalformed naming the region it expects, and a
-// bare 400 to a HEAD, which has no body. Default: any region is accepted.
+// bare 400 to a HEAD, which has no body (TestMistakesUsersMake and the
+// conformance suite use it). Default: any region is accepted.
 func WithStrictRegion() Option { return optionFunc(func(c *serverConfig) { c.strictRegion = true }) }
 
 // Start starts a server. The caller must call [Server.Close]. Tests should
@@ -217,7 +218,7 @@ func (s *Server) TLSConfig() *tls.Config {
 // CertificatePEM returns the PEM of the certificate a server started
 // [WithTLS] presents, which is its own certificate authority: give it to
 // s3kit.WithRootCAs, or write it to the file S3_CA_BUNDLE names. It returns
-// nil for a plain HTTP server.
+// nil for a plain HTTP server (TestCertificatePEM).
 func (s *Server) CertificatePEM() []byte {
 	c := s.httpSrv.Certificate()
 	if c == nil {

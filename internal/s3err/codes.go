@@ -42,13 +42,16 @@ var codeText = map[string]string{
 	"XAmzContentSHA256Mismatch":    "the body's SHA-256 does not match the x-amz-content-sha256 header",
 }
 
+// accessKeyHint is what to change when the server does not know the key.
+const accessKeyHint = "check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint"
+
 // codeHint says what to change for the codes where s3kit can tell; it is
 // added after the provider's message or the code's meaning.
 var codeHint = map[string]string{
 	"BucketAlreadyExists":   "choose another name",
 	"BucketNotEmpty":        "delete its objects first, for example with DeleteMany over the keys List gives",
-	"InvalidAccessKeyId":    "check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint",
-	"XAdminUserNotFound":    "check the access key (WithCredentials, or S3_ACCESS_KEY with FromEnv) and the endpoint",
+	"InvalidAccessKeyId":    accessKeyHint,
+	"XAdminUserNotFound":    accessKeyHint, // versitygw's InvalidAccessKeyId
 	"RequestTimeTooSkewed":  "check this machine's clock",
 	"SignatureDoesNotMatch": "check the secret key (WithCredentials, or S3_SECRET_KEY with FromEnv); a proxy that changes the request causes it too",
 }
