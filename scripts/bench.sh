@@ -6,12 +6,16 @@
 #   scripts/bench.sh                                  # everything (about 15 minutes)
 #   BENCH_COUNT=1 BENCH_SIZE_MIB=64 BENCH_LIST=2000 scripts/bench.sh   # a quick check
 #   BENCH_SMALL= BENCH_LARGE=UploadKnownSize BENCH_COUNT=10 scripts/bench.sh  # one benchmark
+#   BENCH_SERVER=minio scripts/bench.sh               # against MinIO instead of versitygw
 #
-# Small operations run against an instant in-process stub. Large transfers
-# and listings run against versitygw (posix backend on /dev/shm, TLS) on
-# 127.0.0.1, started here and stopped at exit; curl transfers of the same
-# object from the same server are the baseline. Needs versitygw from
-# scripts/servers/install.sh, openssl and curl.
+# Small operations run against an instant in-process stub. Large transfers,
+# directory uploads and listings run against a real server on 127.0.0.1
+# over TLS with its data on /dev/shm, started here and stopped at exit:
+# versitygw (posix backend; BENCH_SERVER=versitygw, the default) or MinIO
+# (single drive; BENCH_SERVER=minio). curl transfers of the same object from
+# the same server are the baseline. Needs the server's binary
+# (scripts/servers/install.sh builds versitygw, scripts/servers/install-minio.sh
+# MinIO; each is built on first use), openssl and curl.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -21,20 +25,32 @@ SIZE_MIB=${BENCH_SIZE_MIB:-1024}    # size of the large transfers
 PORT=${BENCH_PORT:-7072}
 LIST=${BENCH_LIST:-20000}            # objects in the listing benchmark
 SMALL=${BENCH_SMALL-'Put1KiB|Get1KiB|Head|ListStub20k'}  # -bench pattern; empty skips
-LARGE=${BENCH_LARGE-'Upload|Download|List20k'}           # -bench pattern; empty skips
+LARGE=${BENCH_LARGE-'Upload|Download|List20k'}           # -bench pattern (UploadDir* included); empty skips
+SERVER=${BENCH_SERVER:-versitygw}   # versitygw or minio
 BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 work=/dev/shm/s3kit-bench
-out=${BENCH_OUT:-$root/bench/results}
+out=${BENCH_OUT:-$root/bench/results/$SERVER}
 
-vgw=${S3KIT_SERVERS_DIR:-/tmp/s3kit-servers}/bin/versitygw
-if [[ ! -x $vgw ]]; then
-	scripts/servers/install.sh >&2
-fi
+bindir=${S3KIT_SERVERS_DIR:-/tmp/s3kit-servers}/bin
+case $SERVER in
+versitygw)
+	[[ -x $bindir/versitygw ]] || scripts/servers/install.sh >&2
+	server_version="versitygw (scripts/servers/install.sh pins v1.8.0), posix"
+	;;
+minio)
+	[[ -x $bindir/minio ]] || scripts/servers/install-minio.sh >&2
+	server_version="MinIO (scripts/servers/install-minio.sh pins $(scripts/servers/install-minio.sh --version)), single drive"
+	;;
+*)
+	echo "BENCH_SERVER must be versitygw or minio, not $SERVER" >&2
+	exit 2
+	;;
+esac
 
 rm -rf "$work"
 mkdir -p "$work/data" "$work/tmp" "$out"
 cleanup() {
-	[[ -n ${vgw_pid:-} ]] && kill "$vgw_pid" 2>/dev/null && wait "$vgw_pid" 2>/dev/null
+	[[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,11 +61,24 @@ export S3KIT_BENCH_ENDPOINT=https://127.0.0.1:$PORT
 export S3KIT_BENCH_ACCESS_KEY=benchaccess S3KIT_BENCH_SECRET_KEY=benchsecret
 export S3KIT_BENCH_CA=$work/cert.pem S3KIT_BENCH_BUCKET=bench S3KIT_BENCH_LIST_BUCKET=bench-list
 export S3KIT_BENCH_FILE=$work/object S3KIT_BENCH_TMP=$work/tmp S3KIT_BENCH_LIST_COUNT=$LIST
-"$vgw" --port "127.0.0.1:$PORT" --access "$S3KIT_BENCH_ACCESS_KEY" --secret "$S3KIT_BENCH_SECRET_KEY" \
-	--region eu-west-1 --cert "$work/cert.pem" --key "$work/key.pem" posix "$work/data" >"$work/vgw.log" 2>&1 &
-vgw_pid=$!
-for _ in $(seq 100); do
-	curl -s --cacert "$S3KIT_BENCH_CA" -o /dev/null "$S3KIT_BENCH_ENDPOINT" && break
+case $SERVER in
+versitygw)
+	"$bindir/versitygw" --port "127.0.0.1:$PORT" --access "$S3KIT_BENCH_ACCESS_KEY" --secret "$S3KIT_BENCH_SECRET_KEY" \
+		--region eu-west-1 --cert "$work/cert.pem" --key "$work/key.pem" posix "$work/data" >"$work/server.log" 2>&1 &
+	;;
+minio)
+	# MinIO reads its certificate from <certs-dir>/public.crt and private.key.
+	mkdir -p "$work/certs"
+	cp "$work/cert.pem" "$work/certs/public.crt"
+	cp "$work/key.pem" "$work/certs/private.key"
+	MINIO_ROOT_USER=$S3KIT_BENCH_ACCESS_KEY MINIO_ROOT_PASSWORD=$S3KIT_BENCH_SECRET_KEY MINIO_REGION=eu-west-1 \
+		MINIO_BROWSER=off MINIO_UPDATE=off CI=true \
+		"$bindir/minio" server --quiet --address "127.0.0.1:$PORT" --certs-dir "$work/certs" "$work/data" >"$work/server.log" 2>&1 &
+	;;
+esac
+server_pid=$!
+for _ in $(seq 300); do
+	curl -s --cacert "$S3KIT_BENCH_CA" -o /dev/null "$S3KIT_BENCH_ENDPOINT/minio/health/ready" && break
 	sleep 0.1
 done
 
@@ -59,7 +88,7 @@ head -c $((SIZE_MIB << 20)) /dev/urandom >"$S3KIT_BENCH_FILE"
 {
 	echo "# s3kit benchmarks, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "# $(go version); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-	echo "# server: versitygw (scripts/servers/install.sh pins v1.8.0), posix on /dev/shm, TLS, 127.0.0.1; object ${SIZE_MIB} MiB"
+	echo "# server: $server_version on /dev/shm, TLS, 127.0.0.1; object ${SIZE_MIB} MiB"
 } | tee "$out/header.txt"
 
 # curl baseline: the same object, the same server, SigV4 with an unsigned
