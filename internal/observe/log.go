@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"reflect"
 	"time"
 
@@ -197,6 +198,12 @@ func appendError(attrs []slog.Attr, err error) []slog.Attr {
 		if msg := api.ErrorMessage(); msg != "" {
 			return append(attrs, slog.String("error", StripQueries(msg)))
 		}
+	}
+	// A request that got no answer: the SDK wraps net/http's error, which
+	// says it all, in text that says nothing more.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue
 	}
 	return append(attrs, slog.String("error", ErrorText(err)))
 }

@@ -2,7 +2,6 @@ package observe
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/aws/smithy-go"
@@ -46,14 +45,6 @@ func StripQueries(s string) string {
 // urlEnd reports whether r ends a URL quoted in an error's text.
 func urlEnd(r rune) bool {
 	return r == ' ' || r == '"' || r == '\'' || r == '\n' || r == '\t' || r == '>' || r == '<'
-}
-
-// PathOnly returns u without user information, query or fragment.
-func PathOnly(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 // errorCode returns the S3 error code of err, or "".
