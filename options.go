@@ -602,9 +602,12 @@ func WithLogger(l *slog.Logger) Option {
 // each S3 operation it sends ("S3.PutObject", "S3.UploadPart", ...) is its
 // child, with the SDK's spans of each attempt below. The span ends when the
 // call returns (for List, when the loop ends; for Get, before the body is
-// read) and records the call's error. Presigning and [Client.PublicURL]
-// send nothing and start no span of s3kit's own. Default: none, and the
-// calls start no span (TestNoObserverAddsNothing). A nil tp is the default.
+// read) and records the call's error (s3kitotel's TestMultipartPutTrace,
+// TestSpanRecordsTheError, TestListSpanCoversTheLoop). Presigning and
+// [Client.PublicURL] send nothing and start no span of s3kit's own.
+// Default: none, and the calls start no span (TestNoObserverAddsNothing,
+// and internal/observe's TestZeroSettingsCostNothing). A nil tp is the
+// default.
 func WithTracerProvider(tp tracing.TracerProvider) Option {
 	return clientOption(func(c *config) { c.observe.SetTracerProvider(tp) })
 }
@@ -613,8 +616,8 @@ func WithTracerProvider(tp tracing.TracerProvider) Option {
 // meter provider such as the OpenTelemetry adapter that
 // s3kitotel.WithMeterProvider sets: among them client.call.duration,
 // client.call.attempts, client.call.attempt_duration and
-// client.call.errors, per S3 operation (attribute rpc.method). Default:
-// none. A nil mp is the default.
+// client.call.errors, per S3 operation (attribute rpc.method; s3kitotel's
+// TestRequestMetrics). Default: none. A nil mp is the default.
 func WithMeterProvider(mp metrics.MeterProvider) Option {
 	return clientOption(func(c *config) { c.observe.Meters = mp })
 }
