@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aws/smithy-go/tracing/smithyoteltracing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -181,4 +182,37 @@ func TestNilProvidersAreNone(t *testing.T) {
 	c := srv.Client(t, s3kitotel.WithTracerProvider(nil), s3kitotel.WithMeterProvider(nil))
 	_, err := c.Put(t.Context(), bucket, "k", bytes.NewReader([]byte("data")))
 	require.NoError(t, err)
+}
+
+// TestNestedCallSpansKeepParts starts a multipart Put two smithy spans deep,
+// as a call that wraps other calls does, and checks that each concurrent
+// part's span still has the Put as its parent. smithy-go keeps the spans of
+// a context in a slice that concurrent children would otherwise share.
+func TestNestedCallSpansKeepParts(t *testing.T) {
+	t.Parallel()
+	rec := tracetest.NewSpanRecorder()
+	otp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { _ = otp.Shutdown(t.Context()) })
+	srv := s3kittest.NewServer(t)
+	srv.CreateBucket(t, bucket)
+	c := srv.Client(t, s3kitotel.WithTracerProvider(otp), s3kit.WithMultipartThreshold(5<<20),
+		s3kit.WithPartSize(5<<20), s3kit.WithConcurrency(4))
+	tracer := smithyoteltracing.Adapt(otp).Tracer("test")
+	ctx, outer := tracer.StartSpan(t.Context(), "outer")
+	ctx, inner := tracer.StartSpan(ctx, "inner")
+	_, err := c.Put(ctx, bucket, "k", bytes.NewReader(make([]byte, 21<<20)))
+	require.NoError(t, err)
+	inner.End()
+	outer.End()
+	spans := rec.Ended()
+	puts := named(spans, "s3kit.Put")
+	require.Len(t, puts, 1)
+	assert.Equal(t, "inner", named(spans, "inner")[0].Name())
+	assert.Equal(t, named(spans, "inner")[0].SpanContext().SpanID(), puts[0].Parent().SpanID())
+	parts := named(spans, "S3.UploadPart")
+	require.Len(t, parts, 5)
+	for _, p := range parts {
+		assert.Equal(t, puts[0].SpanContext().SpanID(), p.Parent().SpanID())
+		assert.Contains(t, children(spans, p), "RetryLoop")
+	}
 }

@@ -27,7 +27,25 @@ func (s *Settings) Start(ctx context.Context, op, bucket, key string) (context.C
 			o.Properties.Set("aws.s3.key", key)
 		}
 	})
-	return ctx, Span{sp}
+	return alone(ctx, sp), Span{sp}
+}
+
+// alone returns ctx with sp as the only span of its smithy-go lineage.
+// smithy-go appends each new span to a slice kept in the context; after
+// two spans, the slice has room for more, and the spans that concurrent
+// goroutines start under sp (the parts of a multipart upload) would all
+// be written into that room: a data race that can also give a child
+// another's parent (TestConcurrentChildrenOfANestedCall). A lineage of one
+// is full, so each child gets a slice of its own. Only the last span of a
+// lineage parents new spans, so nothing else changes.
+func alone(ctx context.Context, sp tracing.Span) context.Context {
+	for {
+		if _, ok := tracing.GetSpan(ctx); !ok {
+			break
+		}
+		ctx, _ = tracing.PopSpan(ctx)
+	}
+	return tracing.WithSpan(ctx, sp)
 }
 
 // End ends the span, recording *err: an error sets the span's status to
