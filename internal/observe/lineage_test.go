@@ -25,7 +25,7 @@ type fakeSpan struct {
 	name         string
 }
 
-func (s *fakeSpan) SetProperty(any, any)          {}
+func (s *fakeSpan) SetProperty(any, any)         {}
 func (s *fakeSpan) SetStatus(tracing.SpanStatus) {}
 func (s *fakeSpan) End()                         {}
 
