@@ -182,7 +182,7 @@ func deleteFailed(op, bucket string, failed []DeleteFailure) error {
 // DeleteMany.
 func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) (err error) {
 	const op = "DeletePrefix"
-	ctx, span := c.span(ctx, op, bucket, prefix)
+	ctx, span := c.span(ctx, op, bucket, "")
 	defer span.End(&err)
 	if err := c.checkBucketName(op, bucket); err != nil {
 		return err
