@@ -48,7 +48,9 @@ func checkACL(op, bucket, key string, a ACL) error {
 // so). Other errors: [ErrBucketNotFound]; [ErrAccessDenied];
 // [ErrInvalidInput], before any request, for a bad name or an ACL that is
 // not one of the canned ACLs.
-func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) error {
+func (c *Client) SetACL(ctx context.Context, bucket, key string, acl ACL) (err error) {
+	ctx, span := c.span(ctx, "SetACL", bucket, key)
+	defer span.End(&err)
 	return c.setACL(ctx, "SetACL", bucket, key, acl)
 }
 
@@ -76,7 +78,9 @@ func (c *Client) setACL(ctx context.Context, op, bucket, key string, acl ACL) er
 // object with a plain GET of that URL. It fails with [ErrACLNotSupported] on
 // providers without object ACLs; use a bucket policy there. Its other errors
 // are those of [Client.SetACL].
-func (c *Client) MakePublic(ctx context.Context, bucket, key string) (string, error) {
+func (c *Client) MakePublic(ctx context.Context, bucket, key string) (_ string, err error) {
+	ctx, span := c.span(ctx, "MakePublic", bucket, key)
+	defer span.End(&err)
 	if err := c.setACL(ctx, "MakePublic", bucket, key, ACLPublicRead); err != nil {
 		return "", err
 	}

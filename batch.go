@@ -62,7 +62,9 @@ func (e *DeleteError) Error() string {
 // if that request may have been carried out (its answer was lost, or a
 // 500), the error matches [ErrOutcomeUnknown], and keys of earlier batches
 // are deleted either way.
-func (c *Client) DeleteMany(ctx context.Context, bucket string, keys iter.Seq[string]) error {
+func (c *Client) DeleteMany(ctx context.Context, bucket string, keys iter.Seq[string]) (err error) {
+	ctx, span := c.span(ctx, "DeleteMany", bucket, "")
+	defer span.End(&err)
 	return c.deleteMany(ctx, "DeleteMany", bucket, keys)
 }
 
@@ -178,8 +180,10 @@ func deleteFailed(op, bucket string, failed []DeleteFailure) error {
 // characters are deleted wherever List lists them exactly
 // (TestDeletePrefixRemovesURLEncodedKeys). Errors are those of List and
 // DeleteMany.
-func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error {
+func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) (err error) {
 	const op = "DeletePrefix"
+	ctx, span := c.span(ctx, op, bucket, "")
+	defer span.End(&err)
 	if err := c.checkBucketName(op, bucket); err != nil {
 		return err
 	}
@@ -198,7 +202,7 @@ func (c *Client) DeletePrefix(ctx context.Context, bucket, prefix string) error 
 			}
 		}
 	}
-	err := c.deleteMany(ctx, op, bucket, keys)
+	err = c.deleteMany(ctx, op, bucket, keys)
 	if listErr != nil {
 		return listErr
 	}

@@ -30,8 +30,10 @@ import (
 // which lists only the caller's buckets, and succeeds only if the bucket is
 // among them. Otherwise, and always on the first attempt, these codes are
 // returned as errors (TestBucketCallsWhoseAnswerWasLost).
-func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...BucketOption) error {
+func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...BucketOption) (err error) {
 	const op = "CreateBucket"
+	ctx, span := c.span(ctx, op, bucket, "")
+	defer span.End(&err)
 	var cfg bucketConfig
 	for _, o := range opts {
 		if o == nil {
@@ -46,7 +48,7 @@ func (c *Client) CreateBucket(ctx context.Context, bucket string, opts ...Bucket
 	if cfg.location != "" {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(cfg.location)}
 	}
-	_, err := c.s3.CreateBucket(ctx, in)
+	_, err = c.s3.CreateBucket(ctx, in)
 	if err != nil && retry.Attempts(err) > 1 && c.createdByRetry(ctx, bucket, err) {
 		return nil
 	}
@@ -105,12 +107,14 @@ func (c *Client) ownsBucket(ctx context.Context, bucket string) bool {
 // name; [ErrAccessDenied]. A bucket that still holds objects gives
 // [ErrBucketNotEmpty] (Code "BucketNotEmpty", HTTP 409); empty it first,
 // with [Client.DeletePrefix] or [Client.DeleteMany].
-func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
+func (c *Client) DeleteBucket(ctx context.Context, bucket string) (err error) {
 	const op = "DeleteBucket"
+	ctx, span := c.span(ctx, op, bucket, "")
+	defer span.End(&err)
 	if err := c.checkBucketName(op, bucket); err != nil {
 		return err
 	}
-	_, err := c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
+	_, err = c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
 	werr := wrapErr(op, bucket, "", s3err.Bucket, err)
 	if retry.Attempts(err) > 1 && errors.Is(werr, ErrBucketNotFound) {
 		return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/s3kit/s3kit/internal/awsconf"
 	"github.com/s3kit/s3kit/internal/knobs"
 	"github.com/s3kit/s3kit/internal/names"
+	"github.com/s3kit/s3kit/internal/observe"
 	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/sigv2"
 )
@@ -60,6 +61,7 @@ type config struct {
 	copy          copyLimits
 	retry         retry.Config
 	allowInsecure bool
+	observe       observe.Settings    // WithLogger, WithTracerProvider, WithMeterProvider
 	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
 }
 
@@ -379,6 +381,7 @@ func (c *config) s3Options(o *s3.Options) {
 		o.APIOptions = append(o.APIOptions, sigv2.APIOption(o.Credentials))
 	}
 	retry.Install(o, c.retry)
+	c.observe.Install(o)
 	for _, fn := range c.sdkOptions {
 		fn(o)
 	}

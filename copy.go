@@ -42,8 +42,10 @@ import (
 // destination bucket (a missing source bucket gives [ErrNotFound], as the
 // source is looked up with HEAD), [ErrAccessDenied], and
 // [ErrOutcomeUnknown] when the copy may or may not have taken effect.
-func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts ...PutOption) (PutResult, error) {
+func (c *Client) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts ...PutOption) (_ PutResult, err error) {
 	const op = "Copy"
+	ctx, span := c.span(ctx, op, dstBucket, dstKey)
+	defer span.End(&err)
 	cfg := putConfig{size: -1, transfer: c.conf().transfer}
 	for _, o := range opts {
 		if o == nil {

@@ -144,7 +144,9 @@ const (
 // provider gets wrong, a missing bucket and refused credentials included, is
 // in the Report, whose String method prints it with the options it
 // suggests.
-func (c *Client) Doctor(ctx context.Context, bucket string) (Report, error) {
+func (c *Client) Doctor(ctx context.Context, bucket string) (_ Report, err error) {
+	ctx, span := c.span(ctx, "Doctor", bucket, "")
+	defer span.End(&err)
 	cfg, err := c.doctorConfig(bucket)
 	if err != nil {
 		return Report{}, err

@@ -31,8 +31,10 @@ import (
 // resumed, or, with [WithMD5Check](true), if the data written does not match
 // the object's MD5 ETag. An error from w's WriteAt is returned wrapped and
 // matches no sentinel.
-func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt, opts ...DownloadOption) (Object, error) {
+func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt, opts ...DownloadOption) (_ Object, err error) {
 	const op = "Download"
+	ctx, span := c.span(ctx, op, bucket, key)
+	defer span.End(&err)
 	cfg := downloadConfig{transfer: c.conf().transfer}
 	for _, o := range opts {
 		if o == nil {

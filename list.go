@@ -41,7 +41,7 @@ const maxPageSize = 1000
 //		fmt.Println(obj.Key, obj.Size)
 //	}
 func (c *Client) List(ctx context.Context, bucket string, opts ...ListOption) iter.Seq2[Object, error] {
-	return c.listing(ctx, "List", bucket, opts)
+	return c.spanSeq(ctx, "List", bucket, func(ctx context.Context) iter.Seq2[Object, error] { return c.listing(ctx, "List", bucket, opts) })
 }
 
 // listing is [Client.List] for the operation op, which its errors name.

@@ -85,8 +85,10 @@ type Progress struct {
 // sentinel; a cancelled ctx, one that matches [context.Canceled].
 //
 // body must not be nil. Put reads it to the end but does not close it.
-func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, opts ...PutOption) (PutResult, error) {
+func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, opts ...PutOption) (_ PutResult, err error) {
 	const op = "Put"
+	ctx, span := c.span(ctx, op, bucket, key)
+	defer span.End(&err)
 	cfg := putConfig{size: -1, transfer: c.conf().transfer}
 	for _, o := range opts {
 		if o == nil {
@@ -229,8 +231,10 @@ func startProgress(fn func(Progress), total int64, totalParts int) *transfer.Pro
 // An answer without Content-Length (a chunked 200) is measured against the
 // object's size from HEAD, so that a body cut short fails with
 // [ErrDataCorrupted] instead of ending early (TestGetChecksTheAnswer).
-func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption) (*ObjectReader, error) {
+func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption) (_ *ObjectReader, err error) {
 	const op = "Get"
+	ctx, span := c.span(ctx, op, bucket, key)
+	defer span.End(&err)
 	var cfg getConfig
 	for _, o := range opts {
 		if o == nil {
@@ -365,8 +369,10 @@ func encrypted(out *s3.GetObjectOutput) bool {
 // [Client.Get] to tell them apart). It also returns [ErrAccessDenied] if the
 // provider refuses the request and [ErrInvalidInput], before any request,
 // for a bad bucket name or key.
-func (c *Client) Head(ctx context.Context, bucket, key string) (Object, error) {
+func (c *Client) Head(ctx context.Context, bucket, key string) (_ Object, err error) {
 	const op = "Head"
+	ctx, span := c.span(ctx, op, bucket, key)
+	defer span.End(&err)
 	if err := c.checkNames(op, bucket, key); err != nil {
 		return Object{}, err
 	}
@@ -411,12 +417,14 @@ func (c *Client) explainBareStatus(ctx context.Context, op, bucket, key string, 
 // name or key; [ErrAccessDenied]; [ErrOutcomeUnknown] when the request may
 // have been carried out without its answer arriving. Any other error means
 // the key was left as it was.
-func (c *Client) Delete(ctx context.Context, bucket, key string) error {
+func (c *Client) Delete(ctx context.Context, bucket, key string) (err error) {
 	const op = "Delete"
+	ctx, span := c.span(ctx, op, bucket, key)
+	defer span.End(&err)
 	if err := c.checkNames(op, bucket, key); err != nil {
 		return err
 	}
-	_, err := c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	_, err = c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
 	return wrapWrite(op, bucket, key, s3err.Object, err)
 }
 

@@ -1,9 +1,13 @@
 package s3kit
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 
 	"github.com/s3kit/s3kit/internal/transfer"
 )
@@ -557,4 +561,63 @@ type bucketConfig struct {
 // RGW among them) reject constraints they do not know.
 func WithLocationConstraint(region string) BucketOption {
 	return bucketOption(func(c *bucketConfig) { c.location = region })
+}
+
+// WithLogger makes the client log its requests to l (TestWithLoggerRecords):
+//
+//   - at [slog.LevelDebug], one record "s3 request" for each HTTP request
+//     attempt, with op (the S3 operation, such as "UploadPart"), bucket,
+//     key, part (for a part of a multipart upload), attempt (from 1),
+//     status (0 when no answer came), duration, sent and received (bytes,
+//     where the request's and the answer's Content-Length say; the body of
+//     a Get is read after the record), request_id (x-amz-request-id), and
+//     code (the S3 error code) and error when the attempt failed;
+//   - at [slog.LevelWarn], one record "s3 request retry" before each retry,
+//     with what failed (attempt, status, code, error), next_attempt and the
+//     backoff waited;
+//   - at [slog.LevelDebug], one record "s3 presign" for each presigned URL,
+//     with the method and the URL without its query.
+//
+// Records never hold credentials, a header (so neither Authorization nor
+// X-Amz-Security-Token), a body, or the query of any URL: a presigned URL's
+// query holds its signature, and the text of an error is logged with the
+// query of every URL in it cut (TestLogRecordsNeverShowSecrets). Only
+// handlers enabled for a level get records built for it; a handler at
+// [slog.LevelInfo] sees the retries only. Default: no logging, and no
+// middleware added to the requests at all (TestNoObserverAddsNothing). A
+// nil l is the default.
+func WithLogger(l *slog.Logger) Option {
+	return clientOption(func(c *config) { c.observe.Logger = l })
+}
+
+// WithTracerProvider sends traces to tp, a smithy-go tracer provider such
+// as the OpenTelemetry adapter that s3kitotel.WithTracerProvider sets, so
+// that this package does not depend on OpenTelemetry. Each public call
+// that sends requests ([Client.Put], [Client.Get], [Client.Head],
+// [Client.Delete], [Client.List], [Client.Copy], [Client.Download],
+// [Client.DeleteMany], [Client.DeletePrefix], [Client.CreateBucket],
+// [Client.DeleteBucket], [Client.SetACL], [Client.MakePublic] and
+// [Client.Doctor]) starts one span named after it, such as "s3kit.Put",
+// with the attributes aws.s3.bucket and aws.s3.key; the SDK's span of
+// each S3 operation it sends ("S3.PutObject", "S3.UploadPart", ...) is its
+// child, with the SDK's spans of each attempt below. The span ends when the
+// call returns (for List, when the loop ends; for Get, before the body is
+// read) and records the call's error (s3kitotel's TestMultipartPutTrace,
+// TestSpanRecordsTheError, TestListSpanCoversTheLoop). Presigning and
+// [Client.PublicURL] send nothing and start no span of s3kit's own.
+// Default: none, and the calls start no span (TestNoObserverAddsNothing,
+// and internal/observe's TestZeroSettingsCostNothing). A nil tp is the
+// default.
+func WithTracerProvider(tp tracing.TracerProvider) Option {
+	return clientOption(func(c *config) { c.observe.SetTracerProvider(tp) })
+}
+
+// WithMeterProvider sends the SDK's request metrics to mp, a smithy-go
+// meter provider such as the OpenTelemetry adapter that
+// s3kitotel.WithMeterProvider sets: among them client.call.duration,
+// client.call.attempts, client.call.attempt_duration and
+// client.call.errors, per S3 operation (attribute rpc.method; s3kitotel's
+// TestRequestMetrics). Default: none. A nil mp is the default.
+func WithMeterProvider(mp metrics.MeterProvider) Option {
+	return clientOption(func(c *config) { c.observe.Meters = mp })
 }

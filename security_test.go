@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
 	"github.com/stretchr/testify/assert"
@@ -84,9 +87,11 @@ func TestErrorsAndSDKLogsNeverShowTheSecret(t *testing.T) {
 	logger := logging.LoggerFunc(func(_ logging.Classification, format string, v ...any) {
 		fmt.Fprintf(&logs, format+"\n", v...)
 	})
+	var records logRecords // WithLogger's records, searched too
 	for _, creds := range [][2]string{{testAccessKey, testSecretKey}, {s3kittest.AccessKey, s3kittest.SecretKey}} {
 		c := srv.Client(t, fastRetries(
 			s3kit.WithCredentials(creds[0], creds[1]),
+			s3kit.WithLogger(records.logger()),
 			s3kit.WithSDKOptions(func(o *s3.Options) {
 				o.Logger = logger
 				o.ClientLogMode = aws.LogRequest | aws.LogResponse | aws.LogRetries | aws.LogSigning | aws.LogRequestWithBody | aws.LogResponseWithBody
@@ -123,6 +128,70 @@ func TestErrorsAndSDKLogsNeverShowTheSecret(t *testing.T) {
 	require.NotZero(t, logs.Len())
 	assert.NotContains(t, logs.String(), testSecretKey)
 	assert.NotContains(t, logs.String(), s3kittest.SecretKey)
+	require.NotEmpty(t, records.records(t, "s3 request retry"))
+	assert.NotContains(t, records.String(), testSecretKey)
+	assert.NotContains(t, records.String(), s3kittest.SecretKey)
+}
+
+// TestLogRecordsNeverShowSecrets runs Put (single and multipart), Get,
+// Head, List, Copy, Delete, DeleteMany and both presigns, with faults that
+// make requests fail, lose their answers and be retried, under credentials
+// with a session token and with a logger at debug level attached
+// ([s3kit.WithLogger]). No record shows the access key, the secret key,
+// the session token, a signature, an Authorization header, the query of
+// any URL or a byte of a body.
+func TestLogRecordsNeverShowSecrets(t *testing.T) {
+	t.Parallel()
+	const token, body = "TOKEN-PROBE-FwoGZXIvYXdzEJr", "BODY-PROBE-0123456789"
+	rules := []*s3kittest.Rule{
+		{Op: "PutObject", Nth: 1, Fault: s3kittest.ErrorResponse(503, "SlowDown")},
+		{Op: "UploadPart", Nth: 2, Fault: s3kittest.DropResponse()},
+		{Op: "GetObject", Nth: 1, Fault: s3kittest.ResetResponse(3)},
+		{Op: "HeadObject", Nth: 1, Fault: s3kittest.ResetRequest(0)},
+		{Op: "CompleteMultipartUpload", Nth: 1, Fault: s3kittest.ErrorResponse(500, "InternalError")},
+	}
+	srv := s3kittest.NewServer(t, s3kittest.WithFaults(rules...))
+	srv.CreateBucket(t, bucket)
+	var records logRecords
+	for _, creds := range [][2]string{{testAccessKey, testSecretKey}, {s3kittest.AccessKey, s3kittest.SecretKey}} {
+		c := srv.Client(t, fastRetries(
+			s3kit.WithLogger(records.logger()),
+			s3kit.WithMultipartThreshold(5<<20), s3kit.WithPartSize(5<<20),
+			s3kit.WithSDKOptions(func(o *s3.Options) {
+				o.Credentials = credentials.NewStaticCredentialsProvider(creds[0], creds[1], token)
+			}))...)
+		ctx := t.Context()
+		big := bytes.Repeat([]byte(body), (11<<20)/len(body))
+		_, _ = c.Put(ctx, bucket, "small", strings.NewReader(body), s3kit.WithMetadata(map[string]string{"m": body}))
+		_, _ = c.Put(ctx, bucket, "big", bytes.NewReader(big))
+		if r, err := c.Get(ctx, bucket, "small"); err == nil {
+			_, _ = io.Copy(io.Discard, r)
+			_ = r.Close()
+		}
+		_, _ = c.Head(ctx, bucket, "small")
+		for _, err := range c.List(ctx, bucket) {
+			_ = err
+		}
+		_, _ = c.Copy(ctx, bucket, "small", bucket, "copy")
+		_ = c.Delete(ctx, bucket, "copy")
+		_ = c.DeleteMany(ctx, bucket, slices.Values([]string{"a", "b"}))
+		for _, presign := range []func() (s3kit.Presigned, error){
+			func() (s3kit.Presigned, error) { return c.PresignGet(ctx, bucket, "small", time.Minute) },
+			func() (s3kit.Presigned, error) { return c.PresignPut(ctx, bucket, "small", time.Minute) },
+		} {
+			p, err := presign()
+			require.NoError(t, err)
+			require.Contains(t, p.URL, "X-Amz-Signature=")
+		}
+	}
+	out := records.String()
+	require.NotEmpty(t, records.records(t, "s3 request retry"), "the faults caused retries")
+	require.Len(t, records.records(t, "s3 presign"), 4)
+	require.Contains(t, out, "?…", "an error that quoted a URL was logged without its query")
+	for _, secret := range []string{testAccessKey, testSecretKey, s3kittest.AccessKey, s3kittest.SecretKey, token, body,
+		"Authorization", "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "uploadId=", "partNumber="} {
+		assert.NotContains(t, out, secret)
+	}
 }
 
 func TestPlainHTTPNeedsLoopbackOrOptIn(t *testing.T) {

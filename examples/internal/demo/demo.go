@@ -48,14 +48,15 @@ type HTTPDoer interface {
 }
 
 // Setup returns a client for the configured endpoint, or for an embedded
-// server when none is configured. The caller must call [Env.Close].
-func Setup(ctx context.Context) (*Env, error) {
+// server when none is configured. opts are added to the client's options.
+// The caller must call [Env.Close].
+func Setup(ctx context.Context, opts ...s3kit.Option) (*Env, error) {
 	bucket := os.Getenv("S3_BUCKET")
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
 	if endpointConfigured() {
-		client, err := s3kit.New(ctx, s3kit.FromEnv())
+		client, err := s3kit.New(ctx, append([]s3kit.Option{s3kit.FromEnv()}, opts...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +67,7 @@ func Setup(ctx context.Context) (*Env, error) {
 	fmt.Fprintln(os.Stderr, "(using an embedded in-memory S3 server; to use a real one,",
 		"set S3_ENDPOINT_URL, S3_ACCESS_KEY, S3_SECRET_KEY and S3_BUCKET)")
 	srv := s3kittest.Start()
-	client, err := srv.NewClient(ctx)
+	client, err := srv.NewClient(ctx, opts...)
 	if err == nil {
 		err = client.CreateBucket(ctx, bucket)
 	}
