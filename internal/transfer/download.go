@@ -71,7 +71,9 @@ type download struct {
 }
 
 // run fetches the first range, which gives the object's size and ETag,
-// then the other ranges, and checks the result.
+// then the other ranges, and checks the result. Bytes count as progress as
+// they are written into w, ranges as they end; the download counts as done
+// only once every range is written and checked.
 func (d *download) run(ctx context.Context) (DownloadResult, error) {
 	first, sp, err := d.firstRange(ctx)
 	switch {
@@ -94,6 +96,7 @@ func (d *download) run(ctx context.Context) (DownloadResult, error) {
 			return DownloadResult{}, err
 		}
 	}
+	d.progress.Done(d.res.Size, q.count)
 	return d.res, nil
 }
 
@@ -271,7 +274,8 @@ func (d *download) verify() error {
 	return err
 }
 
-// progressWriter counts bytes written into the progress reporter.
+// progressWriter counts the bytes written into w as progress, with one
+// atomic add per Write.
 type progressWriter struct {
 	w io.Writer
 	p *Progress
