@@ -345,25 +345,24 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []by
 			break
 		}
 		var p part
-		if first != nil && n == 1 {
-			p = part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}
-		} else if p, readErr = src.next(n, buf, total); readErr != nil {
+		if p, readErr = nextPart(src, first, n, buf, total); readErr != nil {
 			break
 		}
 		if p.size == 0 && n > 1 {
-			u.progress.SetTotal(total, n-1)
 			break // the previous part ended exactly at the end of the body
 		}
 		total += p.size
-		if p.last {
-			u.progress.SetTotal(total, n) // known from the start unless the size was not
-		}
 		mp.wg.Add(1)
 		mp.sent++
 		go mp.sendPart(ctx, cancel, src, n, p, tokens)
 		if p.last {
 			break
 		}
+	}
+	if readErr == nil {
+		// The body has ended: a total unknown until now is known, while the
+		// last parts are still being sent.
+		u.progress.SetTotal(total, mp.sent)
 	}
 	mp.wg.Wait()
 	if readErr != nil {
@@ -373,6 +372,15 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []by
 		return 0, err
 	}
 	return total, nil
+}
+
+// nextPart returns part n, which starts at offset: the already-read first
+// part if n is 1 and first is not nil, or else the next part from src.
+func nextPart(src partSource, first []byte, n int, buf []byte, offset int64) (part, error) {
+	if first != nil && n == 1 {
+		return part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}, nil
+	}
+	return src.next(n, buf, offset)
 }
 
 // part is one part ready to send.
