@@ -494,3 +494,27 @@ func TestProgressDownloadCountsAsItStreams(t *testing.T) {
 	assert.Positive(t, seen[0].Bytes)
 	assert.Greater(t, len(all), 3, "more reports than ranges")
 }
+
+// TestProgressDownloadAlwaysReportsItsEnd checks that a Download makes its
+// final report even when it never gets to a range: an empty object is done
+// at 0 of 0 bytes, a missing one ends with its size unknown.
+func TestProgressDownloadAlwaysReportsItsEnd(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	_, err := c.Put(t.Context(), bucket, "empty", bytes.NewReader(nil))
+	require.NoError(t, err)
+
+	rep := newReports()
+	_, err = c.Download(t.Context(), bucket, "empty", &discardAt{}, rep.option())
+	require.NoError(t, err)
+	all := rep.list()
+	require.NotEmpty(t, all)
+	assert.Equal(t, s3kit.Progress{}, all[len(all)-1])
+
+	rep = newReports()
+	_, err = c.Download(t.Context(), bucket, "missing", &discardAt{}, rep.option())
+	require.ErrorIs(t, err, s3kit.ErrNotFound)
+	all = rep.list()
+	require.NotEmpty(t, all)
+	assert.Equal(t, s3kit.Progress{Total: -1}, all[len(all)-1])
+}
