@@ -518,3 +518,27 @@ func TestProgressDownloadAlwaysReportsItsEnd(t *testing.T) {
 	require.NotEmpty(t, all)
 	assert.Equal(t, s3kit.Progress{Total: -1}, all[len(all)-1])
 }
+
+// TestProgressKeepsTheRequestsAsTheyWere checks that counting changes
+// nothing on the wire: over TLS, with Content-MD5 required and every
+// signed payload hash checked by s3kittest, single PUTs and parts sent with
+// progress on are stored as they are without it.
+func TestProgressKeepsTheRequestsAsTheyWere(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, s3kittest.WithTLS(), s3kittest.WithRequireContentMD5())
+	for name, size := range map[string]int{"empty": 0, "single PUT": 1 << 20, "multipart": twoParts} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data := randomBytes(size)
+			rep := newReports()
+			opts := append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithContentMD5(true), rep.option())
+			_, err := c.Put(t.Context(), bucket, "tls/"+name, bytes.NewReader(data), opts...)
+			require.NoError(t, err)
+			got, r := getAll(t, c, "tls/"+name)
+			assert.Equal(t, sum(data), got)
+			assert.Equal(t, int64(size), r.Size)
+			all := rep.list()
+			assert.Equal(t, int64(size), all[len(all)-1].Bytes)
+		})
+	}
+}
