@@ -54,7 +54,8 @@ type PutResult struct {
 // (TestProgressDownloadCountsAsItStreams). When a request fails and is sent
 // again, the bytes of the failed attempt are taken back, so Bytes may go
 // down but never counts a byte twice
-// (TestProgressRetryTakesBackTheFailedAttempt).
+// (TestProgressRetryTakesBackTheFailedAttempt). Counting changes nothing in
+// what is sent and costs no copy (TestProgressKeepsTheRequestsAsTheyWere).
 //
 // Nothing shows as done before it is: Bytes == Total and Parts == TotalParts
 // only in the last report of a transfer that succeeded, made once the
@@ -66,9 +67,9 @@ type PutResult struct {
 // (TestProgressNeverDoneBeforeStored).
 type Progress struct {
 	Bytes      int64 // bytes sent or written so far; below Total until the transfer has succeeded
-	Total      int64 // bytes in all, or -1 while unknown (a Put of unknown size, until its body ends)
+	Total      int64 // bytes in all, or -1 while unknown (a Put of unknown size until its body ends, a Download until the first answer)
 	Parts      int   // parts or ranges completed; below TotalParts until the transfer has succeeded
-	TotalParts int   // parts or ranges in all (0 for a single PUT), or 0 while unknown
+	TotalParts int   // parts or ranges in all, or 0 while unknown; a single PUT has none: both stay 0
 	Finishing  bool  // every byte is sent or written; the provider's answer (or a Download's check) is awaited
 }
 

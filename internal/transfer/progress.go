@@ -11,7 +11,7 @@ import (
 // [Progress] keeps.
 type Snapshot struct {
 	Bytes      int64 // bytes sent (uploads) or written (downloads) so far
-	Total      int64 // bytes in all, or -1 while unknown (a Put of unknown size)
+	Total      int64 // bytes in all, or -1 while unknown
 	Parts      int   // parts or ranges completed
 	TotalParts int   // parts or ranges in all, or 0 while unknown
 	Finishing  bool  // every byte is sent or written; the outcome is not known yet
