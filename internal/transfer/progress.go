@@ -26,11 +26,11 @@ const progressInterval = 100 * time.Millisecond
 //
 // Bytes count as they go onto the wire (see [Progress.Body]) or into the
 // destination ([progressWriter]), so they may go back when an attempt that
-// failed is sent again. Whatever the counters say, a report never shows
-// Bytes == Total or Parts == TotalParts before the transfer is known to have
-// succeeded ([Progress.Done]), and only the final report, the one Finish
-// makes, shows them then: a progress display never says "done" for an
-// object that is not stored, or not stored yet.
+// failed is sent again. Whatever the counters say, a report of a non-empty
+// object never shows Bytes == Total or Parts == TotalParts before the
+// transfer is known to have succeeded ([Progress.Done]), and only the final
+// report, the one Finish makes, shows them then: a progress display never
+// says "done" for an object that is not stored, or not stored yet.
 type Progress struct {
 	fn         func(Snapshot)
 	bytes      atomic.Int64 // raw count: bytes read by the HTTP client or written
