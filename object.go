@@ -44,11 +44,33 @@ type PutResult struct {
 }
 
 // Progress reports how far a transfer has got. [WithProgress] delivers it.
+//
+// Bytes count as they go onto the wire and come off it: for a [Client.Put],
+// as the HTTP client reads them from the body of the PUT or of each part,
+// so a single PUT reports while it is sent and a multipart upload within
+// each part (TestProgressSinglePutCountsOnTheWire,
+// TestProgressMultipartCountsWithinParts); for a [Client.Download], as each
+// range is written into the destination, while it streams
+// (TestProgressDownloadCountsAsItStreams). When a request fails and is sent
+// again, the bytes of the failed attempt are taken back, so Bytes may go
+// down but never counts a byte twice
+// (TestProgressRetryTakesBackTheFailedAttempt). Counting changes nothing in
+// what is sent and costs no copy (TestProgressKeepsTheRequestsAsTheyWere).
+//
+// Nothing shows as done before it is: Bytes == Total and Parts == TotalParts
+// only in the last report of a transfer that succeeded, made once the
+// provider has answered the PUT or CompleteMultipartUpload (for a Download,
+// once every range is written and checked). Until then Bytes stays below
+// Total and Parts below TotalParts, even when every byte has been sent;
+// Finishing then says the transfer is waiting for that answer. A transfer
+// that fails never reports Bytes == Total, unless the object is empty
+// (TestProgressNeverDoneBeforeStored).
 type Progress struct {
-	Bytes      int64 // bytes transferred so far
-	Total      int64 // bytes in all, or -1 while unknown (a Put of unknown size)
-	Parts      int   // parts or ranges completed
-	TotalParts int   // parts or ranges in all, or 0 while unknown
+	Bytes      int64 // bytes sent or written so far; below Total until the transfer has succeeded
+	Total      int64 // bytes in all, or -1 while unknown (a Put of unknown size until its body ends, a Download until the first answer)
+	Parts      int   // parts or ranges completed; below TotalParts until the transfer has succeeded
+	TotalParts int   // parts or ranges in all, or 0 while unknown; a single PUT has none: both stay 0
+	Finishing  bool  // every byte is sent or written; the provider's answer (or a Download's check) is awaited
 }
 
 // Put stores body as bucket/key and returns once the whole object is stored.

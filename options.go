@@ -360,11 +360,16 @@ func WithContentMD5(on bool) TransferOption {
 }
 
 // WithProgress calls fn with the transfer's progress at most every 100 ms
-// while it runs, and once more when it ends (whether it succeeded or not).
-// fn is always called from the same goroutine, never concurrently, so it may
-// draw a progress bar without locking; it should return quickly. A multipart
-// Put counts bytes as parts complete; a Download counts them as they arrive.
-// Default: no reporting.
+// while it changes, and once more when it ends, whether it succeeded or
+// not, before the call returns (TestProgressDownloadAlwaysReportsItsEnd);
+// no goroutine is left behind. fn is always called from the same
+// goroutine, never concurrently, so it may draw a progress bar without
+// locking (TestPutProgress); it should return quickly. Bytes count as they
+// go onto the wire or into the destination, not per part, and a transfer
+// shows as done (Bytes == Total) only in the last report of a call that
+// succeeded, once the provider has confirmed that the object is stored: see
+// [Progress] for the rules and the tests that prove them. Default: no
+// reporting.
 func WithProgress(fn func(Progress)) ProgressOption { return progressOption(fn) }
 
 // WithMD5Check turns the MD5 check of a download on or off. When on, a read

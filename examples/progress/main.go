@@ -66,7 +66,10 @@ func run(key string, size int64) error {
 }
 
 // bar returns a progress function that redraws one terminal line. s3kit
-// calls it from a single goroutine, at most every 100 ms.
+// calls it from a single goroutine, at most every 100 ms, and once at the
+// end. Bytes count as they are sent (or written), within each part; the bar
+// reaches the end only once the object is stored, and in between Finishing
+// says every byte is out and the server's answer is awaited.
 func bar(label string, start time.Time) func(s3kit.Progress) {
 	return func(p s3kit.Progress) {
 		const width = 30
@@ -74,11 +77,23 @@ func bar(label string, start time.Time) func(s3kit.Progress) {
 		total := "?"
 		if p.Total > 0 {
 			done = int(p.Bytes * width / p.Total)
-			total = fmt.Sprintf("%d MiB", p.Total>>20)
+			total = fmt.Sprintf("%.1f MiB", float64(p.Total)/(1<<20))
+		}
+		parts := fmt.Sprintf("parts %d", p.Parts)
+		if p.TotalParts > 0 {
+			parts += fmt.Sprintf("/%d", p.TotalParts)
+		}
+		status := ""
+		switch {
+		case p.Finishing:
+			status = "finishing…"
+		case p.Total >= 0 && p.Bytes == p.Total:
+			status = "done"
 		}
 		rate := float64(p.Bytes) / (1 << 20) / max(time.Since(start).Seconds(), 1e-3)
-		fmt.Printf("\r%s [%s%s] %4d MiB / %s  %6.1f MiB/s  parts %d",
-			label, strings.Repeat("=", done), strings.Repeat(" ", width-done), p.Bytes>>20, total, rate, p.Parts)
+		fmt.Printf("\r%s [%s%s] %7.1f MiB / %s  %6.1f MiB/s  %s  %-10s",
+			label, strings.Repeat("=", done), strings.Repeat(" ", width-done),
+			float64(p.Bytes)/(1<<20), total, rate, parts, status)
 	}
 }
 

@@ -71,20 +71,26 @@ type download struct {
 }
 
 // run fetches the first range, which gives the object's size and ETag,
-// then the other ranges, and checks the result.
+// then the other ranges, and checks the result. Bytes count as progress as
+// they are written into w, ranges as they end; the download counts as done
+// only once every range is written and checked. Reporting starts before
+// the first request, with the size unknown, so that a download that fails
+// at once, or of an empty object, still gets its final report.
 func (d *download) run(ctx context.Context) (DownloadResult, error) {
+	d.progress = d.cfg.Progress(-1, 0)
+	defer d.progress.Finish()
 	first, sp, err := d.firstRange(ctx)
 	switch {
 	case err != nil:
 		return DownloadResult{}, err
 	case first == nil:
+		d.progress.Done(0, 0)
 		return DownloadResult{Empty: true}, nil
 	}
 	d.res = DownloadResult{First: first, Size: sp.Size}
 	d.etag = aws.ToString(first.ETag)
 	q := newRanges(sp.Last, d.res.Size, d.cfg.PartSize) // sp.Last: the whole object if the server ignored Range
-	d.progress = d.cfg.Progress(d.res.Size, q.count)
-	defer d.progress.Finish()
+	d.progress.SetTotal(d.res.Size, q.count)
 
 	if err := d.fetchAll(ctx, first, q); err != nil {
 		return DownloadResult{}, err
@@ -94,6 +100,7 @@ func (d *download) run(ctx context.Context) (DownloadResult, error) {
 			return DownloadResult{}, err
 		}
 	}
+	d.progress.Done(d.res.Size, q.count)
 	return d.res, nil
 }
 
@@ -271,7 +278,8 @@ func (d *download) verify() error {
 	return err
 }
 
-// progressWriter counts bytes written into the progress reporter.
+// progressWriter counts the bytes written into w as progress, with one
+// atomic add per Write.
 type progressWriter struct {
 	w io.Writer
 	p *Progress

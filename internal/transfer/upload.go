@@ -89,18 +89,19 @@ func (u *Upload) checkEnd() error {
 }
 
 // putBytes sends one seekable body of n bytes with PutObject, signed with
-// its SHA-256.
+// its SHA-256. The bytes count as progress while the HTTP client reads them,
+// and as done once the PUT has answered.
 func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Result, error) {
 	sums, err := payload.Hash(body, u.set.ContentMD5)
 	if err != nil {
 		return Result{}, u.t.err(None, fmt.Errorf("reading body: %w", err))
 	}
-	out, err := u.t.S3.PutObject(ctx, u.t.putObjectInput(body, n, sums.MD5, u.set), payload.Sign(sums.SHA256))
+	u.progress.SetTotal(n, 0)
+	out, err := u.t.S3.PutObject(ctx, u.t.putObjectInput(u.progress.Body(body, n), n, sums.MD5, u.set), payload.Sign(sums.SHA256))
 	if err != nil {
 		return Result{}, u.t.wrapWrite(u.set.WriteKind, err)
 	}
-	u.progress.SetTotal(n, 0)
-	u.progress.Add(n, 0)
+	u.progress.Done(n, 0)
 	return Result{ETag: TrimETag(out.ETag), VersionID: aws.ToString(out.VersionId), Size: n}, nil
 }
 
@@ -344,9 +345,7 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []by
 			break
 		}
 		var p part
-		if first != nil && n == 1 {
-			p = part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}
-		} else if p, readErr = src.next(n, buf, total); readErr != nil {
+		if p, readErr = nextPart(src, first, n, buf, total); readErr != nil {
 			break
 		}
 		if p.size == 0 && n > 1 {
@@ -360,6 +359,11 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []by
 			break
 		}
 	}
+	if readErr == nil {
+		// The body has ended: a total unknown until now is known, while the
+		// last parts are still being sent.
+		u.progress.SetTotal(total, mp.sent)
+	}
 	mp.wg.Wait()
 	if readErr != nil {
 		return 0, readErr
@@ -368,6 +372,15 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []by
 		return 0, err
 	}
 	return total, nil
+}
+
+// nextPart returns part n, which starts at offset: the already-read first
+// part if n is 1 and first is not nil, or else the next part from src.
+func nextPart(src partSource, first []byte, n int, buf []byte, offset int64) (part, error) {
+	if first != nil && n == 1 {
+		return part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}, nil
+	}
+	return src.next(n, buf, offset)
 }
 
 // part is one part ready to send.
@@ -416,12 +429,14 @@ func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 	return p, nil
 }
 
-// send uploads part n with UploadPart, signed with its SHA-256.
+// send uploads part n with UploadPart, signed with its SHA-256. Its bytes
+// count as progress while the HTTP client reads them.
 func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string, error) {
 	u := b.u
 	sums, err := payload.Hash(p.body, u.set.ContentMD5)
 	var out *s3.UploadPartOutput
 	if err == nil {
+		p.body = u.progress.Body(p.body, p.size)
 		out, err = u.t.S3.UploadPart(ctx, u.t.uploadPartInput(id, n, p, sums.MD5), payload.Sign(sums.SHA256))
 	}
 	var etag *string
@@ -432,12 +447,13 @@ func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string,
 }
 
 // sendPart sends part n from src, records the answer, and returns the
-// part's buffer to the pool.
+// part's buffer to the pool. The part's bytes have been counted as they
+// were sent; the part counts once it is recorded.
 func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, src partSource, n int, p part, tokens chan<- []byte) {
 	defer mp.wg.Done()
 	etag, err := src.send(ctx, mp.id, n, p)
 	if mp.partDone(n, etag, err, cancel) {
-		mp.u.progress.Add(p.size, 1)
+		mp.u.progress.Add(0, 1)
 	}
 	tokens <- p.buf
 }
@@ -504,7 +520,7 @@ func (mp *multipartRun) complete(ctx context.Context, total int64) (Result, erro
 	if err != nil {
 		return mp.settle(ctx, err, total)
 	}
-	u.progress.SetTotal(total, len(mp.parts))
+	u.progress.Done(total, len(mp.parts))
 	etag := TrimETag(out.ETag)
 	if etag == "" {
 		// Ceph RGW answers <ETag></ETag>; HEAD shows the usual one.
@@ -563,7 +579,7 @@ func (mp *multipartRun) settle(ctx context.Context, err error, total int64) (Res
 			defer cancel()
 			head, herr := u.t.S3.HeadObject(hctx, u.t.headObjectInput())
 			if herr == nil && TrimETag(head.ETag) == want && aws.ToInt64(head.ContentLength) == total {
-				u.progress.SetTotal(total, len(mp.parts))
+				u.progress.Done(total, len(mp.parts))
 				return Result{ETag: want, VersionID: aws.ToString(head.VersionId), Size: total, Parts: len(mp.parts)}, nil
 			}
 		}
