@@ -50,7 +50,20 @@
 // without an error. Whole-object reads from Get are checked against a plain
 // MD5 ETag ([ErrDataCorrupted]); [WithMD5Check] turns this off for Get and on
 // for Download. [WithProgress] reports progress from one
-// goroutine at a bounded rate.
+// goroutine at most every 100 ms: bytes as they go onto the wire or into the
+// destination, with a retried attempt's bytes taken back, and the transfer
+// shown complete only once the object is stored (TestProgressNeverDoneBeforeStored).
+//
+// # Logs, traces and metrics
+//
+// [WithLogger] writes one debug record per HTTP attempt (operation, bucket,
+// key, status, attempt, duration, bytes, request ID) and one warning per
+// retry, and never credentials, signatures or URL queries
+// (TestLogRecordsNeverShowSecrets). [WithTracerProvider] and
+// [WithMeterProvider] take smithy-go providers and give each public call a
+// span "s3kit.<Call>" whose children are the SDK's operation spans; the
+// s3kitotel package adapts OpenTelemetry providers, so the root package does
+// not depend on OpenTelemetry. Without them, nothing is added to a request.
 //
 // # Listing
 //
