@@ -300,7 +300,7 @@ type uploader struct {
 
 // newUploader checks the options given to WithPutOptions.
 func (r *dirRun) newUploader() (*uploader, error) {
-	var pc putConfig
+	pc := putConfig{size: -1, transfer: r.cfg.transfer}
 	for _, o := range r.cfg.put {
 		if o == nil {
 			return nil, invalidf(r.op, r.bucket, r.prefix, "nil PutOption in WithPutOptions")
