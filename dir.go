@@ -29,8 +29,8 @@ type DirResult struct {
 type DirProgress struct {
 	Files      int     // files done: transferred, or skipped as unchanged
 	TotalFiles int     // files to do, once the tree or the listing is read
-	Bytes      int64   // bytes moved, including those of large files still in flight
-	TotalBytes int64   // bytes of all the files to do (skipped files included)
+	Bytes      int64   // bytes done: moved (those of large files as they move), or of files skipped as unchanged
+	TotalBytes int64   // bytes of all the files to do, skipped ones included
 	Rate       float64 // bytes per second over the last two seconds; over the whole transfer in the last report
 }
 

@@ -308,6 +308,20 @@ func TestDownloadFileChecksContent(t *testing.T) {
 		})
 	}
 
+	t.Run("the object changed before the check", func(t *testing.T) {
+		pc := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+			if r.Method != http.MethodHead {
+				return false
+			}
+			w.WriteHeader(http.StatusPreconditionFailed) // If-Match no longer holds
+			return true
+		})
+		dir := t.TempDir()
+		_, err := pc.DownloadFile(ctx, bucket, "uniform", filepath.Join(dir, "out"))
+		require.ErrorIs(t, err, s3kit.ErrObjectChanged)
+		assert.Empty(t, dirNames(t, dir))
+	})
+
 	t.Run("SSE-KMS: an ETag that is not an MD5 is not an alarm", func(t *testing.T) {
 		pc := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
 			return func(w http.ResponseWriter, r *http.Request) bool {

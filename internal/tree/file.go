@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // TempSuffix ends the name of every temporary file a download writes.
@@ -23,8 +24,12 @@ const TempSuffix = ".s3kit-tmp"
 // os.Create would make the target: modes never come from the store.
 func CreateTemp(target string) (*os.File, error) {
 	dir, base := filepath.Split(target)
-	if len(base) > 128 {
-		base = base[:128]
+	if len(base) > 128 { // room for the rest within 255 bytes
+		n := 128
+		for n > 0 && !utf8.RuneStart(base[n]) {
+			n--
+		}
+		base = base[:n]
 	}
 	for range 10 {
 		var r [6]byte

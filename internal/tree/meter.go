@@ -10,7 +10,7 @@ import (
 type Snapshot struct {
 	Files      int     // files done: transferred or skipped as unchanged
 	TotalFiles int     // files to do
-	Bytes      int64   // bytes transferred, including those of files still in flight
+	Bytes      int64   // bytes done: moved (including those of files in flight), or of files skipped
 	TotalBytes int64   // bytes of the files to transfer (before skipping unchanged ones)
 	Rate       float64 // bytes per second over the last [rateWindow]; over the whole transfer in the last report
 }

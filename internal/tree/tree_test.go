@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -197,6 +199,12 @@ func TestTempCommitAndDiscard(t *testing.T) {
 
 	f, err = CreateTemp(target)
 	require.NoError(t, err)
+	Discard(f)
+
+	long := filepath.Join(dir, strings.Repeat("é", 127)+".txt") // the temporary name must fit in 255 bytes and stay UTF-8
+	f, err = CreateTemp(long)
+	require.NoError(t, err)
+	assert.True(t, utf8.ValidString(filepath.Base(f.Name())))
 	Discard(f)
 	des, err := os.ReadDir(dir)
 	require.NoError(t, err)
