@@ -608,3 +608,19 @@ func TestDownloadDirCancelled(t *testing.T) {
 	sort.Strings(names)
 	assert.Equal(t, []string{"f0", "f1"}, names, "no partial or temporary file is left")
 }
+
+func TestDirBadInput(t *testing.T) {
+	_, c := setup(t)
+	ctx := t.Context()
+	_, err := c.UploadDir(ctx, bucket, "p", filepath.Join(t.TempDir(), "missing"))
+	require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	_, err = c.UploadDir(ctx, bucket, "p", "")
+	assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	_, err = c.UploadDir(ctx, "Bad_Bucket", "p", t.TempDir())
+	assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	_, err = c.UploadDir(ctx, bucket, "p", t.TempDir(), s3kit.WithConcurrency(0))
+	assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	_, err = c.DownloadDir(ctx, "no-such-bucket", "p", t.TempDir())
+	assert.ErrorIs(t, err, s3kit.ErrBucketNotFound)
+}
