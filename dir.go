@@ -78,6 +78,10 @@ func (e *FileError) Error() string { return fmt.Sprintf("%q: %v", e.Key, e.Err) 
 // Unwrap returns the cause.
 func (e *FileError) Unwrap() error { return e.Err }
 
+// maxConcurrency is the most requests one call may have in flight, as
+// [WithConcurrency] allows.
+const maxConcurrency = 64
+
 // dirRun is the state of one directory transfer.
 type dirRun struct {
 	c                   *Client
@@ -119,8 +123,9 @@ func (c *Client) newDirRun(op, bucket, prefix, dir string, opts []DirOption) (*d
 		return nil, invalid(op, bucket, prefix, err)
 	}
 	// One limit for every file: four times a file's own concurrency by
-	// default (16), or what WithConcurrency gives the call.
-	r.limit = 4 * cfg.transfer.concurrency
+	// default (16), at most the 64 a file may use, or what
+	// WithConcurrency gives the call.
+	r.limit = min(4*cfg.transfer.concurrency, maxConcurrency)
 	if cfg.given&givenConcurrency != 0 {
 		r.limit = cfg.transfer.concurrency
 	}
@@ -201,8 +206,9 @@ func (r *dirRun) fileProgress(w int) (ProgressOption, func(size int64, ok bool))
 // options of [WithPutOptions].
 //
 // Files are uploaded concurrently, and large ones in parts, under one
-// limit: [WithConcurrency] requests in flight in all (default 16, four
-// times the client's concurrency), a file sent in parts holding as many of
+// limit: [WithConcurrency] requests in flight in all (default: four times
+// the client's concurrency, at most 64, so 16 unless [New] was given
+// WithConcurrency), a file sent in parts holding as many of
 // them as it has parts in flight, so memory stays below that limit times
 // the part size (TestUploadDirSharesOneLimit). Symbolic links are not
 // followed unless [WithFollowSymlinks] is given (TestUploadDirSymlinks).
