@@ -324,7 +324,7 @@ func TestDirFailurePolicy(t *testing.T) {
 }
 
 func TestDownloadDirRefusesEscapes(t *testing.T) {
-	srv, c := setup(t)
+	_, c := setup(t)
 	ctx := t.Context()
 	bad := []string{
 		"../evil", "x/../../evil", "./dot", "a//b", "C:/evil", "c:evil", `back\slash`, "trailing/",
@@ -391,7 +391,6 @@ func TestDownloadDirRefusesEscapes(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, fi.Mode().IsRegular())
 	})
-	_ = srv
 }
 
 func TestUploadDirSymlinks(t *testing.T) {

@@ -72,7 +72,8 @@ func withTypeOf(path string, opts []PutOption) []PutOption {
 
 // DownloadFile writes the object bucket/key to the file at path with
 // [Client.Download] (ranges fetched concurrently, each resumed with
-// If-Match on the object's ETag if its connection drops), through a
+// If-Match on the object's ETag if its connection drops:
+// TestDownloadFileResumes), through a
 // temporary file in path's directory. Once the object is written,
 // DownloadFile checks the file's length and content, syncs it to stable
 // storage and renames it to path, replacing any file there. So a download

@@ -6,7 +6,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -60,7 +59,7 @@ func createdMode(t *testing.T, dir string) fs.FileMode {
 }
 
 func TestUploadFile(t *testing.T) {
-	srv, c := setup(t)
+	_, c := setup(t)
 	ctx := t.Context()
 	dir := t.TempDir()
 	body := []byte(`{"a":1}`)
@@ -112,7 +111,6 @@ func TestUploadFile(t *testing.T) {
 		_, err = c.Head(ctx, bucket, "f/dir")
 		assert.ErrorIs(t, err, s3kit.ErrNotFound)
 	})
-	_ = srv
 }
 
 func TestDownloadFile(t *testing.T) {
@@ -413,6 +411,21 @@ func TestDownloadFileCancelledMidway(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "old", string(got))
 	assert.Equal(t, []string{"big"}, dirNames(t, dir), "the temporary file is removed")
-	_ = io.Discard
-	_ = s3kittest.AccessKey
+}
+
+func TestDownloadFileResumes(t *testing.T) {
+	cut := &s3kittest.Rule{Op: "GetObject", Nth: 1, Fault: s3kittest.ResetResponse(100 << 10)}
+	srv := s3kittest.NewServer(t, s3kittest.WithFaults(cut))
+	srv.CreateBucket(t, bucket)
+	c := srv.Client(t)
+	data := randomBytes(3 << 20)
+	_, err := c.Put(t.Context(), bucket, "k", bytes.NewReader(data))
+	require.NoError(t, err)
+	target := filepath.Join(t.TempDir(), "k")
+	_, err = c.DownloadFile(t.Context(), bucket, "k", target)
+	require.NoError(t, err)
+	assert.Equal(t, 1, cut.Fired(), "the first answer was cut short and the rest asked for with If-Match")
+	got, err := os.ReadFile(target)
+	require.NoError(t, err)
+	assert.Equal(t, sum(data), sum(got))
 }
