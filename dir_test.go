@@ -543,44 +543,50 @@ func TestDirProgress(t *testing.T) {
 }
 
 func TestUploadDirSharesOneLimit(t *testing.T) {
-	srv, _ := setup(t)
 	const limit = 3
-	var inFlight, most atomic.Int64
-	arrived := make(chan struct{}, 100)
-	release := make(chan struct{})
-	var once sync.Once
-	c := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodPut {
-			return false
-		}
-		n := inFlight.Add(1)
-		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
-		}
-		arrived <- struct{}{}
-		<-release // the first requests wait until limit of them are in flight together
-		inFlight.Add(-1)
-		return false
-	})
-	go func() {
-		for range limit {
-			<-arrived
-		}
-		once.Do(func() { close(release) })
-		for range arrived {
-		}
-	}()
-	t.Cleanup(func() { close(arrived) })
-
-	src := t.TempDir()
-	files := map[string][]byte{"big.bin": randomBytes(15 << 20)}
-	for i := range 10 {
-		files[fmt.Sprintf("s%02d", i)] = []byte("small")
+	cases := map[string]map[string][]byte{
+		"small files run several at once": {},
+		"a large file's parts share it":   {"big.bin": randomBytes(15 << 20)}, // three 5 MiB parts, first in walk order
 	}
-	makeTree(t, src, files)
-	res, err := c.UploadDir(t.Context(), bucket, "lim", src, append([]s3kit.DirOption{s3kit.WithConcurrency(limit)}, smallParts...)...)
-	require.NoError(t, err)
-	assert.Equal(t, 11, res.Files)
-	assert.Equal(t, int64(limit), most.Load(), "requests ran %d at once, across files and parts, never more", limit)
+	for name, files := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := setup(t)
+			var inFlight, most atomic.Int64
+			arrived := make(chan struct{}, 100)
+			release := make(chan struct{})
+			c := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method != http.MethodPut {
+					return false
+				}
+				n := inFlight.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				arrived <- struct{}{}
+				<-release // the first requests wait until limit of them are in flight together
+				inFlight.Add(-1)
+				return false
+			})
+			go func() {
+				for range limit {
+					<-arrived
+				}
+				close(release)
+				for range arrived {
+				}
+			}()
+			t.Cleanup(func() { close(arrived) })
+
+			src := t.TempDir()
+			for i := range 10 {
+				files[fmt.Sprintf("s%02d", i)] = []byte("small")
+			}
+			makeTree(t, src, files)
+			res, err := c.UploadDir(t.Context(), bucket, "lim", src, append([]s3kit.DirOption{s3kit.WithConcurrency(limit)}, smallParts...)...)
+			require.NoError(t, err)
+			assert.Equal(t, len(files), res.Files)
+			assert.Equal(t, int64(limit), most.Load(), "requests ran %d at once, never more", limit)
+		})
+	}
 }
 
 func TestDownloadDirCancelled(t *testing.T) {
