@@ -51,6 +51,7 @@ type TransferOption interface {
 	Option
 	PutOption
 	DownloadOption
+	DirOption
 }
 
 // ProgressOption reports the progress of a [Client.Put] or a
@@ -625,4 +626,131 @@ func WithTracerProvider(tp tracing.TracerProvider) Option {
 // TestRequestMetrics). Default: none. A nil mp is the default.
 func WithMeterProvider(mp metrics.MeterProvider) Option {
 	return clientOption(func(c *config) { c.observe.Meters = mp })
+}
+
+// DirOption configures one call to [Client.UploadDir] or
+// [Client.DownloadDir]. Every [TransferOption] is one too: [WithConcurrency]
+// sets the one limit shared by all the files of the call, [WithPartSize]
+// the parts and ranges of each large file. Only this package can
+// implement DirOption.
+type DirOption interface {
+	applyDir(*dirConfig)
+}
+
+type dirOption func(*dirConfig)
+
+func (f dirOption) applyDir(c *dirConfig) { f(c) }
+
+func (o transferOption) applyDir(c *dirConfig) { o.set(&c.transfer); c.given |= o.which }
+
+// dirConfig holds the settings of one UploadDir or DownloadDir call.
+type dirConfig struct {
+	include       []string
+	exclude       []string
+	skipUnchanged bool
+	deleteExtra   bool
+	keepGoing     bool
+	follow        bool
+	put           []PutOption // nil: none given
+	putGiven      bool
+	progress      func(DirProgress)
+	transfer      transferConfig
+	given         given
+}
+
+// WithInclude limits a directory transfer to the files that match at least
+// one of patterns; it may be given several times, which adds patterns.
+// Patterns are matched against the file's path relative to the directory,
+// '/' separated on every system, which is also its key without the prefix.
+// A pattern is made of '/'-separated segments, each matched as path.Match
+// matches ('*' and '?' do not cross a '/'), and a segment "**" matches any
+// number of segments, none included. A pattern without '/' is matched
+// against the base name ("*.jpg" takes "a.jpg" and "photos/2026/b.jpg");
+// one with '/' against the whole relative path ("photos/*.jpg" takes
+// "photos/b.jpg" but not "photos/2026/b.jpg"; "photos/**/*.jpg" takes
+// both). A malformed pattern is refused with [ErrInvalidInput] before any
+// request (TestDirFilters). Default: every file.
+func WithInclude(patterns ...string) DirOption {
+	p := append([]string(nil), patterns...)
+	return dirOption(func(c *dirConfig) { c.include = append(c.include, p...) })
+}
+
+// WithExclude leaves out of a directory transfer the files that match one
+// of patterns, and the directories that do with all they hold: with
+// WithExclude(".git", "*.tmp"), neither ".git/config" nor "a/b.tmp" is
+// transferred. Patterns read as for [WithInclude]; an exclude wins over an
+// include. It may be given several times, which adds patterns
+// (TestDirFilters). Default: nothing excluded.
+func WithExclude(patterns ...string) DirOption {
+	p := append([]string(nil), patterns...)
+	return dirOption(func(c *dirConfig) { c.exclude = append(c.exclude, p...) })
+}
+
+// WithSkipUnchanged makes a directory transfer a one-way sync: a file whose
+// destination has the same size and the same content is not transferred
+// (it counts in [DirResult.Skipped]). The content is compared with the
+// object's ETag where that is the MD5 of the data (an object stored in one
+// PUT, without SSE-KMS or SSE-C), otherwise with the SHA-256 that
+// [Client.UploadDir] stores, with this option, as the metadata
+// "s3kit-sha256" of every object it writes (one HEAD for such an object),
+// and failing that, for a download, with a multipart ETag computed from the
+// local file. A file that cannot be shown to be the same is transferred.
+// A second run over an unchanged tree sends no object data
+// (TestDirSkipUnchanged). Default: every file is transferred.
+func WithSkipUnchanged() DirOption {
+	return dirOption(func(c *dirConfig) { c.skipUnchanged = true })
+}
+
+// WithDeleteExtra makes a directory transfer delete, once every file is
+// transferred, what the destination holds under the prefix or the
+// directory that the source does not have and the include and exclude
+// patterns take: objects for [Client.UploadDir] (with
+// [Client.DeleteMany]), regular files for [Client.DownloadDir] (never
+// symbolic links, never directories). It deletes nothing outside the
+// prefix or the directory, and nothing at all if any file failed
+// (TestDirDeleteExtra). Default: nothing is deleted.
+func WithDeleteExtra() DirOption {
+	return dirOption(func(c *dirConfig) { c.deleteExtra = true })
+}
+
+// WithContinueOnError makes a directory transfer go on after a file fails
+// and report every failure at the end, in one [*DirError]. Default: the
+// first failure cancels the transfers in flight, no file starts after it,
+// and the error reports that failure (TestDirFailurePolicy).
+func WithContinueOnError() DirOption {
+	return dirOption(func(c *dirConfig) { c.keepGoing = true })
+}
+
+// WithFollowSymlinks makes [Client.UploadDir] follow symbolic links: a link
+// to a file is uploaded under the link's name, a link to a directory is
+// walked, except one that leads back to a directory above it. Without it,
+// links are left out and counted in [DirResult.Excluded]
+// (TestUploadDirSymlinks). [Client.DownloadDir] never writes through a
+// link and refuses this option with [ErrInvalidInput]. Default: links are
+// not followed.
+func WithFollowSymlinks() DirOption {
+	return dirOption(func(c *dirConfig) { c.follow = true })
+}
+
+// WithPutOptions applies opts to every object [Client.UploadDir] stores,
+// such as [WithACL], [WithMetadata] or [WithCacheControl]; a
+// [WithContentType] among them replaces the type that UploadDir takes from
+// each file's extension. Options that cannot apply to every file alike
+// ([WithSize], [WithIfMatch], [WithProgress]) and the [TransferOption]s,
+// which go to UploadDir itself, are refused with [ErrInvalidInput]
+// (TestUploadDirPutOptions), as is WithPutOptions for [Client.DownloadDir].
+// Default: none.
+func WithPutOptions(opts ...PutOption) DirOption {
+	p := append([]PutOption(nil), opts...)
+	return dirOption(func(c *dirConfig) { c.put, c.putGiven = append(c.put, p...), true })
+}
+
+// WithDirProgress calls fn with the progress of a directory transfer, all
+// files together, at most every 100 ms while it runs and once more when it
+// ends, from one goroutine whatever the number of files, so fn may draw
+// without locking; it should return quickly. Bytes count as they move for
+// files sent in parts or ranges, and when the file is done for the others
+// (TestDirProgress). Default: no reporting.
+func WithDirProgress(fn func(DirProgress)) DirOption {
+	return dirOption(func(c *dirConfig) { c.progress = fn })
 }

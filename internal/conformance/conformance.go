@@ -91,6 +91,7 @@ func Run(t *testing.T, target Target) {
 	t.Run("ACL", s.acl)
 	t.Run("Errors", s.errors)
 	t.Run("ConditionalWrites", s.conditionalWrites)
+	t.Run("Directories", s.directories)
 	runExtensions(t, s)
 	if target.RawSDK != nil {
 		t.Run("NegativeControl", func(t *testing.T) { s.negativeControl(t) })
