@@ -222,7 +222,9 @@ func (r *dirRun) fileProgress(w int) (ProgressOption, func(size int64, ok bool))
 // uploaded. Errors: [ErrInvalidInput], before any request, for a bad
 // bucket name, an option that does not apply, a malformed pattern, or a
 // dir that is not a readable directory.
-func (c *Client) UploadDir(ctx context.Context, bucket, prefix, dir string, opts ...DirOption) (DirResult, error) {
+func (c *Client) UploadDir(ctx context.Context, bucket, prefix, dir string, opts ...DirOption) (_ DirResult, err error) {
+	ctx, span := c.span(ctx, "UploadDir", bucket, prefix)
+	defer span.End(&err)
 	r, err := c.newDirRun("UploadDir", bucket, prefix, dir, opts)
 	if err != nil {
 		return DirResult{}, err
@@ -439,7 +441,9 @@ func (u *uploader) deleteExtra(ctx context.Context, files []tree.Entry) error {
 // [ErrInvalidInput], before any request, for a bad bucket name or an
 // option that does not apply; the errors of [Client.List] if the listing
 // fails.
-func (c *Client) DownloadDir(ctx context.Context, bucket, prefix, dir string, opts ...DirOption) (DirResult, error) {
+func (c *Client) DownloadDir(ctx context.Context, bucket, prefix, dir string, opts ...DirOption) (_ DirResult, err error) {
+	ctx, span := c.span(ctx, "DownloadDir", bucket, prefix)
+	defer span.End(&err)
 	r, err := c.newDirRun("DownloadDir", bucket, prefix, dir, opts)
 	if err != nil {
 		return DirResult{}, err

@@ -33,8 +33,10 @@ const shaMetadata = "s3kit-sha256"
 // wraps the system's error (such as fs.ErrNotExist), before any request.
 // A file that changes size while it is read makes the upload fail without
 // storing anything.
-func (c *Client) UploadFile(ctx context.Context, bucket, key, path string, opts ...PutOption) (PutResult, error) {
+func (c *Client) UploadFile(ctx context.Context, bucket, key, path string, opts ...PutOption) (_ PutResult, err error) {
 	const op = "UploadFile"
+	ctx, span := c.span(ctx, op, bucket, key)
+	defer span.End(&err)
 	f, err := openRegular(path)
 	if err != nil {
 		return PutResult{}, invalid(op, bucket, key, err)
@@ -99,8 +101,10 @@ func withTypeOf(path string, opts []PutOption) []PutOption {
 // the check could be made; [ErrInvalidInput], before any request, for an
 // empty path. An error of the file system (a missing directory, a full
 // disk) is wrapped and matches no sentinel.
-func (c *Client) DownloadFile(ctx context.Context, bucket, key, path string, opts ...DownloadOption) (Object, error) {
+func (c *Client) DownloadFile(ctx context.Context, bucket, key, path string, opts ...DownloadOption) (_ Object, err error) {
 	const op = "DownloadFile"
+	ctx, span := c.span(ctx, op, bucket, key)
+	defer span.End(&err)
 	cfg := downloadConfig{verify: true}
 	for _, o := range opts {
 		if o == nil {

@@ -602,8 +602,9 @@ func WithLogger(l *slog.Logger) Option {
 // that sends requests ([Client.Put], [Client.Get], [Client.Head],
 // [Client.Delete], [Client.List], [Client.Copy], [Client.Download],
 // [Client.DeleteMany], [Client.DeletePrefix], [Client.CreateBucket],
-// [Client.DeleteBucket], [Client.SetACL], [Client.MakePublic] and
-// [Client.Doctor]) starts one span named after it, such as "s3kit.Put",
+// [Client.DeleteBucket], [Client.SetACL], [Client.MakePublic],
+// [Client.UploadFile], [Client.DownloadFile], [Client.UploadDir],
+// [Client.DownloadDir] and [Client.Doctor]) starts one span named after it, such as "s3kit.Put",
 // with the attributes aws.s3.bucket and aws.s3.key; the SDK's span of
 // each S3 operation it sends ("S3.PutObject", "S3.UploadPart", ...) is its
 // child, with the SDK's spans of each attempt below. The span ends when the
