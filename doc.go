@@ -54,6 +54,19 @@
 // destination, with a retried attempt's bytes taken back, and the transfer
 // shown complete only once the object is stored (TestProgressNeverDoneBeforeStored).
 //
+// # Files and directories
+//
+// [Client.UploadFile] and [Client.DownloadFile] move one file; a download
+// goes through a temporary file beside the target that is checked (length,
+// and the MD5 or multipart ETag where it can be one), synced and renamed,
+// so a failed download never leaves a partial file under the target name
+// (TestDownloadFileLeavesNothingOnFailure). [Client.UploadDir] and
+// [Client.DownloadDir] move a tree concurrently under one limit on requests
+// in flight, with include and exclude patterns, [WithSkipUnchanged],
+// [WithDeleteExtra] and a failure policy; a key that would escape the
+// target directory or cannot be a file name is refused and reported, never
+// written (TestDownloadDirRefusesEscapes).
+//
 // # Logs, traces and metrics
 //
 // [WithLogger] writes one debug record per HTTP attempt (operation, bucket,
