@@ -416,9 +416,9 @@ func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 	switch {
 	case err != nil:
 		return part{}, u.bodyErr(err)
-	case eof && u.size >= 0:
+	case eof && u.size >= 0 && offset+int64(read) != u.size:
 		return part{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", offset+int64(read), u.size))
-	case eof:
+	case eof: // a Read may return the last bytes with io.EOF
 		p.last = true
 	case u.size >= 0 && offset+int64(read) == u.size:
 		if err := u.checkEnd(); err != nil {
