@@ -608,7 +608,10 @@ func WithLogger(l *slog.Logger) Option {
 // child, with the SDK's spans of each attempt below. The span ends when the
 // call returns (for List, when the loop ends; for Get, before the body is
 // read) and records the call's error (s3kitotel's TestMultipartPutTrace,
-// TestSpanRecordsTheError, TestListSpanCoversTheLoop). Presigning and
+// TestSpanRecordsTheError, TestListSpanCoversTheLoop). No span attribute,
+// s3kit's or the SDK's, holds the query of a URL: the SDK's error texts
+// quote request URLs, and their queries are cut as in [WithLogger]'s
+// records (s3kitotel's TestSpanAttributesNeverShowAURLQuery). Presigning and
 // [Client.PublicURL] send nothing and start no span of s3kit's own.
 // Default: none, and the calls start no span (TestNoObserverAddsNothing,
 // and internal/observe's TestZeroSettingsCostNothing). A nil tp is the
