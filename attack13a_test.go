@@ -38,3 +38,25 @@ func TestPutOfKnownSizeWhoseLastReadReturnsEOFWithData(t *testing.T) {
 		})
 	}
 }
+
+// TestPutOfDeclaredSizeLongerThanThePartFails gives Put a body longer than
+// its declared size, which is above the multipart threshold and below the
+// part size, so that the first part read holds more than the declared
+// size. Put must fail with ErrInvalidInput, as for any body longer than
+// declared, and store nothing; it must not panic or store the first part.
+func TestPutOfDeclaredSizeLongerThanThePartFails(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	for name, actual := range map[string]int{"longer than a part": 12 << 20, "exactly a part": 10 << 20} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			key := "long/" + name
+			_, err := c.Put(t.Context(), bucket, key, onlyReader{bytes.NewReader(randomBytes(actual))},
+				s3kit.WithSize(6<<20), s3kit.WithMultipartThreshold(5<<20), s3kit.WithPartSize(10<<20))
+			require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+			_, err = c.Head(t.Context(), bucket, key)
+			require.ErrorIs(t, err, s3kit.ErrNotFound)
+			assert.Zero(t, pendingUploads(t, c))
+		})
+	}
+}
