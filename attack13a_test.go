@@ -6,6 +6,7 @@ package s3kit_test
 
 import (
 	"bytes"
+	"net/http"
 	"testing"
 	"testing/iotest"
 
@@ -59,4 +60,28 @@ func TestPutOfDeclaredSizeLongerThanThePartFails(t *testing.T) {
 			assert.Zero(t, pendingUploads(t, c))
 		})
 	}
+}
+
+// TestProgressOfAnEmptyPutIsFinishingUntilStored holds an empty PUT on the
+// wire until a report has been made, and checks what that report says:
+// 0 of 0 bytes, which cannot stay below Total, so Finishing tells that the
+// object is not stored yet; only the last report drops Finishing.
+func TestProgressOfAnEmptyPutIsFinishingUntilStored(t *testing.T) {
+	t.Parallel()
+	srv, _ := setup(t)
+	rep := newReports()
+	var held s3kit.Progress
+	c := wireClient(t, srv, func(req *http.Request, next http.RoundTripper) (*http.Response, error) {
+		if req.Method == http.MethodPut {
+			p, err := rep.waitFor(req.Context(), func(s3kit.Progress) bool { return true })
+			assert.NoError(t, err)
+			held = p // RoundTrip runs in the goroutine that calls Put
+		}
+		return next.RoundTrip(req)
+	})
+	_, err := c.Put(guarded(t), bucket, "empty", bytes.NewReader(nil), rep.option())
+	require.NoError(t, err)
+	assert.Equal(t, s3kit.Progress{Finishing: true}, held, "a report made while the PUT was on the wire")
+	all := rep.list()
+	assert.Equal(t, s3kit.Progress{}, all[len(all)-1], "the final report")
 }
