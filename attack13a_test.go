@@ -85,3 +85,26 @@ func TestProgressOfAnEmptyPutIsFinishingUntilStored(t *testing.T) {
 	all := rep.list()
 	assert.Equal(t, s3kit.Progress{}, all[len(all)-1], "the final report")
 }
+
+// TestProgressFunctionThatPanics gives a multipart Put and a Download a
+// progress function that panics. The panic must reach the goroutine that
+// called them, where it can be recovered, once the transfer has ended; it
+// must not end the program from the goroutine that reports, in the middle
+// of the transfer, which would leave the parts of the upload behind.
+func TestProgressFunctionThatPanics(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	boom := func(s3kit.Progress) { panic("boom") }
+	recovered := func(call func()) (r any) {
+		defer func() { r = recover() }()
+		call()
+		return nil
+	}
+	r := recovered(func() {
+		_, _ = c.Put(t.Context(), bucket, "p", bytes.NewReader(randomBytes(twoParts)), append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithProgress(boom))...)
+	})
+	assert.Equal(t, "boom", r)
+	assert.Zero(t, pendingUploads(t, c), "the upload was completed or aborted before the panic")
+	r = recovered(func() { _, _ = c.Download(t.Context(), bucket, "p", &discardAt{}, s3kit.WithProgress(boom)) })
+	assert.Equal(t, "boom", r)
+}

@@ -364,7 +364,11 @@ func WithContentMD5(on bool) TransferOption {
 // not, before the call returns (TestProgressDownloadAlwaysReportsItsEnd);
 // no goroutine is left behind. fn is always called from the same
 // goroutine, never concurrently, so it may draw a progress bar without
-// locking (TestPutProgress); it should return quickly. Bytes count as they
+// locking (TestPutProgress); it should return quickly. If fn panics, it is
+// not called again, and the call panics with the same value once the
+// transfer has ended (a multipart upload completed or aborted), in the
+// caller's goroutine, where it can be recovered
+// (TestProgressFunctionThatPanics). Bytes count as they
 // go onto the wire or into the destination, not per part, and a transfer
 // shows as done (Bytes == Total) only in the last report of a call that
 // succeeded, once the provider has confirmed that the object is stored: see
