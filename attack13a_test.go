@@ -108,3 +108,30 @@ func TestProgressFunctionThatPanics(t *testing.T) {
 	r = recovered(func() { _, _ = c.Download(t.Context(), bucket, "p", &discardAt{}, s3kit.WithProgress(boom)) })
 	assert.Equal(t, "boom", r)
 }
+
+// TestProgressOfAnEmptyDownloadThatFails downloads an empty object that is
+// overwritten with data between the first GET (answered 416, as for any
+// empty object) and the HEAD that Download sends to confirm it is empty.
+// Download fails with ErrObjectChanged, so its last report must not say
+// the download is done.
+func TestProgressOfAnEmptyDownloadThatFails(t *testing.T) {
+	t.Parallel()
+	srv, c0 := setup(t)
+	_, err := c0.Put(t.Context(), bucket, "e", bytes.NewReader(nil))
+	require.NoError(t, err)
+	c := wireClient(t, srv, func(req *http.Request, next http.RoundTripper) (*http.Response, error) {
+		resp, err := next.RoundTrip(req)
+		if err == nil && req.Method == http.MethodGet && resp.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+			_, perr := c0.Put(req.Context(), bucket, "e", bytes.NewReader([]byte("now full")))
+			assert.NoError(t, perr)
+		}
+		return resp, err
+	})
+	rep := newReports()
+	_, err = c.Download(t.Context(), bucket, "e", &discardAt{}, rep.option())
+	require.ErrorIs(t, err, s3kit.ErrObjectChanged)
+	all := rep.list()
+	require.NotEmpty(t, all)
+	last := all[len(all)-1]
+	assert.False(t, last.Bytes == last.Total && !last.Finishing, "the last report of a failed download says it is done: %+v", last)
+}
