@@ -55,19 +55,23 @@ func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt
 		return Object{}, err
 	}
 	t := c.target(op, bucket, key)
+	p := startProgress(cfg.progress, -1, 0)
+	defer p.Finish()
 	res, err := transfer.RunDownload(ctx, t, w, &transfer.Download{
 		PartSize:    cfg.transfer.partSize,
 		Concurrency: cfg.transfer.concurrency,
 		Verify:      cfg.verify,
-		Progress: func(total int64, parts int) *transfer.Progress {
-			return startProgress(cfg.progress, total, parts)
-		},
+		Progress:    p,
 	})
 	switch {
 	case err != nil:
 		return Object{}, err
 	case res.Empty:
-		return c.downloadEmpty(ctx, op, bucket, key)
+		obj, err := c.downloadEmpty(ctx, op, bucket, key)
+		if err == nil {
+			p.Done(0, 0)
+		}
+		return obj, err
 	}
 	obj := objectFromGet(key, res.First)
 	obj.Size = res.Size

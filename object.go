@@ -63,8 +63,10 @@ type PutResult struct {
 // once every range is written and checked). Until then Bytes stays below
 // Total and Parts below TotalParts, even when every byte has been sent;
 // Finishing then says the transfer is waiting for that answer. A transfer
-// that fails never reports Bytes == Total, unless the object is empty
-// (TestProgressNeverDoneBeforeStored).
+// that fails never reports Bytes == Total (TestProgressNeverDoneBeforeStored).
+// An empty object has no byte to hold back: it shows 0 of 0 with Finishing
+// until it is stored, and without it only in the last report
+// (TestProgressOfAnEmptyPutIsFinishingUntilStored).
 type Progress struct {
 	Bytes      int64 // bytes sent or written so far; below Total until the transfer has succeeded
 	Total      int64 // bytes in all, or -1 while unknown (a Put of unknown size until its body ends, a Download until the first answer)

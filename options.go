@@ -365,7 +365,11 @@ func WithContentMD5(on bool) TransferOption {
 // not, before the call returns (TestProgressDownloadAlwaysReportsItsEnd);
 // no goroutine is left behind. fn is always called from the same
 // goroutine, never concurrently, so it may draw a progress bar without
-// locking (TestPutProgress); it should return quickly. Bytes count as they
+// locking (TestPutProgress); it should return quickly. If fn panics, it is
+// not called again, and the call panics with the same value once the
+// transfer has ended (a multipart upload completed or aborted), in the
+// caller's goroutine, where it can be recovered
+// (TestProgressFunctionThatPanics). Bytes count as they
 // go onto the wire or into the destination, not per part, and a transfer
 // shows as done (Bytes == Total) only in the last report of a call that
 // succeeded, once the provider has confirmed that the object is stored: see
@@ -610,7 +614,10 @@ func WithLogger(l *slog.Logger) Option {
 // child, with the SDK's spans of each attempt below. The span ends when the
 // call returns (for List, when the loop ends; for Get, before the body is
 // read) and records the call's error (s3kitotel's TestMultipartPutTrace,
-// TestSpanRecordsTheError, TestListSpanCoversTheLoop). Presigning and
+// TestSpanRecordsTheError, TestListSpanCoversTheLoop). No span attribute,
+// s3kit's or the SDK's, holds the query of a URL: the SDK's error texts
+// quote request URLs, and their queries are cut as in [WithLogger]'s
+// records (s3kitotel's TestSpanAttributesNeverShowAURLQuery). Presigning and
 // [Client.PublicURL] send nothing and start no span of s3kit's own.
 // Default: none, and the calls start no span (TestNoObserverAddsNothing,
 // and internal/observe's TestZeroSettingsCostNothing). A nil tp is the

@@ -21,11 +21,12 @@ type Settings struct {
 }
 
 // SetTracerProvider sends s3kit's spans and the SDK's to tp; nil turns
-// tracing off.
+// tracing off. The SDK gets tp through [redactedTraces], so that no span
+// attribute holds the query of a URL.
 func (s *Settings) SetTracerProvider(tp tracing.TracerProvider) {
-	s.traces, s.tracer = tp, nil
+	s.traces, s.tracer = nil, nil
 	if tp != nil {
-		s.tracer = tp.Tracer(Scope)
+		s.traces, s.tracer = redactedTraces{tp}, tp.Tracer(Scope)
 	}
 }
 

@@ -20,10 +20,10 @@ const copyBufferSize = 256 << 10
 
 // Download holds the settings of one ranged download.
 type Download struct {
-	PartSize    int64                                  // size of each range
-	Concurrency int                                    // ranges fetched at once
-	Verify      bool                                   // read w back and check its MD5, if w is an io.ReaderAt
-	Progress    func(total int64, parts int) *Progress // starts progress reporting; may return nil
+	PartSize    int64     // size of each range
+	Concurrency int       // ranges fetched at once
+	Verify      bool      // read w back and check its MD5, if w is an io.ReaderAt
+	Progress    *Progress // reports the download's progress; nil: none. The caller starts and finishes it, and marks an empty object done once it has checked it
 }
 
 // DownloadResult is what a download found.
@@ -74,17 +74,18 @@ type download struct {
 // then the other ranges, and checks the result. Bytes count as progress as
 // they are written into w, ranges as they end; the download counts as done
 // only once every range is written and checked. Reporting starts before
-// the first request, with the size unknown, so that a download that fails
-// at once, or of an empty object, still gets its final report.
+// the first request (the caller starts it), with the size unknown, so that
+// a download that fails at once, or of an empty object, still gets its
+// final report. An empty object is not marked done here: the caller checks
+// that it is still empty first (TestProgressOfAnEmptyDownloadThatFails).
 func (d *download) run(ctx context.Context) (DownloadResult, error) {
-	d.progress = d.cfg.Progress(-1, 0)
-	defer d.progress.Finish()
+	d.progress = d.cfg.Progress
 	first, sp, err := d.firstRange(ctx)
 	switch {
 	case err != nil:
 		return DownloadResult{}, err
 	case first == nil:
-		d.progress.Done(0, 0)
+		d.progress.SetTotal(0, 0)
 		return DownloadResult{Empty: true}, nil
 	}
 	d.res = DownloadResult{First: first, Size: sp.Size}

@@ -40,6 +40,7 @@ type Progress struct {
 	succeeded  atomic.Bool
 	stop       chan struct{}
 	done       chan struct{}
+	panicked   any // what fn panicked with, if it did; read after done
 }
 
 // StartProgress starts reporting; it returns nil if fn is nil, and every
@@ -65,14 +66,31 @@ func (p *Progress) loop() {
 		select {
 		case <-t.C:
 			if s := p.snapshot(false); first || s != last {
-				p.fn(s)
+				p.call(s)
 				last, first = s, false
 			}
 		case <-p.stop:
-			p.fn(p.snapshot(true))
+			p.call(p.snapshot(true))
 			return
 		}
 	}
+}
+
+// call calls fn with s, unless fn has panicked before. A panic in fn is
+// kept for [Progress.Finish] to raise again in the goroutine of the call
+// that reports, once the transfer has ended: raised here, in a goroutine
+// the caller cannot recover, it would end the program in the middle of
+// the transfer (TestProgressFunctionThatPanics).
+func (p *Progress) call(s Snapshot) {
+	if p.panicked != nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.panicked = r
+		}
+	}()
+	p.fn(s)
 }
 
 // snapshot reads the counters. Only the final snapshot of a transfer that
@@ -130,12 +148,16 @@ func (p *Progress) Done(total int64, totalParts int) {
 }
 
 // Finish makes the last call and waits for the reporting goroutine to end.
+// If the progress function panicked, Finish panics with the same value.
 func (p *Progress) Finish() {
 	if p == nil {
 		return
 	}
 	close(p.stop)
 	<-p.done
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
 }
 
 // Body returns body, of size bytes, as a request body that counts the bytes

@@ -165,15 +165,13 @@ func (s section) WriteTo(w io.Writer) (int64, error) {
 func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 	var first []byte
 	if u.ra == nil {
-		first = make([]byte, u.PartSizeFor(0))
-		n, eof, err := readFull(u.body, first)
-		switch {
-		case err != nil:
-			return Result{}, u.bodyErr(err)
-		case eof && u.size >= 0 && int64(n) != u.size:
-			return Result{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, u.size))
-		case eof:
-			return u.putBytes(ctx, bytes.NewReader(first[:n]), int64(n))
+		var whole bool
+		var err error
+		if first, whole, err = u.readFirst(); err != nil {
+			return Result{}, err
+		}
+		if whole {
+			return u.putBytes(ctx, bytes.NewReader(first), int64(len(first)))
 		}
 	}
 	mp, err := u.create(ctx, u.t.createMultipartUploadInput(u.set))
@@ -189,6 +187,33 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 		return Result{}, mp.abort(ctx, err)
 	}
 	return res, nil
+}
+
+// readFirst reads the first part of a body that is not read in place, and
+// reports whether it is the whole body. The part holds no more than the
+// declared size, if any, so that a body longer than declared is found here
+// (TestPutOfDeclaredSizeLongerThanThePartFails) rather than sent as a first
+// part past the object's end.
+func (u *Upload) readFirst() (first []byte, whole bool, err error) {
+	ps := u.PartSizeFor(0)
+	if u.size >= 0 {
+		ps = min(ps, u.size)
+	}
+	first = make([]byte, ps)
+	n, eof, err := readFull(u.body, first)
+	switch {
+	case err != nil:
+		return nil, false, u.bodyErr(err)
+	case eof && u.size >= 0 && int64(n) != u.size:
+		return nil, false, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, u.size))
+	case !eof && int64(n) == u.size:
+		// The declared size fits in one part: the body must end there.
+		if err := u.checkEnd(); err != nil {
+			return nil, false, err
+		}
+		eof = true
+	}
+	return first[:n], eof, nil
 }
 
 // growthDivisor sets how fast the part size of an unknown-size upload grows:
@@ -416,9 +441,9 @@ func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 	switch {
 	case err != nil:
 		return part{}, u.bodyErr(err)
-	case eof && u.size >= 0:
+	case eof && u.size >= 0 && offset+int64(read) != u.size:
 		return part{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", offset+int64(read), u.size))
-	case eof:
+	case eof: // a Read may return the last bytes with io.EOF
 		p.last = true
 	case u.size >= 0 && offset+int64(read) == u.size:
 		if err := u.checkEnd(); err != nil {
