@@ -335,25 +335,37 @@ func (u *uploader) upload(ctx context.Context, e tree.Entry) error {
 		return &Error{Op: u.op, Bucket: u.bucket, Key: key, Err: err}
 	}
 	defer f.Close()
-	opts := withTypeOf(e.Path, u.base)
+	// The file's size now, not at the walk: the hash, the comparison and
+	// the upload all take that many bytes, and the Put fails if it changes
+	// again (TestAttack13UploadDirFileGrowsAfterWalk).
+	fi, err := f.Stat()
+	if err != nil {
+		return &Error{Op: u.op, Bucket: u.bucket, Key: key, Err: err}
+	}
+	size := fi.Size()
+	u.meter.AddTotalBytes(size - e.Size)
+	opts := append(withTypeOf(e.Path, u.base), WithSize(size))
 	if u.cfg.skipUnchanged {
-		if obj, ok := u.remote[e.Rel]; ok && obj.Size == e.Size {
-			if s, _ := u.c.compareFile(ctx, u.op, u.bucket, key, f, e.Size, obj.ETag); s == same {
+		if obj, ok := u.remote[e.Rel]; ok && obj.Size == size {
+			if s, _ := u.c.compareFile(ctx, u.op, u.bucket, key, f, size, obj.ETag, true); s == same {
 				u.skipped.Add(1)
-				u.meter.AddBytes(e.Size)
+				u.meter.AddBytes(size)
 				u.meter.FileDone()
 				return nil
 			}
 		}
-		sum, err := tree.HashFile(f, e.Size, true)
+		sum, err := tree.HashFile(f, size, true)
 		if err != nil {
 			return &Error{Op: u.op, Bucket: u.bucket, Key: key, Err: err}
 		}
 		opts = append(opts, WithMetadata(withSHA(u.meta, sum)))
 	}
-	w := u.weight(e.Size, u.cfg.transfer.threshold)
-	if w > 1 {
-		opts = append(opts, WithConcurrency(w))
+	// The slots held are those of the size at the walk: a file that grew
+	// past the threshold since goes in parts, but no more at once than
+	// that.
+	w := u.weight(size, u.cfg.transfer.threshold)
+	if size > u.cfg.transfer.threshold {
+		opts = append(opts, WithConcurrency(min(w, u.weight(e.Size, u.cfg.transfer.threshold))))
 	}
 	prog, settle := u.fileProgress(w)
 	if prog != nil {
@@ -586,7 +598,7 @@ func (r *dirRun) unchangedLocal(ctx context.Context, target string, obj Object) 
 	if obj.Size == 0 {
 		return true
 	}
-	s, _ := r.c.compareFile(ctx, r.op, r.bucket, obj.Key, f, obj.Size, obj.ETag)
+	s, _ := r.c.compareFile(ctx, r.op, r.bucket, obj.Key, f, obj.Size, obj.ETag, true)
 	return s == same
 }
 
