@@ -2,8 +2,10 @@ package s3kit_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -185,4 +188,191 @@ func TestAttack13ConcurrencyOneIsOne(t *testing.T) {
 	_, err = c.DownloadDir(ctx, bucket, "one", dst, append([]s3kit.DirOption{s3kit.WithConcurrency(1)}, downParts...)...)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), f.peak.Load(), "download")
+}
+
+// TestAttack13OddKeys: keys that are odd but harmless on this system are
+// written inside dir; keys that cannot be written fail without leaving a
+// temporary file; nothing appears beside dir.
+func TestAttack13OddKeys(t *testing.T) {
+	_, c := setup(t)
+	ctx := t.Context()
+	long := strings.Repeat("n", 256)
+	keys := map[string]bool{ // key under "o/" → written
+		"．．／fullwidth":     true,
+		"\u2025/twodot":    true,
+		"ctl\x01\x1f\x7f":  true,
+		"A":                true,
+		"a":                true,
+		"caf\u00e9":        true, // NFC
+		"cafe\u0301":       true, // NFD
+		"...":              true,
+		"..x":              true,
+		"x..":              true,
+		"-rf":              true,
+		"~":                true,
+		"$HOME":            true,
+		long:               false, // a segment over NAME_MAX
+		"d/" + long + "/f": false,
+		"..\\x":            false,
+		"a/..":             false,
+		"a/.":              false,
+		".":                false,
+		"..":               false,
+		"c:":               false,
+		"Z:x":              false,
+		"\\\\srv\\share":   false,
+		"file/":            false, // with data
+	}
+	for k := range keys {
+		_, err := c.S3().PutObject(ctx, &s3.PutObjectInput{Bucket: ptr(bucket), Key: ptr("o/" + k), Body: strings.NewReader("data of " + k)})
+		require.NoError(t, err, "%q", k)
+	}
+	_, err := c.S3().PutObject(ctx, &s3.PutObjectInput{Bucket: ptr(bucket), Key: ptr("o/"), Body: strings.NewReader("")})
+	require.NoError(t, err)
+	_, err = c.S3().PutObject(ctx, &s3.PutObjectInput{Bucket: ptr(bucket), Key: ptr("o"), Body: strings.NewReader("the prefix as a key, not under it")})
+	require.NoError(t, err)
+	_, err = c.S3().PutObject(ctx, &s3.PutObjectInput{Bucket: ptr(bucket), Key: ptr("o2/x"), Body: strings.NewReader("a neighbour")})
+	require.NoError(t, err)
+
+	root := t.TempDir()
+	dst := filepath.Join(root, "dst")
+	res, err := c.DownloadDir(ctx, bucket, "o", dst, s3kit.WithContinueOnError())
+	var de *s3kit.DirError
+	require.ErrorAs(t, err, &de)
+	failed := map[string]bool{}
+	for _, f := range de.Failures {
+		failed[strings.TrimPrefix(f.Key, "o/")] = true
+	}
+	got := readTree(t, dst)
+	for k, ok := range keys {
+		if ok {
+			assert.Contains(t, got, k, "%q is written", k)
+			assert.NotContains(t, failed, k)
+		} else {
+			assert.Contains(t, failed, k, "%q fails", k)
+		}
+	}
+	assert.Len(t, got, res.Files)
+	assert.Equal(t, []string{"dst"}, dirNames(t, root))
+	require.NoError(t, filepath.WalkDir(dst, func(p string, d os.DirEntry, err error) error {
+		require.NoError(t, err)
+		assert.NotContains(t, d.Name(), ".s3kit-tmp", "no temporary file is left")
+		return nil
+	}))
+}
+
+// cancelAt returns a client that cancels cancel at the nth request it
+// sees and holds that request until the client gives up on it.
+func cancelAt(t *testing.T, srv *s3kittest.Server, n int64, cancel context.CancelFunc) *s3kit.Client {
+	var seen atomic.Int64
+	return proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+		if seen.Add(1) != n {
+			return false
+		}
+		// The server notices a closed connection only once it has read
+		// the body.
+		_, _ = io.Copy(io.Discard, r.Body)
+		cancel()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(3 * time.Second): // a request sent outside the cancelled context
+			t.Logf("request %d not abandoned after the cancel: %s %s", n, r.Method, r.URL)
+			return false
+		}
+		return true
+	})
+}
+
+// progressCheck records DirProgress reports and checks they never go
+// back in files and never show more bytes than the total.
+type progressCheck struct {
+	t         *testing.T
+	lastFiles int
+	reports   int
+}
+
+func (p *progressCheck) fn(d s3kit.DirProgress) {
+	p.reports++
+	assert.GreaterOrEqual(p.t, d.Files, p.lastFiles, "files never go back")
+	assert.LessOrEqual(p.t, d.Files, d.TotalFiles)
+	assert.LessOrEqual(p.t, d.Bytes, d.TotalBytes)
+	assert.GreaterOrEqual(p.t, d.Bytes, int64(0))
+	p.lastFiles = d.Files
+}
+
+// noTemp fails if a temporary file is left under dir.
+func noTemp(t *testing.T, dir string) {
+	t.Helper()
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		require.NoError(t, err)
+		assert.NotContains(t, d.Name(), ".s3kit-tmp", "no temporary file is left")
+		return nil
+	}))
+}
+
+// TestAttack13CancelAtEveryRequest cancels a DownloadDir and an UploadDir
+// at each of their requests in turn: every file or object is either as it
+// was or whole and new, no temporary file or multipart upload is left,
+// delete-extra runs only after a complete run, and progress stays sane.
+func TestAttack13CancelAtEveryRequest(t *testing.T) {
+	srv, c := setup(t)
+	newData := map[string][]byte{"a": []byte("new a"), "d/b": []byte("new b!"), "big": randomBytes(11 << 20)}
+	oldData := map[string][]byte{"a": []byte("old a"), "d/b": []byte("old b!"), "big": randomBytes(11<<20 - 1), "extra": []byte("extra")}
+	for k, b := range newData {
+		_, err := c.Put(t.Context(), bucket, "cx/"+k, bytes.NewReader(b))
+		require.NoError(t, err)
+	}
+	t.Run("download", func(t *testing.T) {
+		for n := int64(1); ; n++ {
+			dst := t.TempDir()
+			makeTree(t, dst, oldData)
+			ctx, cancel := context.WithCancel(t.Context())
+			pc := &progressCheck{t: t}
+			opts := append([]s3kit.DirOption{s3kit.WithDeleteExtra(), s3kit.WithDirProgress(pc.fn)}, downParts...)
+			_, err := cancelAt(t, srv, n, cancel).DownloadDir(ctx, bucket, "cx", dst, opts...)
+			cancel()
+			got := readTree(t, dst)
+			noTemp(t, dst)
+			for k := range newData {
+				assert.Contains(t, []string{sum(oldData[k]), sum(newData[k])}, got[k], "n=%d %s", n, k)
+			}
+			if err == nil {
+				assert.Equal(t, sums(newData), got, "n=%d", n)
+				break
+			}
+			require.ErrorIs(t, err, context.Canceled, "n=%d", n)
+			assert.Contains(t, got, "extra", "n=%d: nothing deleted after a cancelled run", n)
+			require.Less(t, n, int64(50))
+		}
+	})
+	t.Run("upload", func(t *testing.T) {
+		src := t.TempDir()
+		makeTree(t, src, oldData)
+		require.NoError(t, os.Remove(filepath.Join(src, "extra")))
+		for n := int64(1); ; n++ {
+			for k, b := range newData {
+				_, err := c.Put(t.Context(), bucket, "cu/"+k, bytes.NewReader(b))
+				require.NoError(t, err)
+			}
+			_, err := c.Put(t.Context(), bucket, "cu/extra", strings.NewReader("extra"))
+			require.NoError(t, err)
+			ctx, cancel := context.WithCancel(t.Context())
+			pc := &progressCheck{t: t}
+			opts := append([]s3kit.DirOption{s3kit.WithDeleteExtra(), s3kit.WithSkipUnchanged(), s3kit.WithDirProgress(pc.fn)}, smallParts...)
+			_, err = cancelAt(t, srv, n, cancel).UploadDir(ctx, bucket, "cu", src, opts...)
+			cancel()
+			assert.Zero(t, pendingUploads(t, c), "n=%d", n)
+			for k := range newData {
+				got, _ := getAll(t, c, "cu/"+k)
+				assert.Contains(t, []string{sum(oldData[k]), sum(newData[k])}, got, "n=%d %s", n, k)
+			}
+			if err == nil {
+				assert.NotContains(t, keysUnder(t, c, "cu/"), "cu/extra")
+				break
+			}
+			require.ErrorIs(t, err, context.Canceled, "n=%d", n)
+			assert.Contains(t, keysUnder(t, c, "cu/"), "cu/extra", "n=%d: nothing deleted after a cancelled run", n)
+			require.Less(t, n, int64(50))
+		}
+	})
 }
