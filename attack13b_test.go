@@ -376,3 +376,30 @@ func TestAttack13CancelAtEveryRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestAttack13UploadDirRefusesBadKeysFirst: a file whose key S3 cannot
+// take (not UTF-8, or over 1024 bytes) is refused before any upload, as
+// DownloadDir refuses its keys before any download: with the default
+// policy nothing is stored.
+func TestAttack13UploadDirRefusesBadKeysFirst(t *testing.T) {
+	_, c := setup(t)
+	ctx := t.Context()
+	deep := strings.Repeat(strings.Repeat("d", 200)+"/", 6) + "f"
+	for name, rel := range map[string]string{"not UTF-8": "bad\xff.txt", "too long": deep} {
+		t.Run(name, func(t *testing.T) {
+			src := t.TempDir()
+			makeTree(t, src, map[string][]byte{"a.txt": []byte("a"), "b.txt": []byte("b"), rel: []byte("x")})
+			prefix := strings.ReplaceAll(name, " ", "-")
+			_, err := c.UploadDir(ctx, bucket, prefix, src, s3kit.WithConcurrency(1))
+			require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+			var de *s3kit.DirError
+			require.ErrorAs(t, err, &de)
+			require.Len(t, de.Failures, 1)
+			assert.Equal(t, prefix+"/"+rel, de.Failures[0].Key)
+			assert.Empty(t, keysUnder(t, c, prefix+"/"), "nothing is stored")
+			res, err := c.UploadDir(ctx, bucket, prefix, src, s3kit.WithContinueOnError())
+			require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+			assert.Equal(t, 2, res.Files)
+		})
+	}
+}

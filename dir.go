@@ -221,7 +221,11 @@ func (r *dirRun) fileProgress(w int) (ProgressOption, func(size int64, ok bool))
 // upload (see [WithContinueOnError]). Files already uploaded stay
 // uploaded. Errors: [ErrInvalidInput], before any request, for a bad
 // bucket name, an option that does not apply, a malformed pattern, or a
-// dir that is not a readable directory.
+// dir that is not a readable directory. A file whose key Put would refuse
+// (a name that is not UTF-8, a key too long) is refused with
+// [ErrInvalidInput] and listed in the [*DirError] before any upload starts,
+// so with the default failure policy nothing is stored
+// (TestAttack13UploadDirRefusesBadKeysFirst).
 func (c *Client) UploadDir(ctx context.Context, bucket, prefix, dir string, opts ...DirOption) (_ DirResult, err error) {
 	ctx, span := c.span(ctx, "UploadDir", bucket, prefix)
 	defer span.End(&err)
@@ -241,6 +245,7 @@ func (c *Client) UploadDir(ctx context.Context, bucket, prefix, dir string, opts
 	for _, p := range walked.Problems {
 		r.fail(r.prefix+p.Rel, filepath.Join(dir, filepath.FromSlash(p.Rel)), &Error{Op: r.op, Bucket: bucket, Key: r.prefix + p.Rel, Err: p.Err})
 	}
+	walked.Files = r.checkKeys(walked.Files)
 	if r.failed() && !r.cfg.keepGoing {
 		return r.result(), r.err(ctx, false)
 	}
@@ -267,6 +272,27 @@ func (c *Client) UploadDir(ctx context.Context, bucket, prefix, dir string, opts
 		}
 	}
 	return r.result(), r.err(ctx, done)
+}
+
+// checkKeys refuses, before any upload, the files whose key Put would
+// refuse (not UTF-8, too long for S3 or for the provider), as DownloadDir
+// refuses its keys before any download, and returns the others
+// (TestAttack13UploadDirRefusesBadKeysFirst).
+func (r *dirRun) checkKeys(files []tree.Entry) []tree.Entry {
+	ok := files[:0]
+	for _, f := range files {
+		key := r.prefix + f.Rel
+		err := r.c.checkNames(r.op, r.bucket, key)
+		if err == nil {
+			err = r.c.checkKeyLimit(r.op, r.bucket, key)
+		}
+		if err != nil {
+			r.fail(key, f.Path, err)
+			continue
+		}
+		ok = append(ok, f)
+	}
+	return ok
 }
 
 // dirProgressFn adapts a DirProgress function to the meter's.
