@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -402,4 +403,38 @@ func TestAttack13UploadDirRefusesBadKeysFirst(t *testing.T) {
 			assert.Equal(t, 2, res.Files)
 		})
 	}
+}
+
+// TestAttack13DownloadDirObjectGrowsAfterListing: an object replaced by a
+// larger one between the listing and its download is downloaded whole, and
+// the progress never shows more bytes done than in all.
+func TestAttack13DownloadDirObjectGrowsAfterListing(t *testing.T) {
+	for _, n := range []int{1 << 20, 11 << 20} { // in one GET, in ranges
+		t.Run(fmt.Sprint(n), func(t *testing.T) { downloadGrown(t, randomBytes(n)) })
+	}
+}
+
+func downloadGrown(t *testing.T, bigger []byte) {
+	srv, c0 := setup(t)
+	ctx := t.Context()
+	_, err := c0.Put(ctx, bucket, "gr/f", strings.NewReader("small"))
+	require.NoError(t, err)
+	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			if s3kittest.Operation(r) != "ListObjectsV2" {
+				return false
+			}
+			next.ServeHTTP(w, r)
+			_, err := c0.Put(ctx, bucket, "gr/f", bytes.NewReader(bigger))
+			assert.NoError(t, err)
+			return true
+		}
+	})
+	pc := &progressCheck{t: t}
+	dst := t.TempDir()
+	res, err := c.DownloadDir(ctx, bucket, "gr", dst, append([]s3kit.DirOption{s3kit.WithDirProgress(pc.fn)}, downParts...)...)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(bigger)), res.Bytes)
+	assert.Equal(t, map[string]string{"f": sum(bigger)}, readTree(t, dst))
+	assert.Positive(t, pc.reports)
 }

@@ -179,10 +179,21 @@ func (r *dirRun) weight(size, threshold int64) int {
 // fileProgress returns the options that count a large file's bytes into
 // the meter as they move (w > 1), and a function that settles the count
 // when the file is done: its size if it succeeded, nothing if it failed.
-func (r *dirRun) fileProgress(w int) (ProgressOption, func(size int64, ok bool)) {
+// expected is the size the meter's total counts for the file; an object
+// found with another size (replaced since the listing) moves the total
+// first, so that the bytes done never pass it
+// (TestAttack13DownloadDirObjectGrowsAfterListing).
+func (r *dirRun) fileProgress(w int, expected int64) (ProgressOption, func(size int64, ok bool)) {
 	var counted int64
+	resize := func(size int64) {
+		if size >= 0 && size != expected {
+			r.meter.AddTotalBytes(size - expected)
+			expected = size
+		}
+	}
 	settle := func(size int64, ok bool) {
 		if ok {
+			resize(size)
 			r.meter.AddBytes(size - counted)
 			r.meter.FileDone()
 		} else {
@@ -193,6 +204,7 @@ func (r *dirRun) fileProgress(w int) (ProgressOption, func(size int64, ok bool))
 		return nil, settle
 	}
 	return WithProgress(func(p Progress) {
+		resize(p.Total)
 		r.meter.AddBytes(p.Bytes - counted)
 		counted = p.Bytes
 	}), settle
@@ -393,7 +405,7 @@ func (u *uploader) upload(ctx context.Context, e tree.Entry) error {
 	if size > u.cfg.transfer.threshold {
 		opts = append(opts, WithConcurrency(min(w, u.weight(e.Size, u.cfg.transfer.threshold))))
 	}
-	prog, settle := u.fileProgress(w)
+	prog, settle := u.fileProgress(w, size)
 	if prog != nil {
 		opts = append(opts, prog)
 	}
@@ -595,7 +607,7 @@ func (r *dirRun) download(ctx context.Context, j fetch) error {
 	}
 	w := r.weight(j.obj.Size, r.cfg.transfer.partSize)
 	opts := []DownloadOption{WithPartSize(r.cfg.transfer.partSize), WithConcurrency(max(w, 1))}
-	prog, settle := r.fileProgress(w)
+	prog, settle := r.fileProgress(w, j.obj.Size)
 	if prog != nil {
 		opts = append(opts, prog)
 	}
