@@ -438,3 +438,56 @@ func downloadGrown(t *testing.T, bigger []byte) {
 	assert.Equal(t, map[string]string{"f": sum(bigger)}, readTree(t, dst))
 	assert.Positive(t, pc.reports)
 }
+
+// TestAttack13UploadDirSpecialFiles: a FIFO in the tree, or a link to one
+// followed, is left out and never opened; the call does not hang.
+func TestAttack13UploadDirSpecialFiles(t *testing.T) {
+	_, c := setup(t)
+	src := t.TempDir()
+	makeTree(t, src, map[string][]byte{"a": []byte("a")})
+	require.NoError(t, syscall.Mkfifo(filepath.Join(src, "pipe"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(src, "pipe"), filepath.Join(src, "link")))
+	require.NoError(t, os.Symlink("/dev/zero", filepath.Join(src, "zero")))
+	for _, follow := range []bool{false, true} {
+		var opts []s3kit.DirOption
+		if follow {
+			opts = append(opts, s3kit.WithFollowSymlinks())
+		}
+		res, err := c.UploadDir(t.Context(), bucket, fmt.Sprint("sp", follow), src, opts...)
+		require.NoError(t, err)
+		assert.Equal(t, s3kit.DirResult{Files: 1, Bytes: 1, Excluded: 3}, res)
+	}
+}
+
+// TestAttack13DownloadFileProgressNotDoneOnFailure: a DownloadFile whose
+// content check fails never reported Bytes == Total, and one that succeeds
+// reports it last, once the file is in place.
+func TestAttack13DownloadFileProgressNotDoneOnFailure(t *testing.T) {
+	srv, c0 := setup(t)
+	ctx := t.Context()
+	data := randomBytes(64 << 10)
+	_, err := c0.Put(ctx, bucket, "pk", bytes.NewReader(data))
+	require.NoError(t, err)
+	c := proxyWith(t, srv, func(next http.Handler) func(w http.ResponseWriter, r *http.Request) bool {
+		return tamperGET(next, "pk")
+	})
+	target := filepath.Join(t.TempDir(), "out")
+	var reports []s3kit.Progress
+	_, err = c.DownloadFile(ctx, bucket, "pk", target, s3kit.WithProgress(func(p s3kit.Progress) { reports = append(reports, p) }))
+	require.ErrorIs(t, err, s3kit.ErrDataCorrupted)
+	for _, p := range reports {
+		assert.False(t, p.Total >= 0 && p.Bytes == p.Total, "a failed DownloadFile reported done: %+v", p)
+	}
+	reports = nil
+	var existed []bool
+	_, err = c0.DownloadFile(ctx, bucket, "pk", target, s3kit.WithProgress(func(p s3kit.Progress) {
+		reports = append(reports, p)
+		_, err := os.Stat(target)
+		existed = append(existed, err == nil)
+	}))
+	require.NoError(t, err)
+	require.NotEmpty(t, reports)
+	last := reports[len(reports)-1]
+	assert.Equal(t, last.Total, last.Bytes)
+	assert.True(t, existed[len(existed)-1], "done is reported once the file is in place")
+}

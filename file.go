@@ -93,7 +93,9 @@ func withTypeOf(path string, opts []PutOption) []PutOption {
 // (TestDownloadFileLeavesNothingOnFailure,
 // TestDownloadFileCancelledMidway). The directory must exist. The file
 // gets the mode os.Create gives (0666 less the umask); modes, owners and
-// times are never taken from the store.
+// times are never taken from the store. A [WithProgress] function sees
+// Bytes == Total only once the file is checked and in place, and never if
+// DownloadFile fails (TestAttack13DownloadFileProgressNotDoneOnFailure).
 //
 // The content check compares the file with the object's ETag where that is
 // an MD5 (an object stored in one PUT), or with the ETag of a multipart
@@ -127,7 +129,26 @@ func (c *Client) DownloadFile(ctx context.Context, bucket, key, path string, opt
 	if path == "" {
 		return Object{}, invalidf(op, bucket, key, "path is empty")
 	}
-	return c.downloadTo(ctx, op, bucket, key, path, cfg.verify, opts)
+	if cfg.progress == nil {
+		return c.downloadTo(ctx, op, bucket, key, path, cfg.verify, opts)
+	}
+	// Download reports done once every byte is written; the file is done
+	// only once checked and renamed, so that report waits until then and
+	// is never made if the check fails
+	// (TestAttack13DownloadFileProgressNotDoneOnFailure).
+	var done *Progress
+	hold := WithProgress(func(p Progress) {
+		if p.Total >= 0 && p.Bytes == p.Total {
+			done = &p
+			return
+		}
+		cfg.progress(p)
+	})
+	obj, err := c.downloadTo(ctx, op, bucket, key, path, cfg.verify, append(opts[:len(opts):len(opts)], hold))
+	if err == nil && done != nil {
+		cfg.progress(*done)
+	}
+	return obj, err
 }
 
 // downloadTo downloads bucket/key into a temporary file beside target,
