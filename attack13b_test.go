@@ -491,3 +491,17 @@ func TestAttack13DownloadFileProgressNotDoneOnFailure(t *testing.T) {
 	assert.Equal(t, last.Total, last.Bytes)
 	assert.True(t, existed[len(existed)-1], "done is reported once the file is in place")
 }
+
+// TestAttack13ExcludeWithSlashIsRefused: WithExclude("secrets/") would
+// match nothing and upload the secrets; it is refused before any request.
+func TestAttack13ExcludeWithSlashIsRefused(t *testing.T) {
+	srv, _ := setup(t)
+	c, ops := counting(t, srv)
+	src := t.TempDir()
+	makeTree(t, src, map[string][]byte{"secrets/key": []byte("k"), "a": []byte("a")})
+	for _, p := range []string{"secrets/", "/secrets"} {
+		_, err := c.UploadDir(t.Context(), bucket, "ex", src, s3kit.WithExclude(p))
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput, p)
+	}
+	assert.Empty(t, ops.n, "no request")
+}
