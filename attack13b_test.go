@@ -505,3 +505,28 @@ func TestAttack13ExcludeWithSlashIsRefused(t *testing.T) {
 	}
 	assert.Empty(t, ops.n, "no request")
 }
+
+// TestAttack13ContinueReportsEveryKind: with WithContinueOnError, failures
+// of different kinds are all reported and each matches errors.Is.
+func TestAttack13ContinueReportsEveryKind(t *testing.T) {
+	srv, _ := setup(t)
+	c := proxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/denied") {
+			s3Error(w, http.StatusForbidden, "AccessDenied")
+			return true
+		}
+		return false
+	})
+	src := t.TempDir()
+	makeTree(t, src, map[string][]byte{"denied": []byte("d"), "ok": []byte("o"), "bad\xff": []byte("b")})
+	res, err := c.UploadDir(t.Context(), bucket, "ck", src, s3kit.WithContinueOnError())
+	assert.ErrorIs(t, err, s3kit.ErrAccessDenied)
+	assert.ErrorIs(t, err, s3kit.ErrInvalidInput)
+	var de *s3kit.DirError
+	require.ErrorAs(t, err, &de)
+	assert.Len(t, de.Failures, 2)
+	var fe *s3kit.FileError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "ck/bad\xff", fe.Key, "those refused before any transfer come first")
+	assert.Equal(t, 1, res.Files)
+}
