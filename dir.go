@@ -179,10 +179,21 @@ func (r *dirRun) weight(size, threshold int64) int {
 // fileProgress returns the options that count a large file's bytes into
 // the meter as they move (w > 1), and a function that settles the count
 // when the file is done: its size if it succeeded, nothing if it failed.
-func (r *dirRun) fileProgress(w int) (ProgressOption, func(size int64, ok bool)) {
+// expected is the size the meter's total counts for the file; an object
+// found with another size (replaced since the listing) moves the total
+// first, so that the bytes done never pass it
+// (TestAttack13DownloadDirObjectGrowsAfterListing).
+func (r *dirRun) fileProgress(w int, expected int64) (ProgressOption, func(size int64, ok bool)) {
 	var counted int64
+	resize := func(size int64) {
+		if size >= 0 && size != expected {
+			r.meter.AddTotalBytes(size - expected)
+			expected = size
+		}
+	}
 	settle := func(size int64, ok bool) {
 		if ok {
+			resize(size)
 			r.meter.AddBytes(size - counted)
 			r.meter.FileDone()
 		} else {
@@ -193,6 +204,7 @@ func (r *dirRun) fileProgress(w int) (ProgressOption, func(size int64, ok bool))
 		return nil, settle
 	}
 	return WithProgress(func(p Progress) {
+		resize(p.Total)
 		r.meter.AddBytes(p.Bytes - counted)
 		counted = p.Bytes
 	}), settle
@@ -221,7 +233,11 @@ func (r *dirRun) fileProgress(w int) (ProgressOption, func(size int64, ok bool))
 // upload (see [WithContinueOnError]). Files already uploaded stay
 // uploaded. Errors: [ErrInvalidInput], before any request, for a bad
 // bucket name, an option that does not apply, a malformed pattern, or a
-// dir that is not a readable directory.
+// dir that is not a readable directory. A file whose key Put would refuse
+// (a name that is not UTF-8, a key too long) is refused with
+// [ErrInvalidInput] and listed in the [*DirError] before any upload starts,
+// so with the default failure policy nothing is stored
+// (TestAttack13UploadDirRefusesBadKeysFirst).
 func (c *Client) UploadDir(ctx context.Context, bucket, prefix, dir string, opts ...DirOption) (_ DirResult, err error) {
 	ctx, span := c.span(ctx, "UploadDir", bucket, prefix)
 	defer span.End(&err)
@@ -241,6 +257,7 @@ func (c *Client) UploadDir(ctx context.Context, bucket, prefix, dir string, opts
 	for _, p := range walked.Problems {
 		r.fail(r.prefix+p.Rel, filepath.Join(dir, filepath.FromSlash(p.Rel)), &Error{Op: r.op, Bucket: bucket, Key: r.prefix + p.Rel, Err: p.Err})
 	}
+	walked.Files = r.checkKeys(walked.Files)
 	if r.failed() && !r.cfg.keepGoing {
 		return r.result(), r.err(ctx, false)
 	}
@@ -267,6 +284,27 @@ func (c *Client) UploadDir(ctx context.Context, bucket, prefix, dir string, opts
 		}
 	}
 	return r.result(), r.err(ctx, done)
+}
+
+// checkKeys refuses, before any upload, the files whose key Put would
+// refuse (not UTF-8, too long for S3 or for the provider), as DownloadDir
+// refuses its keys before any download, and returns the others
+// (TestAttack13UploadDirRefusesBadKeysFirst).
+func (r *dirRun) checkKeys(files []tree.Entry) []tree.Entry {
+	ok := files[:0]
+	for _, f := range files {
+		key := r.prefix + f.Rel
+		err := r.c.checkNames(r.op, r.bucket, key)
+		if err == nil {
+			err = r.c.checkKeyLimit(r.op, r.bucket, key)
+		}
+		if err != nil {
+			r.fail(key, f.Path, err)
+			continue
+		}
+		ok = append(ok, f)
+	}
+	return ok
 }
 
 // dirProgressFn adapts a DirProgress function to the meter's.
@@ -335,27 +373,39 @@ func (u *uploader) upload(ctx context.Context, e tree.Entry) error {
 		return &Error{Op: u.op, Bucket: u.bucket, Key: key, Err: err}
 	}
 	defer f.Close()
-	opts := withTypeOf(e.Path, u.base)
+	// The file's size now, not at the walk: the hash, the comparison and
+	// the upload all take that many bytes, and the Put fails if it changes
+	// again (TestAttack13UploadDirFileGrowsAfterWalk).
+	fi, err := f.Stat()
+	if err != nil {
+		return &Error{Op: u.op, Bucket: u.bucket, Key: key, Err: err}
+	}
+	size := fi.Size()
+	u.meter.AddTotalBytes(size - e.Size)
+	opts := append(withTypeOf(e.Path, u.base), WithSize(size))
 	if u.cfg.skipUnchanged {
-		if obj, ok := u.remote[e.Rel]; ok && obj.Size == e.Size {
-			if s, _ := u.c.compareFile(ctx, u.op, u.bucket, key, f, e.Size, obj.ETag); s == same {
+		if obj, ok := u.remote[e.Rel]; ok && obj.Size == size {
+			if s, _ := u.c.compareFile(ctx, u.op, u.bucket, key, f, size, obj.ETag, true); s == same {
 				u.skipped.Add(1)
-				u.meter.AddBytes(e.Size)
+				u.meter.AddBytes(size)
 				u.meter.FileDone()
 				return nil
 			}
 		}
-		sum, err := tree.HashFile(f, e.Size, true)
+		sum, err := tree.HashFile(f, size, true)
 		if err != nil {
 			return &Error{Op: u.op, Bucket: u.bucket, Key: key, Err: err}
 		}
 		opts = append(opts, WithMetadata(withSHA(u.meta, sum)))
 	}
-	w := u.weight(e.Size, u.cfg.transfer.threshold)
-	if w > 1 {
-		opts = append(opts, WithConcurrency(w))
+	// The slots held are those of the size at the walk: a file that grew
+	// past the threshold since goes in parts, but no more at once than
+	// that.
+	w := u.weight(size, u.cfg.transfer.threshold)
+	if size > u.cfg.transfer.threshold {
+		opts = append(opts, WithConcurrency(min(w, u.weight(e.Size, u.cfg.transfer.threshold))))
 	}
-	prog, settle := u.fileProgress(w)
+	prog, settle := u.fileProgress(w, size)
 	if prog != nil {
 		opts = append(opts, prog)
 	}
@@ -557,7 +607,7 @@ func (r *dirRun) download(ctx context.Context, j fetch) error {
 	}
 	w := r.weight(j.obj.Size, r.cfg.transfer.partSize)
 	opts := []DownloadOption{WithPartSize(r.cfg.transfer.partSize), WithConcurrency(max(w, 1))}
-	prog, settle := r.fileProgress(w)
+	prog, settle := r.fileProgress(w, j.obj.Size)
 	if prog != nil {
 		opts = append(opts, prog)
 	}
@@ -586,7 +636,7 @@ func (r *dirRun) unchangedLocal(ctx context.Context, target string, obj Object) 
 	if obj.Size == 0 {
 		return true
 	}
-	s, _ := r.c.compareFile(ctx, r.op, r.bucket, obj.Key, f, obj.Size, obj.ETag)
+	s, _ := r.c.compareFile(ctx, r.op, r.bucket, obj.Key, f, obj.Size, obj.ETag, true)
 	return s == same
 }
 

@@ -45,15 +45,24 @@ func (c *Client) UploadFile(ctx context.Context, bucket, key, path string, opts 
 	return c.Put(ctx, bucket, key, f, withTypeOf(path, opts)...)
 }
 
-// openRegular opens path for reading if it is a regular file.
+// openRegular opens path for reading if it is a regular file. It looks
+// before it opens: opening a named pipe blocks until a writer comes, so a
+// FIFO is refused without being opened (TestAttack13UploadFileFIFODoesNotHang).
 func openRegular(path string) (*os.File, error) {
+	before, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !before.Mode().IsRegular() {
+		return nil, errors.New(path + " is not a regular file")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = errors.New(path + " is not a regular file")
+	if err == nil && (!fi.Mode().IsRegular() || !os.SameFile(before, fi)) {
+		err = errors.New(path + " was replaced while it was opened")
 	}
 	if err != nil {
 		_ = f.Close()
@@ -84,7 +93,9 @@ func withTypeOf(path string, opts []PutOption) []PutOption {
 // (TestDownloadFileLeavesNothingOnFailure,
 // TestDownloadFileCancelledMidway). The directory must exist. The file
 // gets the mode os.Create gives (0666 less the umask); modes, owners and
-// times are never taken from the store.
+// times are never taken from the store. A [WithProgress] function sees
+// Bytes == Total only once the file is checked and in place, and never if
+// DownloadFile fails (TestAttack13DownloadFileProgressNotDoneOnFailure).
 //
 // The content check compares the file with the object's ETag where that is
 // an MD5 (an object stored in one PUT), or with the ETag of a multipart
@@ -118,7 +129,26 @@ func (c *Client) DownloadFile(ctx context.Context, bucket, key, path string, opt
 	if path == "" {
 		return Object{}, invalidf(op, bucket, key, "path is empty")
 	}
-	return c.downloadTo(ctx, op, bucket, key, path, cfg.verify, opts)
+	if cfg.progress == nil {
+		return c.downloadTo(ctx, op, bucket, key, path, cfg.verify, opts)
+	}
+	// Download reports done once every byte is written; the file is done
+	// only once checked and renamed, so that report waits until then and
+	// is never made if the check fails
+	// (TestAttack13DownloadFileProgressNotDoneOnFailure).
+	var done *Progress
+	hold := WithProgress(func(p Progress) {
+		if p.Total >= 0 && p.Bytes == p.Total {
+			done = &p
+			return
+		}
+		cfg.progress(p)
+	})
+	obj, err := c.downloadTo(ctx, op, bucket, key, path, cfg.verify, append(opts[:len(opts):len(opts)], hold))
+	if err == nil && done != nil {
+		cfg.progress(*done)
+	}
+	return obj, err
 }
 
 // downloadTo downloads bucket/key into a temporary file beside target,
@@ -160,7 +190,7 @@ func (c *Client) checkDownloaded(ctx context.Context, op, bucket string, f *os.F
 	if !verify || obj.Size == 0 {
 		return nil
 	}
-	s, err := c.compareFile(ctx, op, bucket, key, f, obj.Size, obj.ETag)
+	s, err := c.compareFile(ctx, op, bucket, key, f, obj.Size, obj.ETag, false)
 	if err != nil {
 		return err
 	}
@@ -183,7 +213,16 @@ const (
 // compareFile compares the first size bytes of f with the object
 // bucket/key whose size and ETag a download or a listing gave. It returns
 // [ErrObjectChanged] if the object no longer has that ETag.
-func (c *Client) compareFile(ctx context.Context, op, bucket, key string, f io.ReaderAt, size int64, etag string) (sameness, error) {
+//
+// local says f is a file of the caller's (skip-unchanged) rather than the
+// bytes just downloaded. Then an ETag that is an MD5 and differs from f's,
+// on an object without SSE-KMS or SSE-C, proves a difference whatever the
+// SHA-256 metadata says: that metadata may have come with the object from
+// elsewhere (a Put that carried over another object's metadata), and a
+// local file that matches it is then not what the object holds
+// (TestAttack13SkipUnchangedTrustsStaleSHA). For downloaded bytes the
+// metadata is kept as the better proof: bytes that match it were stored.
+func (c *Client) compareFile(ctx context.Context, op, bucket, key string, f io.ReaderAt, size int64, etag string, local bool) (sameness, error) {
 	if tree.IsMD5(etag) {
 		sum, err := tree.HashFile(f, size, false)
 		if err != nil {
@@ -199,6 +238,9 @@ func (c *Client) compareFile(ctx context.Context, op, bucket, key string, f io.R
 	h, err := c.headCheck(ctx, op, bucket, key, etag, parts > 0)
 	if err != nil || h == nil {
 		return unknownSame, err
+	}
+	if local && tree.IsMD5(etag) && !encryptedHead(h) {
+		return differs, nil
 	}
 	if want := h.Metadata[shaMetadata]; want != "" {
 		sum, err := tree.HashFile(f, size, true)
@@ -228,8 +270,11 @@ func verdict(eq bool) sameness {
 
 // headCheck sends a HEAD for bucket/key with If-Match on etag, asking for
 // part 1 if part is true. It returns [ErrObjectChanged] if the object is
-// gone or has another ETag, and a nil answer without error if the server
-// refuses the question otherwise (a server that knows no PartNumber).
+// gone or has another ETag. With part, a nil answer without error if the
+// server refuses the question otherwise (a server that knows no
+// PartNumber); without it, the HEAD's error: a plain HEAD every server
+// answers, and one that fails leaves the check undone, which is not a
+// pass (TestAttack13DownloadFileMD5MismatchHeadFails).
 func (c *Client) headCheck(ctx context.Context, op, bucket, key, etag string, part bool) (*s3.HeadObjectOutput, error) {
 	in := &s3.HeadObjectInput{Bucket: &bucket, Key: &key, IfMatch: aws.String(`"` + etag + `"`)}
 	if part {
@@ -243,7 +288,7 @@ func (c *Client) headCheck(ctx context.Context, op, bucket, key, etag string, pa
 	switch {
 	case errors.Is(werr, ErrPreconditionFailed), errors.Is(werr, ErrObjectChanged), errors.Is(werr, ErrNotFound):
 		return nil, &Error{Op: op, Bucket: bucket, Key: key, kind: ErrObjectChanged, Err: errors.New("the object changed before its content could be checked")}
-	case ctx.Err() != nil:
+	case ctx.Err() != nil, !part:
 		return nil, werr
 	}
 	return nil, nil

@@ -677,7 +677,9 @@ type dirConfig struct {
 // one with '/' against the whole relative path ("photos/*.jpg" takes
 // "photos/b.jpg" but not "photos/2026/b.jpg"; "photos/**/*.jpg" takes
 // both). A malformed pattern is refused with [ErrInvalidInput] before any
-// request (TestDirFilters). Default: every file.
+// request (TestDirFilters), and so is a pattern with an empty, "." or ".."
+// segment, such as "build/" or "/secret", which would match nothing
+// (TestAttack13PatternsThatMatchNothing). Default: every file.
 func WithInclude(patterns ...string) DirOption {
 	p := append([]string(nil), patterns...)
 	return dirOption(func(c *dirConfig) { c.include = append(c.include, p...) })

@@ -34,6 +34,13 @@ func (f *Filter) Check() error {
 				return fmt.Errorf("empty pattern")
 			}
 			for seg := range strings.SplitSeq(p, "/") {
+				// A relative path has no such segment, so the pattern
+				// would match nothing: an exclude written "build/" or
+				// "/secret" would silently exclude nothing
+				// (TestAttack13PatternsThatMatchNothing).
+				if seg == "" || seg == "." || seg == ".." {
+					return fmt.Errorf("pattern %q has an empty, \".\" or \"..\" segment (a leading or trailing '/'?), so it would match nothing; patterns are relative paths such as \"build\" or \"logs/*.log\"", p)
+				}
 				if _, err := path.Match(seg, ""); err != nil {
 					return fmt.Errorf("pattern %q: %w", p, err)
 				}

@@ -54,6 +54,14 @@ func (m *Meter) SetTotal(files int, bytes int64) {
 	m.totalBytes.Store(bytes)
 }
 
+// AddTotalBytes changes the bytes to transfer by n, for a file whose
+// size changed since it was counted.
+func (m *Meter) AddTotalBytes(n int64) {
+	if m != nil && n != 0 {
+		m.totalBytes.Add(n)
+	}
+}
+
 // AddBytes records n more bytes moved (n may be negative, to take back
 // the bytes of a file that failed).
 func (m *Meter) AddBytes(n int64) {
