@@ -446,6 +446,9 @@ func (u *uploader) deleteExtra(ctx context.Context, files []tree.Entry) error {
 	if len(extra) == 0 {
 		return nil
 	}
+	if len(files) == 0 {
+		return invalidf(u.op, u.bucket, u.prefix, "the source directory has no file to upload, so WithDeleteExtra would delete all %d objects under the prefix; refused (is the directory empty or not mounted?)", len(extra))
+	}
 	err := u.c.deleteMany(ctx, u.op, u.bucket, func(yield func(string) bool) {
 		for _, k := range extra {
 			if !yield(k) {
@@ -648,6 +651,9 @@ func (r *dirRun) deleteLocal(remote map[string]Object) error {
 	if err != nil {
 		return &Error{Op: r.op, Bucket: r.bucket, Key: r.prefix, Err: err}
 	}
+	if len(walked.Files) > 0 && !r.anyTaken(remote) {
+		return invalidf(r.op, r.bucket, r.prefix, "no object under the prefix, so WithDeleteExtra would delete all %d files under the directory; refused (is the prefix right?)", len(walked.Files))
+	}
 	var errs []error
 	for _, f := range walked.Files {
 		if _, ok := remote[f.Rel]; ok {
@@ -663,4 +669,14 @@ func (r *dirRun) deleteLocal(remote map[string]Object) error {
 		return &Error{Op: r.op, Bucket: r.bucket, Key: r.prefix, Err: errors.Join(errs...)}
 	}
 	return nil
+}
+
+// anyTaken reports whether any listed object is one the filters take.
+func (r *dirRun) anyTaken(remote map[string]Object) bool {
+	for rel := range remote {
+		if rel != "" && !strings.HasSuffix(rel, "/") && r.filter.Takes(rel) {
+			return true
+		}
+	}
+	return false
 }

@@ -284,6 +284,51 @@ func TestDirDeleteExtra(t *testing.T) {
 	})
 }
 
+// TestDirDeleteExtraRefusesAnEmptySource checks that WithDeleteExtra never
+// empties the destination because the source is empty, as an unmounted
+// directory or a mistyped prefix would make it.
+func TestDirDeleteExtraRefusesAnEmptySource(t *testing.T) {
+	_, c := setup(t)
+	ctx := t.Context()
+	for _, k := range []string{"e/a.txt", "e/sub/b.txt"} {
+		_, err := c.Put(ctx, bucket, k, strings.NewReader("x"))
+		require.NoError(t, err)
+	}
+
+	t.Run("upload from an empty directory", func(t *testing.T) {
+		res, err := c.UploadDir(ctx, bucket, "e", t.TempDir(), s3kit.WithDeleteExtra())
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+		assert.Contains(t, err.Error(), "WithDeleteExtra")
+		assert.Zero(t, res.Deleted)
+		assert.ElementsMatch(t, []string{"e/a.txt", "e/sub/b.txt"}, keysUnder(t, c, "e/"))
+	})
+
+	t.Run("upload whose filters take nothing", func(t *testing.T) {
+		src := t.TempDir()
+		makeTree(t, src, map[string][]byte{"only.log": []byte("l")})
+		_, err := c.UploadDir(ctx, bucket, "e", src, s3kit.WithDeleteExtra(), s3kit.WithExclude("*.log"))
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+		assert.ElementsMatch(t, []string{"e/a.txt", "e/sub/b.txt"}, keysUnder(t, c, "e/"))
+	})
+
+	t.Run("download from an empty prefix", func(t *testing.T) {
+		dst := t.TempDir()
+		files := map[string][]byte{"mine.txt": []byte("m"), "sub/mine.txt": []byte("n")}
+		makeTree(t, dst, files)
+		res, err := c.DownloadDir(ctx, bucket, "no-such-prefix", dst, s3kit.WithDeleteExtra())
+		require.ErrorIs(t, err, s3kit.ErrInvalidInput)
+		assert.Zero(t, res.Deleted)
+		assert.Equal(t, sums(files), readTree(t, dst))
+	})
+
+	t.Run("an empty source with an empty destination is fine", func(t *testing.T) {
+		_, err := c.UploadDir(ctx, bucket, "empty-both", t.TempDir(), s3kit.WithDeleteExtra())
+		require.NoError(t, err)
+		_, err = c.DownloadDir(ctx, bucket, "empty-both", t.TempDir(), s3kit.WithDeleteExtra())
+		require.NoError(t, err)
+	})
+}
+
 func TestDirFailurePolicy(t *testing.T) {
 	srv := s3kittest.NewServer(t, s3kittest.WithFaults(
 		&s3kittest.Rule{Op: "PutObject", Key: "f/b.txt", Fault: s3kittest.ErrorResponse(403, "AccessDenied")},

@@ -718,7 +718,10 @@ func WithSkipUnchanged() DirOption {
 // [Client.DeleteMany]), regular files for [Client.DownloadDir] (never
 // symbolic links, never directories). It deletes nothing outside the
 // prefix or the directory, and nothing at all if any file failed
-// (TestDirDeleteExtra). Default: nothing is deleted.
+// (TestDirDeleteExtra). A source with nothing to transfer (an empty or
+// unmounted directory, a mistyped prefix) would make it delete everything,
+// so that case is refused with [ErrInvalidInput] and nothing is deleted
+// (TestDirDeleteExtraRefusesAnEmptySource). Default: nothing is deleted.
 func WithDeleteExtra() DirOption {
 	return dirOption(func(c *dirConfig) { c.deleteExtra = true })
 }
