@@ -148,7 +148,7 @@ func benchUploadDir(b *testing.B, t tree) {
 		dirTransfer(b, t, bt, func() {
 			out, err := tm.UploadDirectory(ctx, &transfermanager.UploadDirectoryInput{
 				Bucket: aws.String(bucket), Source: aws.String(bt.dir),
-				KeyPrefix: aws.String("dir-sdk-" + t.name + "/"), Recursive: aws.Bool(true),
+				KeyPrefix: aws.String("dir-sdk-" + t.name), Recursive: aws.Bool(true), // transfermanager adds the "/"
 			})
 			if err != nil {
 				b.Fatal(err)
