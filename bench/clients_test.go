@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -53,10 +54,15 @@ func newHTTPClient(caFile string) *http.Client {
 }
 
 func (t target) s3kit(b *testing.B, opts ...s3kit.Option) *s3kit.Client {
-	c, err := s3kit.New(context.Background(), append([]s3kit.Option{
+	base := []s3kit.Option{
 		s3kit.WithEndpoint(t.endpoint), s3kit.WithRegion(region),
 		s3kit.WithCredentials(t.ak, t.sk), s3kit.WithHTTPClient(t.hc),
-	}, opts...)...)
+	}
+	if os.Getenv("S3KIT_BENCH_LOG") != "" {
+		// Retries and failed attempts, to explain an odd run; off by default.
+		base = append(base, s3kit.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	}
+	c, err := s3kit.New(context.Background(), append(base, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -51,6 +51,7 @@ rm -rf "$work"
 mkdir -p "$work/data" "$work/tmp" "$out"
 cleanup() {
 	[[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	[[ -f $work/server.log ]] && cp "$work/server.log" "$out/server.log"
 	rm -rf "$work"
 }
 trap cleanup EXIT
