@@ -63,6 +63,7 @@ type config struct {
 	allowInsecure bool
 	observe       observe.Settings    // WithLogger, WithTracerProvider, WithMeterProvider
 	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
+	direct        bool                // knobs.WithDirectPath: Head, Get and Delete on the direct request path (route.go)
 }
 
 // transferConfig holds the multipart settings.

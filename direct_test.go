@@ -1,0 +1,339 @@
+package s3kit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/internal/knobs"
+)
+
+// sentRequest is what a request carried that both paths must agree on: method,
+// path and query as sent, and the signed headers with their values, except
+// the date, the signature and the SDK's random invocation ID.
+type sentRequest struct {
+	Method, URI string
+	Signed      []string // "name: value", sorted
+}
+
+// answer is how the recording server answers attempt n (1-based) of a call.
+type answer func(w http.ResponseWriter, r *http.Request, n int)
+
+// wireRecorder is a server that records each request and answers it with a
+// scripted answer.
+type wireRecorder struct {
+	mu     sync.Mutex
+	reqs   []sentRequest
+	agents []string // User-Agent of each request, which tells the paths apart
+	answer answer
+}
+
+var signedHeaders = regexp.MustCompile(`SignedHeaders=([^,]+)`)
+
+func (rec *wireRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := sentRequest{Method: r.Method, URI: r.RequestURI}
+	if m := signedHeaders.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		for _, name := range strings.Split(m[1], ";") {
+			v := strings.Join(r.Header.Values(name), ",")
+			switch name {
+			case "x-amz-date", "amz-sdk-invocation-id":
+				v = fmt.Sprintf("<%d bytes>", len(v))
+			case "host":
+				v = "<server>"
+			}
+			s.Signed = append(s.Signed, name+": "+v)
+		}
+	}
+	slices.Sort(s.Signed)
+	rec.mu.Lock()
+	rec.reqs = append(rec.reqs, s)
+	rec.agents = append(rec.agents, r.Header.Get("User-Agent"))
+	n := len(rec.reqs)
+	rec.mu.Unlock()
+	rec.answer(w, r, n)
+}
+
+// outcome is what a call gave, in a form both paths must agree on.
+type outcome struct {
+	Object    s3kit.Object
+	Body      string
+	ErrText   string
+	Sentinels []string
+	Code      string
+	Status    int
+	RequestID string
+	Attempts  int
+	Requests  []sentRequest
+}
+
+// sentinelNames names the sentinels err matches.
+func sentinelNames(err error) []string {
+	all := map[string]error{"NotFound": s3kit.ErrNotFound, "BucketNotFound": s3kit.ErrBucketNotFound,
+		"AccessDenied": s3kit.ErrAccessDenied, "OutcomeUnknown": s3kit.ErrOutcomeUnknown,
+		"WrongRegion": s3kit.ErrWrongRegion, "DataCorrupted": s3kit.ErrDataCorrupted,
+		"ObjectChanged": s3kit.ErrObjectChanged, "Canceled": context.Canceled}
+	var names []string
+	for name, s := range all {
+		if errors.Is(err, s) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// directOp is one operation both paths carry.
+type directOp struct {
+	name string
+	call func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error)
+}
+
+var directOps = []directOp{
+	{"Head", func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
+		obj, err := c.Head(ctx, "bkt", key)
+		return obj, "", err
+	}},
+	{"Get", func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
+		r, err := c.Get(ctx, "bkt", key)
+		if err != nil {
+			return s3kit.Object{}, "", err
+		}
+		defer r.Close()
+		b, err := io.ReadAll(r)
+		return r.Object, string(b), err
+	}},
+	{"GetRange", func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
+		r, err := c.Get(ctx, "bkt", key, s3kit.WithRange(2, 3))
+		if err != nil {
+			return s3kit.Object{}, "", err
+		}
+		defer r.Close()
+		b, err := io.ReadAll(r)
+		return r.Object, string(b), err
+	}},
+	{"Delete", func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
+		return s3kit.Object{}, "", c.Delete(ctx, "bkt", key)
+	}},
+}
+
+// xmlError answers with an S3 error document.
+func xmlError(status int, code, msg string, hdr ...string) answer {
+	return func(w http.ResponseWriter, r *http.Request, _ int) {
+		for i := 0; i+1 < len(hdr); i += 2 {
+			w.Header().Set(hdr[i], hdr[i+1])
+		}
+		w.Header().Set("X-Amz-Request-Id", "req-1")
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><RequestId>req-1</RequestId></Error>`, code, msg)
+		}
+	}
+}
+
+// objectAnswer answers as a store holding "0123456789" would.
+func objectAnswer(w http.ResponseWriter, r *http.Request, _ int) {
+	const body = "0123456789"
+	h := w.Header()
+	h.Set("ETag", `"781e5e245d69b566979b86e28d23f2c7"`)
+	h.Set("Last-Modified", "Wed, 25 Nov 2026 10:00:00 GMT")
+	h.Set("Content-Type", "text/plain")
+	h.Set("Cache-Control", " no-cache ")
+	h.Set("X-Amz-Meta-Colour", "blue")
+	h.Set("X-Amz-Version-Id", "v1")
+	h.Set("X-Amz-Storage-Class", "STANDARD")
+	switch {
+	case r.Method == http.MethodDelete:
+		w.WriteHeader(http.StatusNoContent)
+	case r.Header.Get("Range") == "bytes=2-4":
+		h.Set("Content-Range", "bytes 2-4/10")
+		h.Set("Content-Length", "3")
+		w.WriteHeader(http.StatusPartialContent)
+		io.WriteString(w, body[2:5])
+	default:
+		h.Set("Content-Length", "10")
+		if r.Method == http.MethodGet {
+			io.WriteString(w, body)
+		}
+	}
+}
+
+// then answers attempts up to n with first and later ones with rest.
+func then(n int, first, rest answer) answer {
+	return func(w http.ResponseWriter, r *http.Request, i int) {
+		if i <= n {
+			first(w, r, i)
+			return
+		}
+		rest(w, r, i)
+	}
+}
+
+// cutShort answers with a status and a body shorter than its Content-Length.
+func cutShort(status int) answer {
+	return func(w http.ResponseWriter, r *http.Request, _ int) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/xml\r\nContent-Length: 200\r\n\r\n<?xml version=\"1.0\"?><Err", status, http.StatusText(status))
+		_ = buf.Flush()
+	}
+}
+
+// empty answers with a status and no body.
+func empty(status int) answer {
+	return func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(status)
+	}
+}
+
+// directAnswers are the server answers both paths must map alike.
+var directAnswers = []struct {
+	name   string
+	answer answer
+}{
+	{"200", objectAnswer},
+	{"404 NoSuchKey", xmlError(404, "NoSuchKey", "The specified key does not exist.")},
+	{"404 NoSuchBucket", xmlError(404, "NoSuchBucket", "The specified bucket does not exist")},
+	{"404 empty", empty(404)},
+	{"403 AccessDenied", xmlError(403, "AccessDenied", "Access Denied")},
+	{"403 SignatureDoesNotMatch", xmlError(403, "SignatureDoesNotMatch", "")},
+	{"403 InvalidAccessKeyId", xmlError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")},
+	{"301 region", xmlError(301, "PermanentRedirect", "wrong endpoint", "X-Amz-Bucket-Region", "us-west-2")},
+	{"400 region", xmlError(400, "AuthorizationHeaderMalformed", "the region 'eu-west-1' is wrong; expecting 'us-east-2'")},
+	{"400 empty", empty(400)},
+	{"500 then 200", then(1, xmlError(500, "InternalError", "We encountered an internal error."), objectAnswer)},
+	{"503 always", xmlError(503, "SlowDown", "Please reduce your request rate.")},
+	{"500 empty always", empty(500)},
+	{"500 cut short always", cutShort(500)},
+	{"200 cut short", cutShort(200)},
+	{"403 cut short", cutShort(403)},
+	{"garbled XML", func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.WriteHeader(http.StatusConflict)
+		io.WriteString(w, "<Error><Code>Oops</Code>")
+	}},
+	{"200 bad Last-Modified then 200", then(1, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Last-Modified", "yesterday")
+		objectAnswer(w, r, n)
+	}, objectAnswer)},
+	{"200 bad Content-Length header field", func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("X-Amz-Mp-Parts-Count", "many")
+		objectAnswer(w, r, n)
+	}},
+}
+
+// directKeys are keys whose escaping both paths must agree on.
+var directKeys = []string{"dir/key", "a b+c%d/ü?x#y", "x//y/", "../up/./here", "~_-.=&;:@$,"}
+
+// runBoth runs call against a fresh wireRecorder answering with a, once
+// through the SDK and once on the direct path, and returns both outcomes.
+func runBoth(t *testing.T, a answer, key string, call func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error), opts ...s3kit.Option) (sdk, direct outcome) {
+	t.Helper()
+	run := func(on bool) outcome {
+		rec := &wireRecorder{answer: a}
+		srv := httptest.NewServer(rec)
+		t.Cleanup(srv.Close)
+		c, err := s3kit.New(t.Context(), append([]s3kit.Option{s3kit.WithEndpoint(srv.URL), s3kit.WithRegion("eu-west-1"),
+			s3kit.WithCredentials("AKID", "SECRET"), s3kit.WithMaxAttempts(3),
+			s3kit.WithRetryDelays(time.Microsecond, time.Microsecond),
+			knobs.WithDirectPath(on).(s3kit.Option)}, opts...)...)
+		require.NoError(t, err)
+		obj, body, err := call(t.Context(), c, key)
+		o := outcome{Object: obj, Body: body}
+		if err != nil {
+			o.ErrText, o.Sentinels = err.Error(), sentinelNames(err)
+			var e *s3kit.Error
+			if errors.As(err, &e) {
+				o.Code, o.Status, o.RequestID, o.Attempts = e.Code, e.StatusCode, e.RequestID, e.Attempts
+			}
+		}
+		rec.mu.Lock()
+		o.Requests = rec.reqs
+		for _, ua := range rec.agents {
+			assert.Equal(t, on, strings.Contains(ua, "s3kit-direct"), "the path of %q", ua)
+		}
+		rec.mu.Unlock()
+		return o
+	}
+	return run(false), run(true)
+}
+
+// TestDirectPathSendsAndMapsAsTheSDK runs every operation the direct path
+// carries against every scripted answer, through the SDK and on the direct
+// path, and checks that both send the same requests (method, path, query,
+// signed headers and their values) and give the same result or error.
+func TestDirectPathSendsAndMapsAsTheSDK(t *testing.T) {
+	for _, op := range directOps {
+		for _, a := range directAnswers {
+			t.Run(op.name+"/"+a.name, func(t *testing.T) {
+				sdk, direct := runBoth(t, a.answer, "dir/key", op.call)
+				require.NotEmpty(t, sdk.Requests)
+				assert.Equal(t, sdk, direct)
+			})
+		}
+	}
+}
+
+// TestDirectPathEscapesAsTheSDK checks the path of keys with characters
+// that need escaping, and SigV2 signing, on both paths.
+func TestDirectPathEscapesAsTheSDK(t *testing.T) {
+	for _, op := range directOps {
+		for _, key := range directKeys {
+			t.Run(op.name+"/"+key, func(t *testing.T) {
+				sdk, direct := runBoth(t, objectAnswer, key, op.call)
+				assert.Equal(t, sdk, direct)
+			})
+		}
+		t.Run(op.name+"/SigV2", func(t *testing.T) {
+			sdk, direct := runBoth(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("X-Auth", r.Header.Get("Authorization")[:min(len(r.Header.Get("Authorization")), 9)])
+				objectAnswer(w, r, n)
+			}, "a b/c", op.call, s3kit.WithSignatureV2())
+			assert.Equal(t, sdk, direct)
+		})
+	}
+}
+
+// TestDirectPathCancelled checks a call whose context ends while the
+// request is in flight.
+func TestDirectPathCancelled(t *testing.T) {
+	for _, op := range directOps {
+		t.Run(op.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var current context.CancelFunc
+			block := func(_ http.ResponseWriter, r *http.Request, _ int) {
+				mu.Lock()
+				current()
+				mu.Unlock()
+				<-r.Context().Done()
+			}
+			call := func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
+				ctx, cancel := context.WithCancel(ctx)
+				defer cancel()
+				mu.Lock()
+				current = cancel
+				mu.Unlock()
+				return op.call(ctx, c, key)
+			}
+			sdk, direct := runBoth(t, block, "k", call)
+			assert.Equal(t, sdk, direct)
+			assert.Contains(t, direct.Sentinels, "Canceled")
+		})
+	}
+}

@@ -1,0 +1,230 @@
+// Package direct sends the single-request hot operations (HeadObject,
+// GetObject, DeleteObject) straight over net/http, without the SDK's
+// per-call middleware stack, which costs several hundred allocations and
+// most of the CPU of a small request (issue 14).
+//
+// It is not a second S3 client. Everything it sends is decided by the
+// SDK client it is built from: the endpoint, region, credentials provider
+// (with its refresh), HTTP client, retryer (the same object, so the same
+// classification, backoff and time budget) and addressing; it signs with the
+// SDK's own v4.Signer, with the options the S3 client gives it, or with
+// s3kit's SigV2 signer. It takes the SDK's input structures and returns the
+// SDK's output structures, so the root package maps both paths' results in
+// one place.
+//
+// Every answer it does not fully understand goes to the SDK: an error
+// answer, a failed attempt and a success whose headers carry something the
+// fast path does not parse are handed, as received, to the SDK client's own
+// operation (through an HTTP client that returns that answer, with retries
+// off), so the error of each attempt is exactly the one the SDK would have
+// made, and the retry loop decides on it as the SDK's loop does. A call
+// with an input field or a per-call option the fast path does not carry
+// goes to the SDK whole.
+//
+// Only a client for which [Eligible] holds may use it; the root package
+// decides that (see config.go).
+package direct
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/s3kit/s3kit/internal/retry"
+)
+
+// Client is an SDK client whose HeadObject, GetObject and DeleteObject
+// take the direct path. Every other method is the SDK's.
+type Client struct {
+	*s3.Client
+
+	hc      s3.HTTPClient
+	base    *url.URL // the endpoint, without a trailing slash on its path
+	region  string
+	creds   aws.CredentialsProvider
+	signer  *v4.Signer
+	sigV2   bool
+	retryer aws.RetryerV2
+	ua      string
+}
+
+// Settings are what the root package knows beyond the SDK client's options.
+type Settings struct {
+	Endpoint *url.URL // the endpoint the client settled on
+	SigV2    bool     // sign with SigV2 (WithSignatureV2)
+}
+
+// New builds the direct path over sdk, or returns nil when sdk's options do
+// not allow it (no credentials provider, a retryer that is not a
+// RetryerV2).
+func New(sdk *s3.Client, s Settings) *Client {
+	o := sdk.Options()
+	rv2, ok := o.Retryer.(aws.RetryerV2)
+	if !ok || o.Credentials == nil || o.HTTPClient == nil || s.Endpoint == nil || !o.UsePathStyle {
+		return nil
+	}
+	base := *s.Endpoint
+	base.Path = strings.TrimRight(base.Path, "/")
+	base.RawPath = ""
+	return &Client{
+		Client:  sdk,
+		hc:      o.HTTPClient,
+		base:    &base,
+		region:  o.Region,
+		creds:   o.Credentials,
+		signer:  v4.NewSigner(func(so *v4.SignerOptions) { so.DisableURIPathEscaping = true }),
+		sigV2:   s.SigV2,
+		retryer: rv2,
+		ua:      "aws-sdk-go-v2/" + aws.SDKVersion + " s3kit-direct",
+	}
+}
+
+// attempt sends attempt n of at most max and returns its output, or its
+// error as the SDK's retry loop would see it.
+type attempt[T any] func(ctx context.Context, n, max int) (T, error)
+
+// run runs the attempts of operation op as the SDK's retry middleware
+// (aws/retry Attempt.handleAttempt) does, with the same retryer, and wraps
+// the final error as the SDK's stack does: the record of attempts of
+// internal/retry inside a smithy.OperationError.
+func run[T any](ctx context.Context, c *Client, op string, try attempt[T]) (T, error) {
+	var zero T
+	ctx, call := retry.Begin(ctx)
+	maxAttempts := c.retryer.MaxAttempts()
+	releaseRetry := func(error) error { return nil }
+	var final error
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			final = err
+			break
+		}
+		releaseAttempt, err := c.retryer.GetAttemptToken(ctx)
+		if err != nil {
+			final = fmt.Errorf("failed to get retry Send token, %w", err)
+			break
+		}
+		call.Attempt()
+		out, err := try(ctx, n, maxAttempts)
+		if err != nil {
+			call.Failed(err)
+		}
+		_ = releaseRetry(err)
+		_ = releaseAttempt(err)
+		if err == nil {
+			return out, nil
+		}
+		var again bool
+		releaseRetry, again, final = c.next(ctx, n, maxAttempts, err)
+		if !again {
+			break
+		}
+	}
+	return zero, &smithy.OperationError{ServiceID: s3.ServiceID, OperationName: op, Err: call.Wrap(final)}
+}
+
+// next decides, after attempt n failed with err, whether to try again, and
+// waits the backoff if so; it returns the error to end with otherwise.
+func (c *Client) next(ctx context.Context, n, maxAttempts int, err error) (func(error) error, bool, error) {
+	nop := func(error) error { return nil }
+	if !c.retryer.IsErrorRetryable(err) {
+		return nop, false, err
+	}
+	if maxAttempts > 0 && n >= maxAttempts {
+		return nop, false, &awsretry.MaxAttemptsError{Attempt: n, Err: err}
+	}
+	release, terr := c.retryer.GetRetryToken(ctx, err)
+	if terr != nil {
+		return nop, false, errors.Join(err, terr)
+	}
+	delay, derr := c.retryer.RetryDelay(n, err)
+	if derr != nil {
+		return release, false, derr
+	}
+	if serr := sleep(ctx, retryAfter(delay, err)); serr != nil {
+		return release, false, &aws.RequestCanceledError{Err: serr}
+	}
+	return release, true, err
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// retryAfter adjusts the backoff to the answer's x-amz-retry-after header
+// (milliseconds), within [backoff, backoff + 5s], as the SDK's retry loop
+// does.
+func retryAfter(backoff time.Duration, err error) time.Duration {
+	var re interface{ HTTPStatusCode() int }
+	if !errors.As(err, &re) {
+		return backoff
+	}
+	h := responseHeader(err)
+	if h == nil || h.Get("X-Amz-Retry-After") == "" {
+		return backoff
+	}
+	ms, perr := strconv.ParseInt(h.Get("X-Amz-Retry-After"), 10, 64)
+	if perr != nil || ms < 0 {
+		return backoff
+	}
+	d := time.Duration(ms) * time.Millisecond
+	return min(max(d, backoff), backoff+5*time.Second)
+}
+
+// discard reads a little of body, so that the connection can be reused,
+// and closes it, as the SDK does with the body of an answer it has read.
+func discard(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
+}
+
+// emptyBody reads resp's body to its end and closes it if it is empty;
+// otherwise it puts back what it read, followed by the error that ended the
+// reading if any, for the SDK to read (an answer with a body, or one cut
+// short, is the SDK's to judge).
+func emptyBody(resp *http.Response) bool {
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err == nil && len(b) == 0 {
+		_ = resp.Body.Close()
+		return true
+	}
+	rest := io.Reader(resp.Body)
+	if err != nil {
+		rest = errReader{err}
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), rest), resp.Body}
+	return false
+}
+
+// errReader fails every Read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// statusOK reports whether resp is a 2xx answer.
+func statusOK(resp *http.Response) bool {
+	return resp != nil && resp.StatusCode >= 200 && resp.StatusCode < 300
+}
