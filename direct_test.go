@@ -19,6 +19,7 @@ import (
 
 	"github.com/s3kit/s3kit"
 	"github.com/s3kit/s3kit/internal/knobs"
+	"github.com/s3kit/s3kit/s3kittest"
 )
 
 // sentRequest is what a request carried that both paths must agree on: method,
@@ -335,5 +336,51 @@ func TestDirectPathCancelled(t *testing.T) {
 			assert.Equal(t, sdk, direct)
 			assert.Contains(t, direct.Sentinels, "Canceled")
 		})
+	}
+}
+
+// agentTransport records the User-Agent of each request it carries.
+type agentTransport struct {
+	next   http.RoundTripper
+	mu     sync.Mutex
+	agents []string
+}
+
+func (a *agentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	a.mu.Lock()
+	a.agents = append(a.agents, r.Header.Get("User-Agent"))
+	a.mu.Unlock()
+	return a.next.RoundTrip(r)
+}
+
+// TestDirectPathTakenOnS3kittest checks that a client built as the
+// conformance suite builds it takes the direct path when the knob is on,
+// and the SDK's otherwise, on every object operation it carries.
+func TestDirectPathTakenOnS3kittest(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		srv := s3kittest.NewServer(t, s3kittest.WithTLS())
+		srv.CreateBucket(t, "bkt")
+		hc := srv.HTTPClient()
+		rt := &agentTransport{next: hc.Transport}
+		c, err := s3kit.New(t.Context(), append(srv.Options(), s3kit.WithHTTPClient(&http.Client{Transport: rt}),
+			knobs.WithDirectPath(on).(s3kit.Option))...)
+		require.NoError(t, err)
+		_, err = c.Put(t.Context(), "bkt", "k", strings.NewReader("data"))
+		require.NoError(t, err)
+		_, err = c.Head(t.Context(), "bkt", "k")
+		require.NoError(t, err)
+		r, err := c.Get(t.Context(), "bkt", "k")
+		require.NoError(t, err)
+		_, err = io.ReadAll(r)
+		require.NoError(t, err)
+		require.NoError(t, r.Close())
+		require.NoError(t, c.Delete(t.Context(), "bkt", "k"))
+		_, err = c.Head(t.Context(), "bkt", "k")
+		require.ErrorIs(t, err, s3kit.ErrNotFound)
+		require.Len(t, rt.agents, 5)
+		assert.NotContains(t, rt.agents[0], "s3kit-direct", "Put goes through the SDK")
+		for _, ua := range rt.agents[1:] {
+			assert.Equal(t, on, strings.Contains(ua, "s3kit-direct"), ua)
+		}
 	}
 }
