@@ -46,8 +46,8 @@ import (
 	"github.com/s3kit/s3kit/internal/retry"
 )
 
-// Client is an SDK client whose HeadObject, GetObject and DeleteObject
-// take the direct path. Every other method is the SDK's.
+// Client is an SDK client whose HeadObject, GetObject, DeleteObject and
+// PutObject take the direct path. Every other method is the SDK's.
 type Client struct {
 	*s3.Client
 
@@ -59,6 +59,10 @@ type Client struct {
 	sigV2   bool
 	retryer aws.RetryerV2
 	ua      string
+	// continueAt is the body size from which a PUT sends "Expect:
+	// 100-continue", as the S3 client's ContinueHeaderThresholdBytes
+	// says; 0: never.
+	continueAt int64
 }
 
 // Settings are what the root package knows beyond the SDK client's options.
@@ -79,16 +83,24 @@ func New(sdk *s3.Client, s Settings) *Client {
 	base := *s.Endpoint
 	base.Path = strings.TrimRight(base.Path, "/")
 	base.RawPath = ""
+	continueAt := int64(continueThreshold)
+	switch {
+	case o.ContinueHeaderThresholdBytes == -1:
+		continueAt = 0
+	case o.ContinueHeaderThresholdBytes > 0:
+		continueAt = o.ContinueHeaderThresholdBytes
+	}
 	return &Client{
-		Client:  sdk,
-		hc:      o.HTTPClient,
-		base:    &base,
-		region:  o.Region,
-		creds:   o.Credentials,
-		signer:  v4.NewSigner(func(so *v4.SignerOptions) { so.DisableURIPathEscaping = true }),
-		sigV2:   s.SigV2,
-		retryer: rv2,
-		ua:      "aws-sdk-go-v2/" + aws.SDKVersion + " s3kit-direct",
+		continueAt: continueAt,
+		Client:     sdk,
+		hc:         o.HTTPClient,
+		base:       &base,
+		region:     o.Region,
+		creds:      o.Credentials,
+		signer:     v4.NewSigner(func(so *v4.SignerOptions) { so.DisableURIPathEscaping = true }),
+		sigV2:      s.SigV2,
+		retryer:    rv2,
+		ua:         "aws-sdk-go-v2/" + aws.SDKVersion + " s3kit-direct",
 	}
 }
 

@@ -23,6 +23,8 @@ type call struct {
 	method, bucket, key string
 	query               string // encoded, without '?'; "" for none
 	invocation          string // amz-sdk-invocation-id, the same on every attempt
+	payload             string // hex SHA-256 of the body; "" for none
+	length              int64  // the body's length, which SigV4 signs
 	header              func(http.Header)
 }
 
@@ -52,16 +54,21 @@ func (c *Client) request(ctx context.Context, cl *call, n, max int) (*http.Reque
 	if err != nil {
 		return nil, err
 	}
+	req.ContentLength = cl.length
 	h := req.Header
 	h["User-Agent"] = []string{c.ua}
 	h["Amz-Sdk-Invocation-Id"] = []string{cl.invocation}
 	h["Amz-Sdk-Request"] = []string{"attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(max)}
 	h["Accept-Encoding"] = []string{"identity"}
-	h["X-Amz-Content-Sha256"] = []string{emptySHA256}
+	sum := cl.payload
+	if sum == "" {
+		sum = emptySHA256
+	}
+	h["X-Amz-Content-Sha256"] = []string{sum}
 	if cl.header != nil {
 		cl.header(h)
 	}
-	if err := c.sign(ctx, req); err != nil {
+	if err := c.sign(ctx, req, sum); err != nil {
 		return nil, err
 	}
 	return req, nil
@@ -69,7 +76,7 @@ func (c *Client) request(ctx context.Context, cl *call, n, max int) (*http.Reque
 
 // sign signs req with the client's credentials, as of now: SigV4 with the
 // SDK's signer and the options of the S3 client, or SigV2.
-func (c *Client) sign(ctx context.Context, req *http.Request) error {
+func (c *Client) sign(ctx context.Context, req *http.Request, sum string) error {
 	creds, err := c.creds.Retrieve(ctx)
 	if err != nil {
 		return fmt.Errorf("failed to resolve identity: %w", err)
@@ -79,5 +86,5 @@ func (c *Client) sign(ctx context.Context, req *http.Request) error {
 		sigv2.Sign(req, creds, now)
 		return nil
 	}
-	return c.signer.SignHTTP(ctx, creds, req, emptySHA256, "s3", c.region, now)
+	return c.signer.SignHTTP(ctx, creds, req, sum, "s3", c.region, now)
 }
