@@ -1,28 +1,37 @@
 // Package direct sends the single-request hot operations (HeadObject,
-// GetObject, DeleteObject) straight over net/http, without the SDK's
-// per-call middleware stack, which costs several hundred allocations and
-// most of the CPU of a small request (issue 14).
+// GetObject, DeleteObject and a single-part PutObject) straight over
+// net/http, without the SDK's per-call middleware stack, which costs several
+// hundred allocations and most of the CPU of a small request (issue 14).
 //
 // It is not a second S3 client. Everything it sends is decided by the
 // SDK client it is built from: the endpoint, region, credentials provider
 // (with its refresh), HTTP client, retryer (the same object, so the same
 // classification, backoff and time budget) and addressing; it signs with the
 // SDK's own v4.Signer, with the options the S3 client gives it, or with
-// s3kit's SigV2 signer. It takes the SDK's input structures and returns the
-// SDK's output structures, so the root package maps both paths' results in
-// one place.
+// s3kit's SigV2 signer (sigv2.Sign, which the SDK path's middleware calls
+// too). It takes the SDK's input structures and returns the SDK's output
+// structures, so the root package maps both paths' results in one place,
+// and it escapes paths with smithy-go's httpbinding.EscapePath, as the SDK's
+// serializers do.
 //
 // Every answer it does not fully understand goes to the SDK: an error
-// answer, a failed attempt and a success whose headers carry something the
+// answer, a failed send and a success whose headers carry something the
 // fast path does not parse are handed, as received, to the SDK client's own
 // operation (through an HTTP client that returns that answer, with retries
-// off), so the error of each attempt is exactly the one the SDK would have
-// made, and the retry loop decides on it as the SDK's loop does. A call
-// with an input field or a per-call option the fast path does not carry
-// goes to the SDK whole.
+// off; see replay), so the error of each attempt is exactly the one the SDK
+// would have made, and the retry loop (run, a copy of aws/retry's
+// Attempt.handleAttempt) decides on it as the SDK's loop does. A call with
+// an input field or a per-call option the fast path does not carry goes to
+// the SDK whole.
 //
-// Only a client for which [Eligible] holds may use it; the root package
-// decides that (see config.go).
+// Two things the SDK's stack does are not done here: the User-Agent is
+// "aws-sdk-go-v2/VERSION s3kit-direct" (it is not signed), and the clock
+// is not corrected by the skew the SDK measures from answers' Date headers
+// (a RequestTimeTooSkewed answer is therefore not retried with a corrected
+// clock, as the SDK does). The root package's TestDirectPathSendsAndMapsAsTheSDK
+// compares the requests and results of both paths.
+//
+// The root package decides which clients use it (route.go).
 package direct
 
 import (

@@ -151,12 +151,15 @@ func parseObject(h http.Header) (object, bool) {
 		}
 		o.lastModified = &t
 	}
-	o.eTag, o.cacheControl, o.contentDisposition = str(h, "Etag"), str(h, "Cache-Control"), str(h, "Content-Disposition")
-	o.contentEncoding, o.contentLanguage, o.contentType = str(h, "Content-Encoding"), str(h, "Content-Language"), str(h, "Content-Type")
-	o.contentRange, o.versionID = str(h, "Content-Range"), str(h, "X-Amz-Version-Id")
-	o.sseCustomerAlgorithm, o.acceptRanges = str(h, "X-Amz-Server-Side-Encryption-Customer-Algorithm"), str(h, "Accept-Ranges")
-	o.storageClass = types.StorageClass(aws.ToString(str(h, "X-Amz-Storage-Class")))
-	o.sse = types.ServerSideEncryption(aws.ToString(str(h, "X-Amz-Server-Side-Encryption")))
+	// One array holds every string field, so that an answer costs one
+	// allocation for them rather than one each.
+	v := new([12]string)
+	o.eTag, o.cacheControl, o.contentDisposition = strIn(h, "Etag", &v[0]), strIn(h, "Cache-Control", &v[1]), strIn(h, "Content-Disposition", &v[2])
+	o.contentEncoding, o.contentLanguage, o.contentType = strIn(h, "Content-Encoding", &v[3]), strIn(h, "Content-Language", &v[4]), strIn(h, "Content-Type", &v[5])
+	o.contentRange, o.versionID = strIn(h, "Content-Range", &v[6]), strIn(h, "X-Amz-Version-Id", &v[7])
+	o.sseCustomerAlgorithm, o.acceptRanges = strIn(h, "X-Amz-Server-Side-Encryption-Customer-Algorithm", &v[8]), strIn(h, "Accept-Ranges", &v[9])
+	o.storageClass = types.StorageClass(aws.ToString(strIn(h, "X-Amz-Storage-Class", &v[10])))
+	o.sse = types.ServerSideEncryption(aws.ToString(strIn(h, "X-Amz-Server-Side-Encryption", &v[11])))
 	o.metadata = metadata(h)
 	return o, true
 }
@@ -196,6 +199,16 @@ func str(h http.Header, name string) *string {
 		return nil
 	}
 	return &v
+}
+
+// strIn is [str] that stores the value in *dst.
+func strIn(h http.Header, name string, dst *string) *string {
+	v, ok := first(h, name)
+	if !ok {
+		return nil
+	}
+	*dst = v
+	return dst
 }
 
 // metadata collects the x-amz-meta-* headers, keys in lower case, as the
