@@ -81,12 +81,14 @@ type Settings struct {
 }
 
 // New builds the direct path over sdk, or returns nil when sdk's options do
-// not allow it (no credentials provider, a retryer that is not a
-// RetryerV2).
+// not allow it: no credentials or anonymous ones (the SDK then does not
+// sign), a retryer that is not a RetryerV2, no endpoint, or virtual-host
+// addressing.
 func New(sdk *s3.Client, s Settings) *Client {
 	o := sdk.Options()
 	rv2, ok := o.Retryer.(aws.RetryerV2)
-	if !ok || o.Credentials == nil || o.HTTPClient == nil || s.Endpoint == nil || !o.UsePathStyle {
+	if !ok || o.Credentials == nil || aws.IsCredentialsProvider(o.Credentials, aws.AnonymousCredentials{}) ||
+		o.HTTPClient == nil || s.Endpoint == nil || !o.UsePathStyle {
 		return nil
 	}
 	base := *s.Endpoint
