@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -277,6 +280,13 @@ var directKeys = []string{"dir/key", "a b+c%d/ü?x#y", "x//y/", "../up/./here", 
 // through the SDK and once on the direct path, and returns both outcomes.
 func runBoth(t *testing.T, a answer, key string, call func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error), opts ...s3kit.Option) (sdk, direct outcome) {
 	t.Helper()
+	return runPaths(t, true, a, key, call, opts...)
+}
+
+// runPaths is runBoth; directTaken says whether the client with the direct
+// path on must take it.
+func runPaths(t *testing.T, directTaken bool, a answer, key string, call func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error), opts ...s3kit.Option) (sdk, direct outcome) {
+	t.Helper()
 	run := func(on bool) outcome {
 		rec := &wireRecorder{answer: a}
 		srv := httptest.NewServer(rec)
@@ -298,7 +308,7 @@ func runBoth(t *testing.T, a answer, key string, call func(ctx context.Context, 
 		rec.mu.Lock()
 		o.Requests = rec.reqs
 		for _, ua := range rec.agents {
-			assert.Equal(t, on, strings.Contains(ua, "s3kit-direct"), "the path of %q", ua)
+			assert.Equal(t, on && directTaken, strings.Contains(ua, "s3kit-direct"), "the path of %q", ua)
 		}
 		rec.mu.Unlock()
 		return o
@@ -413,5 +423,22 @@ func TestDirectPathTakenOnS3kittest(t *testing.T) {
 		for _, ua := range rt.agents {
 			assert.Equal(t, on, strings.Contains(ua, "s3kit-direct"), ua)
 		}
+	}
+}
+
+// TestDirectPathOffWhenObserved checks that a client with a logger, a
+// tracer provider or a meter provider sends every call through the SDK
+// even with the direct path on: their records and spans come from SDK
+// middlewares, which the direct path does not run.
+func TestDirectPathOffWhenObserved(t *testing.T) {
+	for name, opt := range map[string]s3kit.Option{
+		"logger": s3kit.WithLogger(slog.New(slog.DiscardHandler)),
+		"tracer": s3kit.WithTracerProvider(tracing.NopTracerProvider{}),
+		"meter":  s3kit.WithMeterProvider(metrics.NopMeterProvider{}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			sdk, direct := runPaths(t, false, objectAnswer, "k", directOps[0].call, opt)
+			assert.Equal(t, sdk, direct)
+		})
 	}
 }
