@@ -274,7 +274,7 @@ var directAnswers = []struct {
 }
 
 // directKeys are keys whose escaping both paths must agree on.
-var directKeys = []string{"dir/key", "a b+c%d/ü?x#y", "x//y/", "../up/./here", "~_-.=&;:@$,"}
+var directKeys = []string{"dir/key", "a b+c%d/ü?x#y", "x//y/", "../up/./here", "~_-.=&;:@$,", "(!*')[]{}|\\^`\"<>", "%2F%zz"}
 
 // runBoth runs call against a fresh wireRecorder answering with a, once
 // through the SDK and once on the direct path, and returns both outcomes.
