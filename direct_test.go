@@ -442,3 +442,31 @@ func TestDirectPathOffWhenObserved(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectPathCorrectsTheClock checks that both paths learn a server's
+// clock, an hour ahead of this machine's, from the Date of its refusal,
+// retry with the corrected clock, and keep the correction for the next
+// call of the same client.
+func TestDirectPathCorrectsTheClock(t *testing.T) {
+	ahead := func(w http.ResponseWriter, r *http.Request, n int) {
+		now := time.Now().Add(time.Hour)
+		w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
+		signed, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+		if err != nil || signed.Sub(now).Abs() > 15*time.Minute {
+			xmlError(http.StatusForbidden, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")(w, r, n)
+			return
+		}
+		objectAnswer(w, r, n)
+	}
+	get := directOps[1].call // a GET, whose refusal names its code; a HEAD's cannot
+	twice := func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
+		if _, _, err := get(ctx, c, key); err != nil {
+			return s3kit.Object{}, "", err
+		}
+		return get(ctx, c, key)
+	}
+	sdk, direct := runBoth(t, ahead, "k", twice)
+	assert.Equal(t, sdk, direct)
+	assert.Empty(t, direct.ErrText)
+	assert.Len(t, direct.Requests, 3, "one refusal, then two GETs with the corrected clock")
+}

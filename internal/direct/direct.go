@@ -24,12 +24,13 @@
 // an input field or a per-call option the fast path does not carry goes to
 // the SDK whole.
 //
-// Two things the SDK's stack does are not done here: the User-Agent is
-// "aws-sdk-go-v2/VERSION s3kit-direct" (it is not signed), and the clock
-// is not corrected by the skew the SDK measures from answers' Date headers
-// (a RequestTimeTooSkewed answer is therefore not retried with a corrected
-// clock, as the SDK does). The root package's TestDirectPathSendsAndMapsAsTheSDK
-// compares the requests and results of both paths.
+// The clock is corrected as the SDK corrects it (skew.go), from the
+// answers the direct path receives; the SDK client keeps its own
+// correction for the calls it sends. The User-Agent is
+// "aws-sdk-go-v2/VERSION s3kit-direct" (it is not signed). The root
+// package's TestDirectPathSendsAndMapsAsTheSDK compares the requests and
+// results of both paths, TestDirectPathCorrectsTheClock the clock's
+// correction.
 //
 // The root package decides which clients use it (route.go).
 package direct
@@ -44,6 +45,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -72,6 +74,8 @@ type Client struct {
 	// 100-continue", as the S3 client's ContinueHeaderThresholdBytes
 	// says; 0: never.
 	continueAt int64
+	skew       atomic.Int64 // the clock's correction, in nanoseconds, from the last call's last answer
+	noSkew     bool         // the SDK client's DisableClockSkewCorrection
 }
 
 // Settings are what the root package knows beyond the SDK client's options.
@@ -102,6 +106,7 @@ func New(sdk *s3.Client, s Settings) *Client {
 		continueAt = o.ContinueHeaderThresholdBytes
 	}
 	return &Client{
+		noSkew:     o.DisableClockSkewCorrection,
 		continueAt: continueAt,
 		Client:     sdk,
 		hc:         o.HTTPClient,
@@ -123,9 +128,13 @@ type attempt[T any] func(ctx context.Context, n, max int) (T, error)
 // (aws/retry Attempt.handleAttempt) does, with the same retryer, and wraps
 // the final error as the SDK's stack does: the record of attempts of
 // internal/retry inside a smithy.OperationError.
-func run[T any](ctx context.Context, c *Client, op string, try attempt[T]) (T, error) {
+func run[T any](ctx context.Context, c *Client, op string, cl *call, try attempt[T]) (T, error) {
 	var zero T
 	ctx, call := retry.Begin(ctx)
+	correct := !c.noSkew
+	if correct {
+		cl.skew = time.Duration(c.skew.Load())
+	}
 	maxAttempts := c.retryer.MaxAttempts()
 	releaseRetry := func(error) error { return nil }
 	var final error
@@ -140,22 +149,40 @@ func run[T any](ctx context.Context, c *Client, op string, try attempt[T]) (T, e
 			break
 		}
 		call.Attempt()
+		cl.seen = skew{}
 		out, err := try(ctx, n, maxAttempts)
 		if err != nil {
 			call.Failed(err)
 		}
 		_ = releaseRetry(err)
 		_ = releaseAttempt(err)
+		seen, signedWith := cl.seen, cl.skew
+		if correct {
+			cl.skew = seen.observed // 0 when the answer showed none, as in the SDK
+		}
 		if err == nil {
+			c.keepSkew(seen, correct)
 			return out, nil
+		}
+		if correct {
+			err = wrapAsClockSkew(err, seen, signedWith)
 		}
 		var again bool
 		releaseRetry, again, final = c.next(ctx, n, maxAttempts, err)
 		if !again {
+			c.keepSkew(seen, correct)
 			break
 		}
 	}
 	return zero, &smithy.OperationError{ServiceID: s3.ServiceID, OperationName: op, Err: call.Wrap(final)}
+}
+
+// keepSkew keeps the skew the call's last answer showed for the client's
+// next calls, as the SDK's retry loop keeps it.
+func (c *Client) keepSkew(seen skew, correct bool) {
+	if correct && seen.ok {
+		c.skew.Store(int64(seen.observed))
+	}
 }
 
 // next decides, after attempt n failed with err, whether to try again, and

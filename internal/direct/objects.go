@@ -26,7 +26,7 @@ func (c *Client) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ..
 	sdk := func(ctx context.Context, opt func(*s3.Options)) (*s3.HeadObjectOutput, error) {
 		return c.Client.HeadObject(ctx, in, opt)
 	}
-	return run(ctx, c, "HeadObject", func(ctx context.Context, n, max int) (*s3.HeadObjectOutput, error) {
+	return run(ctx, c, "HeadObject", cl, func(ctx context.Context, n, max int) (*s3.HeadObjectOutput, error) {
 		resp, err := c.send(ctx, cl, n, max)
 		if err == nil && statusOK(resp) {
 			if o, ok := parseObject(resp.Header); ok {
@@ -62,7 +62,7 @@ func (c *Client) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...f
 	sdk := func(ctx context.Context, opt func(*s3.Options)) (*s3.GetObjectOutput, error) {
 		return c.Client.GetObject(ctx, in, opt)
 	}
-	return run(ctx, c, "GetObject", func(ctx context.Context, n, max int) (*s3.GetObjectOutput, error) {
+	return run(ctx, c, "GetObject", cl, func(ctx context.Context, n, max int) (*s3.GetObjectOutput, error) {
 		resp, err := c.send(ctx, cl, n, max)
 		if err == nil && statusOK(resp) {
 			if o, ok := parseObject(resp.Header); ok {
@@ -89,7 +89,7 @@ func (c *Client) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opt
 	sdk := func(ctx context.Context, opt func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
 		return c.Client.DeleteObject(ctx, in, opt)
 	}
-	return run(ctx, c, "DeleteObject", func(ctx context.Context, n, max int) (*s3.DeleteObjectOutput, error) {
+	return run(ctx, c, "DeleteObject", cl, func(ctx context.Context, n, max int) (*s3.DeleteObjectOutput, error) {
 		resp, err := c.send(ctx, cl, n, max)
 		if err == nil && statusOK(resp) && resp.Header.Get("X-Amz-Delete-Marker") == "" && emptyBody(resp) {
 			return &s3.DeleteObjectOutput{VersionId: str(resp.Header, "X-Amz-Version-Id")}, nil
@@ -104,7 +104,15 @@ func (c *Client) send(ctx context.Context, cl *call, n, max int) (*http.Response
 	if err != nil {
 		return nil, err
 	}
-	return c.hc.Do(req)
+	return c.do(cl, req)
+}
+
+// do sends req and notes what its answer shows of the clock.
+func (c *Client) do(cl *call, req *http.Request) (*http.Response, error) {
+	requestAt := time.Now()
+	resp, err := c.hc.Do(req)
+	cl.seen = observeSkew(resp, requestAt, time.Now())
+	return resp, err
 }
 
 // typed are the headers the SDK's HeadObject and GetObject parse into

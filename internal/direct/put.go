@@ -45,7 +45,7 @@ func (c *Client) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...f
 		return c.Client.PutObject(ctx, &stripped, append(opts, opt)...)
 	}
 	size := *in.ContentLength
-	return run(ctx, c, "PutObject", func(ctx context.Context, n, max int) (*s3.PutObjectOutput, error) {
+	return run(ctx, c, "PutObject", cl, func(ctx context.Context, n, max int) (*s3.PutObjectOutput, error) {
 		if n > 1 {
 			if _, err := body.Seek(start, io.SeekStart); err != nil {
 				return nil, err
@@ -60,7 +60,7 @@ func (c *Client) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...f
 			sb = &safeBody{r: body}
 			req.Body = sb
 		}
-		resp, err := c.hc.Do(req)
+		resp, err := c.do(cl, req)
 		if sb != nil {
 			_ = sb.Close() // as the SDK does: the transport may read on after Do
 		}

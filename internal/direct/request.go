@@ -21,10 +21,12 @@ const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b785
 // call is what one call's requests share.
 type call struct {
 	method, bucket, key string
-	query               string // encoded, without '?'; "" for none
-	invocation          string // amz-sdk-invocation-id, the same on every attempt
-	payload             string // hex SHA-256 of the body; "" for none
-	length              int64  // the body's length, which SigV4 signs
+	query               string        // encoded, without '?'; "" for none
+	invocation          string        // amz-sdk-invocation-id, the same on every attempt
+	payload             string        // hex SHA-256 of the body; "" for none
+	length              int64         // the body's length, which SigV4 signs
+	skew                time.Duration // the clock's correction for the next attempt
+	seen                skew          // what the last attempt's answer showed of the clock
 	header              func(http.Header)
 }
 
@@ -68,23 +70,23 @@ func (c *Client) request(ctx context.Context, cl *call, n, max int) (*http.Reque
 	if cl.header != nil {
 		cl.header(h)
 	}
-	if err := c.sign(ctx, req, sum); err != nil {
+	if err := c.sign(ctx, req, sum, cl.skew); err != nil {
 		return nil, err
 	}
 	return req, nil
 }
 
-// sign signs req with the client's credentials, as of now: SigV4 with the
-// SDK's signer and the options of the S3 client, or SigV2.
-func (c *Client) sign(ctx context.Context, req *http.Request, sum string) error {
+// sign signs req with the client's credentials, as of now corrected by
+// skew: SigV4 with the SDK's signer and the options of the S3 client, or
+// SigV2.
+func (c *Client) sign(ctx context.Context, req *http.Request, sum string, skew time.Duration) error {
 	creds, err := c.creds.Retrieve(ctx)
 	if err != nil {
 		return fmt.Errorf("failed to resolve identity: %w", err)
 	}
-	now := time.Now()
 	if c.sigV2 {
-		sigv2.Sign(req, creds, now)
+		sigv2.Sign(req, creds, time.Now()) // the SigV2 middleware does not correct the clock either
 		return nil
 	}
-	return c.signer.SignHTTP(ctx, creds, req, sum, "s3", c.region, now)
+	return c.signer.SignHTTP(ctx, creds, req, sum, "s3", c.region, time.Now().Add(skew))
 }
