@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/s3kit/s3kit/internal/direct"
 	"github.com/s3kit/s3kit/internal/transfer"
 )
 
@@ -20,7 +21,8 @@ type Client struct {
 	endpoint  *url.URL // nil means AWS S3 for region
 	region    string
 	pathStyle bool
-	cfg       *config // as New checked it; never changed (a pointer keeps Client comparable)
+	cfg       *config        // as New checked it; never changed (a pointer keeps Client comparable)
+	hot       *direct.Client // the direct request path (route.go); nil: every call goes through the SDK
 }
 
 // New builds a Client from opts. It checks every option and returns an error
@@ -52,7 +54,8 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	cfg.forgetRawURLs()
-	return &Client{s3: client, presign: presign, endpoint: cfg.endpointURL, region: cfg.region, pathStyle: cfg.pathStyle, cfg: cfg}, nil
+	return &Client{s3: client, presign: presign, endpoint: cfg.endpointURL, region: cfg.region, pathStyle: cfg.pathStyle, cfg: cfg,
+		hot: cfg.directPath(client)}, nil
 }
 
 // S3 returns the configured SDK client, for operations s3kit does not wrap.
@@ -101,7 +104,7 @@ var zeroConfig config
 
 // target names op's object for the transfer engine.
 func (c *Client) target(op, bucket, key string) *transfer.Target {
-	return &transfer.Target{S3: c.s3, Errs: engineErrors{}, Op: op, Bucket: bucket, Key: key}
+	return &transfer.Target{S3: c.objects(), Errs: engineErrors{}, Op: op, Bucket: bucket, Key: key}
 }
 
 // checkBucketName applies S3's bucket naming rules, or with

@@ -280,7 +280,7 @@ func (c *Client) Get(ctx context.Context, bucket, key string, opts ...GetOption)
 	// The request lives as long as the reader; Close cancels it so that an
 	// early Close never waits on a slow body (see [transfer.RangeReader.CloseDrain]).
 	rctx, cancel := context.WithCancel(ctx)
-	out, err := c.s3.GetObject(rctx, in)
+	out, err := c.objects().GetObject(rctx, in)
 	if err != nil {
 		cancel()
 		return nil, wrapErr(op, bucket, key, s3err.Object, err)
@@ -400,7 +400,7 @@ func (c *Client) Head(ctx context.Context, bucket, key string) (_ Object, err er
 	if err := c.checkNames(op, bucket, key); err != nil {
 		return Object{}, err
 	}
-	out, err := c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	out, err := c.objects().HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
 		return Object{}, c.explainBareStatus(ctx, op, bucket, key, wrapErr(op, bucket, key, s3err.Object, err))
 	}
@@ -420,7 +420,7 @@ func (c *Client) explainBareStatus(ctx context.Context, op, bucket, key string, 
 	if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest || e.Code != "BadRequest" {
 		return err
 	}
-	out, gerr := c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String("bytes=0-0")})
+	out, gerr := c.objects().GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String("bytes=0-0")})
 	if gerr == nil {
 		_ = out.Body.Close()
 		works := *e
@@ -448,7 +448,7 @@ func (c *Client) Delete(ctx context.Context, bucket, key string) (err error) {
 	if err := c.checkNames(op, bucket, key); err != nil {
 		return err
 	}
-	_, err = c.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	_, err = c.objects().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
 	return wrapWrite(op, bucket, key, s3err.Object, err)
 }
 

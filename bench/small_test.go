@@ -13,6 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/minio/minio-go/v7"
+
+	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/internal/knobs"
 )
 
 // stub answers PUT, GET and HEAD of one 1 KiB object and ListObjectsV2 of
@@ -88,6 +91,15 @@ func BenchmarkPut1KiB(b *testing.B) {
 			}
 		}
 	})
+	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Put(ctx, "bkt", "dir/key", bytes.NewReader(payload)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	rb.Run("client=sdk", func(b *testing.B) {
 		c := t.sdk()
 		b.ReportAllocs()
@@ -115,6 +127,18 @@ func BenchmarkGet1KiB(b *testing.B) {
 	ctx := context.Background()
 	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := c.Get(ctx, "bkt", "dir/key")
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, r)
+			r.Close()
+		}
+	})
+	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
 		b.ReportAllocs()
 		for b.Loop() {
 			r, err := c.Get(ctx, "bkt", "dir/key")
@@ -158,6 +182,15 @@ func BenchmarkHead(b *testing.B) {
 	ctx := context.Background()
 	rb.Run("client=s3kit", func(b *testing.B) {
 		c := t.s3kit(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Head(ctx, "bkt", "dir/key"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.Head(ctx, "bkt", "dir/key"); err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/s3kit/s3kit"
 	"github.com/s3kit/s3kit/internal/conformance"
+	"github.com/s3kit/s3kit/internal/knobs"
 	"github.com/s3kit/s3kit/s3kittest"
 )
 
@@ -55,7 +56,7 @@ func TestS3kittest(t *testing.T) {
 				target.CA = srv.CertificatePEM()
 				target.RawSDK = rawSDK(srv.URL, "eu-west-1", s3kittest.AccessKey, s3kittest.SecretKey, srv.HTTPClient())
 			}
-			conformance.Run(t, target)
+			runBothPaths(t, target)
 		})
 	}
 }
@@ -76,7 +77,7 @@ func TestRGW(t *testing.T) {
 			target.ConditionalWrites = conformance.Conditions{Put: true}
 			target.LegacyBucketNames = os.Getenv("S3KIT_TEST_RGW_RELAXED_NAMES") == "1"
 			target.ProfileOptions = profileOptions(s3kit.CephRGW(os.Getenv(v.endpointVar)), "S3KIT_TEST_RGW", target.HTTPClient)
-			conformance.Run(t, target)
+			runBothPaths(t, target)
 		})
 	}
 }
@@ -92,7 +93,7 @@ func TestVersitygw(t *testing.T) {
 	// from the profile's default: the explicit option wins.
 	target.ProfileOptions = append(profileOptions(s3kit.Versitygw(os.Getenv("S3KIT_TEST_VERSITYGW_ENDPOINT")), "S3KIT_TEST_VERSITYGW", target.HTTPClient),
 		s3kit.WithRegion(os.Getenv("S3KIT_TEST_VERSITYGW_REGION")))
-	conformance.Run(t, target)
+	runBothPaths(t, target)
 }
 
 // fromEnv builds a target from PREFIX_ACCESS_KEY, PREFIX_SECRET_KEY,
@@ -194,5 +195,26 @@ func profileOptions(p s3kit.Provider, prefix string, hc *http.Client) []s3kit.Op
 		s3kit.WithProvider(p),
 		s3kit.WithCredentials(os.Getenv(prefix+"_ACCESS_KEY"), os.Getenv(prefix+"_SECRET_KEY")),
 		s3kit.WithHTTPClient(hc),
+	}
+}
+
+// runBothPaths runs the suite on target twice: every call through the SDK's
+// middleware stack, and Head, Get and Delete on the direct request path
+// (internal/direct), which must behave the same.
+func runBothPaths(t *testing.T, target conformance.Target) {
+	for _, on := range []bool{false, true} {
+		name := "path=sdk"
+		if on {
+			name = "path=direct"
+		}
+		t.Run(name, func(t *testing.T) {
+			tg := target
+			route := knobs.WithDirectPath(on).(s3kit.Option)
+			tg.Options = append(slices.Clip(tg.Options), route)
+			if tg.ProfileOptions != nil {
+				tg.ProfileOptions = append(slices.Clip(tg.ProfileOptions), route)
+			}
+			conformance.Run(t, tg)
+		})
 	}
 }

@@ -10,3 +10,15 @@ package knobs
 // threshold, in parts of partSize. Package s3kit sets it when it is
 // initialised; use it as knobs.WithCopyLimits(t, p).(s3kit.Option).
 var WithCopyLimits func(threshold, partSize int64) any
+
+// WithDirectPath returns an s3kit.Option (as any) that lets Head, Get,
+// Delete and single PUTs take the direct request path (internal/direct)
+// when on, the default, or sends every call through the SDK's middleware
+// stack when off. The conformance suite runs each target both ways, and the
+// root package's equivalence test compares them. It is a test knob, not a
+// public option: the two paths send the same requests and give the same
+// results, so a user has no reason to choose, and a public option would
+// freeze a choice the project may drop once the SDK's own stack is cheap.
+// A client with a logger, tracer or meter provider always uses the SDK's
+// stack (route.go).
+var WithDirectPath func(on bool) any

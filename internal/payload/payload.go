@@ -55,11 +55,15 @@ func Hash(body io.ReadSeeker, withMD5 bool) (Hashes, error) {
 	return h, nil
 }
 
+// SignID is the ID of the middleware [Sign] adds, by which the direct
+// request path (internal/direct) finds the sum in the option.
+const SignID = "s3kitPayloadHash"
+
 // Sign returns a per-call SDK option that signs the request with sum, a
 // precomputed hex SHA-256 of the payload, instead of UNSIGNED-PAYLOAD (the
 // SDK's choice over HTTPS) or a second hashing pass (its choice over HTTP).
 func Sign(sum string) func(*s3.Options) {
-	mw := middleware.FinalizeMiddlewareFunc("s3kitPayloadHash", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	mw := middleware.FinalizeMiddlewareFunc(SignID, func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		return next.HandleFinalize(v4.SetPayloadHash(ctx, sum), in)
 	})
 	return s3.WithAPIOptions(func(st *middleware.Stack) error { return st.Finalize.Add(mw, middleware.Before) })

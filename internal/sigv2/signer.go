@@ -53,9 +53,17 @@ func (s *signer) HandleFinalize(ctx context.Context, in middleware.FinalizeInput
 	if err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("s3kit: SigV2: retrieving credentials: %w", err)
 	}
+	Sign(req.Request, creds, s.now())
+	return next.HandleFinalize(ctx, in)
+}
+
+// Sign dates req with now and signs it with creds: the step the SDK
+// stack's signer runs, and the one s3kit's direct request path
+// (internal/direct) runs, so that both send the same headers.
+func Sign(req *http.Request, creds aws.Credentials, now time.Time) {
 	req.Header.Del("Authorization")
 	req.Header.Del("X-Amz-Date")
-	req.Header.Set("Date", s.now().UTC().Format(http.TimeFormat))
+	req.Header.Set("Date", now.UTC().Format(http.TimeFormat))
 	if creds.SessionToken != "" {
 		req.Header.Set("X-Amz-Security-Token", creds.SessionToken)
 	}
@@ -65,5 +73,4 @@ func (s *signer) HandleFinalize(ctx context.Context, in middleware.FinalizeInput
 	}
 	sts := StringToSign(req.Method, path, req.URL.Query(), req.Header)
 	req.Header.Set("Authorization", "AWS "+creds.AccessKeyID+":"+Signature(creds.SecretAccessKey, sts))
-	return next.HandleFinalize(ctx, in)
 }

@@ -1,0 +1,115 @@
+package direct
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/s3kit/s3kit/internal/retry"
+)
+
+// sdkOp runs one SDK operation with extra per-call options.
+type sdkOp[T any] func(ctx context.Context, opt func(*s3.Options)) (T, error)
+
+// replay hands one attempt's outcome (an answer, or the error of sending)
+// to the SDK's own operation, through an HTTP client that returns it
+// instead of sending anything, with retries off. It returns what the SDK
+// makes of it: the output, or the error its retry loop would have seen
+// for that attempt.
+func replay[T any](ctx context.Context, resp *http.Response, sendErr error, op sdkOp[T]) (T, error) {
+	rc := newReplayContext(ctx)
+	out, err := op(rc, func(o *s3.Options) {
+		o.HTTPClient = &replayer{resp: resp, err: sendErr, ctx: rc}
+		o.Retryer = aws.NopRetryer{}
+	})
+	if err == nil {
+		return out, nil
+	}
+	return out, attemptError(err)
+}
+
+// attemptError takes off what the SDK's stack adds around an attempt's
+// error: the operation error and the record of attempts.
+func attemptError(err error) error {
+	var oe *smithy.OperationError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	if cause := retry.Cause(oe.Err); cause != nil {
+		return cause
+	}
+	return oe.Err
+}
+
+// replayer is the HTTP client of a replay: it returns the recorded answer.
+type replayer struct {
+	resp *http.Response
+	err  error
+	ctx  *replayContext
+}
+
+// Do returns the recorded answer. When the recorded send failed because
+// the call's context ended, the replay's context ends now, so that the SDK
+// sees, as it would have, a context that ended during the send.
+func (r *replayer) Do(*http.Request) (*http.Response, error) {
+	if r.err != nil {
+		r.ctx.end()
+	}
+	return r.resp, r.err
+}
+
+// replayContext is the context of a replay: the call's values, and a Done
+// that stays open until the replayed send, so that the SDK's check of the
+// context before the attempt does not stop a replay whose attempt was
+// sent, and closes there if the call's context had ended.
+type replayContext struct {
+	context.Context // the call's values, without its cancellation
+	parent          context.Context
+	done            chan struct{}
+	once            sync.Once
+	mu              sync.Mutex
+	err             error
+}
+
+func newReplayContext(parent context.Context) *replayContext {
+	return &replayContext{Context: context.WithoutCancel(parent), parent: parent, done: make(chan struct{})}
+}
+
+// Done is closed once the replayed send has found the call's context ended.
+func (c *replayContext) Done() <-chan struct{} { return c.done }
+
+// Err is the call's context's error, once Done is closed.
+func (c *replayContext) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// end closes Done if the call's context has ended.
+func (c *replayContext) end() {
+	err := c.parent.Err()
+	if err == nil {
+		return
+	}
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.err = err
+		c.mu.Unlock()
+		close(c.done)
+	})
+}
+
+// responseHeader is the header of the answer err carries, or nil.
+func responseHeader(err error) http.Header {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
+		return re.Response.Header
+	}
+	return nil
+}

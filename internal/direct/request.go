@@ -1,0 +1,92 @@
+package direct
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aws/smithy-go/encoding/httpbinding"
+	smithyrand "github.com/aws/smithy-go/rand"
+
+	"github.com/s3kit/s3kit/internal/sigv2"
+)
+
+// emptySHA256 is the hex SHA-256 of an empty payload, which the SDK signs
+// for a request without a body.
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// call is what one call's requests share.
+type call struct {
+	method, bucket, key string
+	query               string        // encoded, without '?'; "" for none
+	invocation          string        // amz-sdk-invocation-id, the same on every attempt
+	payload             string        // hex SHA-256 of the body; "" for none
+	length              int64         // the body's length, which SigV4 signs
+	skew                time.Duration // the clock's correction for the next attempt
+	seen                skew          // what the last attempt's answer showed of the clock
+	header              func(http.Header)
+}
+
+// newCall starts the description of one call's requests.
+func newCall(method, bucket, key string) (*call, error) {
+	id, err := smithyrand.NewUUID(rand.Reader).GetUUID()
+	if err != nil {
+		return nil, err
+	}
+	return &call{method: method, bucket: bucket, key: key, invocation: id}, nil
+}
+
+// request builds and signs attempt n of at most max of cl, with the headers
+// the SDK's stack sets for it: the invocation ID and attempt count, the
+// payload hash, and Accept-Encoding: identity, so that no transport
+// decompresses a body whose length and MD5 s3kit checks.
+func (c *Client) request(ctx context.Context, cl *call, n, max int) (*http.Request, error) {
+	u := *c.base
+	escaped := u.Path + "/" + httpbinding.EscapePath(cl.bucket, true)
+	path := u.Path + "/" + cl.bucket
+	if cl.key != "" {
+		escaped += "/" + httpbinding.EscapePath(cl.key, false)
+		path += "/" + cl.key
+	}
+	u.Path, u.RawPath, u.RawQuery = path, escaped, cl.query
+	req, err := http.NewRequestWithContext(ctx, cl.method, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = cl.length
+	h := req.Header
+	h["User-Agent"] = []string{c.ua}
+	h["Amz-Sdk-Invocation-Id"] = []string{cl.invocation}
+	h["Amz-Sdk-Request"] = []string{"attempt=" + strconv.Itoa(n) + "; max=" + strconv.Itoa(max)}
+	h["Accept-Encoding"] = []string{"identity"}
+	sum := cl.payload
+	if sum == "" {
+		sum = emptySHA256
+	}
+	h["X-Amz-Content-Sha256"] = []string{sum}
+	if cl.header != nil {
+		cl.header(h)
+	}
+	if err := c.sign(ctx, req, sum, cl.skew); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// sign signs req with the client's credentials, as of now corrected by
+// skew: SigV4 with the SDK's signer and the options of the S3 client, or
+// SigV2.
+func (c *Client) sign(ctx context.Context, req *http.Request, sum string, skew time.Duration) error {
+	creds, err := c.creds.Retrieve(ctx)
+	if err != nil {
+		return fmt.Errorf("failed to resolve identity: %w", err)
+	}
+	if c.sigV2 {
+		sigv2.Sign(req, creds, time.Now()) // the SigV2 middleware does not correct the clock either
+		return nil
+	}
+	return c.signer.SignHTTP(ctx, creds, req, sum, "s3", c.region, time.Now().Add(skew))
+}
