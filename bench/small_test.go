@@ -91,8 +91,8 @@ func BenchmarkPut1KiB(b *testing.B) {
 			}
 		}
 	})
-	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
-		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
+	rb.Run("client=s3kit-direct", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(true).(s3kit.Option))
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.Put(ctx, "bkt", "dir/key", bytes.NewReader(payload)); err != nil {
@@ -137,8 +137,8 @@ func BenchmarkGet1KiB(b *testing.B) {
 			r.Close()
 		}
 	})
-	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
-		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
+	rb.Run("client=s3kit-direct", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(true).(s3kit.Option))
 		b.ReportAllocs()
 		for b.Loop() {
 			r, err := c.Get(ctx, "bkt", "dir/key")
@@ -189,8 +189,8 @@ func BenchmarkHead(b *testing.B) {
 			}
 		}
 	})
-	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
-		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
+	rb.Run("client=s3kit-direct", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(true).(s3kit.Option))
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.Head(ctx, "bkt", "dir/key"); err != nil {

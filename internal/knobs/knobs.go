@@ -11,14 +11,9 @@ package knobs
 // initialised; use it as knobs.WithCopyLimits(t, p).(s3kit.Option).
 var WithCopyLimits func(threshold, partSize int64) any
 
-// WithDirectPath returns an s3kit.Option (as any) that lets Head, Get,
-// Delete and single PUTs take the direct request path (internal/direct)
-// when on, the default, or sends every call through the SDK's middleware
-// stack when off. The conformance suite runs each target both ways, and the
-// root package's equivalence test compares them. It is a test knob, not a
-// public option: the two paths send the same requests and give the same
-// results, so a user has no reason to choose, and a public option would
-// freeze a choice the project may drop once the SDK's own stack is cheap.
-// A client with a logger, tracer or meter provider always uses the SDK's
-// stack (route.go).
+// WithDirectPath returns an s3kit.Option (as any) that sends Head, Get and
+// Delete on the direct request path (internal/direct) when on, or every
+// call through the SDK's middleware stack when off, the default until the
+// direct path has passed the request-equivalence test and the conformance
+// suite on every target. The conformance suite runs each target both ways.
 var WithDirectPath func(on bool) any
