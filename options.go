@@ -184,7 +184,13 @@ func WithPathStyle(on bool) Option {
 // WithHTTPClient sets the HTTP client used for every request, for example one
 // with its own proxy or timeouts; to trust a private certificate authority,
 // [WithRootCAs] is simpler. Default: the AWS SDK's buildable client. The
-// client must not be nil.
+// client must not be nil. s3kit sends through a copy of it that never
+// follows a redirect changing the method (a 301, 302 or 303 answer to a PUT
+// or DELETE, which net/http would follow with a GET and report as the
+// write's success), as the SDK's own client does not
+// (TestAttack14_RedirectedPutWithPlainClient), and that drops the session
+// token on a redirect to another host, as net/http drops Authorization
+// (TestAttack14_RedirectKeepsTheTokenHome).
 func WithHTTPClient(hc *http.Client) Option {
 	return clientOption(func(c *config) { c.httpClient, c.httpSet = hc, true })
 }

@@ -127,7 +127,7 @@ func (s Settings) loadOptions(static aws.CredentialsProvider) []func(*config.Loa
 func (s Settings) httpClient() aws.HTTPClient {
 	switch {
 	case s.HTTPClient != nil:
-		return s.HTTPClient
+		return keepMethod(s.HTTPClient)
 	case s.RootCAs != nil:
 		// The SDK's transport settings with the roots, and its redirect
 		// rule; a plain *http.Client on an *http.Transport, so that its
@@ -158,6 +158,36 @@ func sdkRedirect(r *http.Request, via []*http.Request) error {
 		return nil
 	}
 	return http.ErrUseLastResponse
+}
+
+// keepMethod returns a copy of the caller's client (sharing its transport,
+// jar and timeout) that returns, rather than follows, a redirect that would
+// change the request's method. net/http follows a 301, 302 or 303 answer
+// to a PUT, POST or DELETE with a GET, whose 200 the SDK would then take
+// for the write's success; the SDK's own client follows only 307 and 308,
+// which keep the method (TestAttack14_RedirectedPutWithPlainClient). The
+// caller's CheckRedirect decides every other redirect. As in the SDK's
+// client, a redirect to another host loses the session token, as net/http
+// drops Authorization (TestAttack14_RedirectKeepsTheTokenHome).
+func keepMethod(hc *http.Client) *http.Client {
+	cp := *hc
+	check := hc.CheckRedirect
+	cp.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if len(via) > 0 && r.Method != via[0].Method {
+			return http.ErrUseLastResponse
+		}
+		if len(via) > 0 && via[len(via)-1].URL.Host != r.URL.Host {
+			r.Header.Del("X-Amz-Security-Token")
+		}
+		if check != nil {
+			return check(r, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
 }
 
 // RootPool returns the system's certificate authorities and those in pem.
