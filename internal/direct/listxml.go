@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	smithytime "github.com/aws/smithy-go/time"
@@ -187,7 +188,8 @@ func (s *listScanner) top(r *listResult, name []byte, closed bool) {
 	switch {
 	case is(name, "Contents"):
 		if r.contents == nil {
-			r.contents = make([]types.Object, 0, bytes.Count(s.b[s.i:], []byte("<Contents"))+1)
+			// S3 servers send MaxKeys first: the page's size, at most.
+			r.contents = make([]types.Object, 0, min(max(int(aws.ToInt32(r.maxKeys)), 1), 1000))
 		}
 		r.contents = append(r.contents, types.Object{})
 		o := &r.contents[len(r.contents)-1]
