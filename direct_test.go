@@ -448,8 +448,8 @@ func (a *agentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // TestDirectPathTakenOnS3kittest checks that a client built as the
 // conformance suite builds it takes the direct path when the knob is on,
-// and the SDK's otherwise, on every object operation it carries (Put of a
-// small body, Head, Get, Delete).
+// and the SDK's otherwise, on every operation it carries (Put of a small
+// body, Head, a List page, Get, Delete).
 func TestDirectPathTakenOnS3kittest(t *testing.T) {
 	for _, on := range []bool{false, true} {
 		srv := s3kittest.NewServer(t, s3kittest.WithTLS())
@@ -463,6 +463,12 @@ func TestDirectPathTakenOnS3kittest(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.Head(t.Context(), "bkt", "k")
 		require.NoError(t, err)
+		var keys []string
+		for obj, err := range c.List(t.Context(), "bkt") {
+			require.NoError(t, err)
+			keys = append(keys, obj.Key)
+		}
+		assert.Equal(t, []string{"k"}, keys)
 		r, err := c.Get(t.Context(), "bkt", "k")
 		require.NoError(t, err)
 		_, err = io.ReadAll(r)
@@ -471,7 +477,7 @@ func TestDirectPathTakenOnS3kittest(t *testing.T) {
 		require.NoError(t, c.Delete(t.Context(), "bkt", "k"))
 		_, err = c.Head(t.Context(), "bkt", "k")
 		require.ErrorIs(t, err, s3kit.ErrNotFound)
-		require.Len(t, rt.agents, 5)
+		require.Len(t, rt.agents, 6)
 		for _, ua := range rt.agents {
 			assert.Equal(t, on, strings.Contains(ua, "s3kit-direct"), ua)
 		}
