@@ -187,30 +187,9 @@ func (s *listScanner) prolog() {
 func (s *listScanner) top(r *listResult, name []byte, closed bool) {
 	switch {
 	case is(name, "Contents"):
-		if r.contents == nil {
-			// S3 servers send MaxKeys first: the page's size, at most.
-			r.contents = make([]types.Object, 0, min(max(int(aws.ToInt32(r.maxKeys)), 1), 1000))
-		}
-		r.contents = append(r.contents, types.Object{})
-		o := &r.contents[len(r.contents)-1]
-		if !closed {
-			s.children(name, 2, func(child []byte, closed bool) { s.object(o, child, closed) })
-		}
+		s.contents(r, name, closed)
 	case is(name, "CommonPrefixes"):
-		if r.commonPrefixes == nil {
-			r.commonPrefixes = make([]types.CommonPrefix, 0)
-		}
-		r.commonPrefixes = append(r.commonPrefixes, types.CommonPrefix{})
-		p := &r.commonPrefixes[len(r.commonPrefixes)-1]
-		if !closed {
-			s.children(name, 2, func(child []byte, closed bool) {
-				if is(child, "Prefix") {
-					p.Prefix = s.str(child, closed)
-					return
-				}
-				s.skip(child, closed, 3)
-			})
-		}
+		s.commonPrefix(r, name, closed)
 	case is(name, "Delimiter"):
 		r.delimiter = s.str(name, closed)
 	case is(name, "EncodingType"):
@@ -232,6 +211,38 @@ func (s *listScanner) top(r *listResult, name []byte, closed bool) {
 			s.topV2(r, name, closed)
 		}
 	}
+}
+
+// contents decodes a Contents element: one more object.
+func (s *listScanner) contents(r *listResult, name []byte, closed bool) {
+	if r.contents == nil {
+		// S3 servers send MaxKeys first: the page's size, at most.
+		r.contents = make([]types.Object, 0, min(max(int(aws.ToInt32(r.maxKeys)), 1), 1000))
+	}
+	r.contents = append(r.contents, types.Object{})
+	o := &r.contents[len(r.contents)-1]
+	if !closed {
+		s.children(name, 2, func(child []byte, closed bool) { s.object(o, child, closed) })
+	}
+}
+
+// commonPrefix decodes a CommonPrefixes element: one more prefix.
+func (s *listScanner) commonPrefix(r *listResult, name []byte, closed bool) {
+	if r.commonPrefixes == nil {
+		r.commonPrefixes = make([]types.CommonPrefix, 0)
+	}
+	r.commonPrefixes = append(r.commonPrefixes, types.CommonPrefix{})
+	p := &r.commonPrefixes[len(r.commonPrefixes)-1]
+	if closed {
+		return
+	}
+	s.children(name, 2, func(child []byte, closed bool) {
+		if is(child, "Prefix") {
+			p.Prefix = s.str(child, closed)
+			return
+		}
+		s.skip(child, closed, 3)
+	})
 }
 
 // topV2 decodes the root's children only ListObjectsV2 knows.
@@ -286,6 +297,15 @@ func (s *listScanner) object(o *types.Object, name []byte, closed bool) {
 		if v, ok := s.value(name, closed); ok {
 			o.StorageClass = types.ObjectStorageClass(intern(v))
 		}
+	default:
+		s.objectMore(o, name, closed)
+	}
+}
+
+// objectMore decodes the children of a Contents element that object
+// leaves: the ones S3 servers send less often.
+func (s *listScanner) objectMore(o *types.Object, name []byte, closed bool) {
+	switch {
 	case is(name, "ChecksumAlgorithm"):
 		if v, ok := s.value(name, closed); ok {
 			if o.ChecksumAlgorithm == nil {
