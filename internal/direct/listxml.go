@@ -443,7 +443,7 @@ func (s *listScanner) int32(name []byte, closed bool, old *int32) *int32 {
 		s.ok = false
 		return old
 	}
-	n32 := int32(n) //nolint:gosec // the SDK truncates the same way
+	n32 := int32(n) // truncated, as the SDK does
 	return &n32
 }
 
