@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -108,6 +109,9 @@ type directOp struct {
 	call func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error)
 }
 
+// opOptions are the client options an operation of directOps needs.
+var opOptions = map[string][]s3kit.Option{"ListV1": {s3kit.WithListV1()}}
+
 var directOps = []directOp{
 	{"Head", func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
 		obj, err := c.Head(ctx, "bkt", key)
@@ -141,6 +145,49 @@ var directOps = []directOp{
 	{"Put3MiB", putOp(strings.Repeat("x", 3<<20))},
 	{"PutIfNoneMatch", putOp("data", s3kit.WithIfNoneMatch("*"))},
 	{"PutIfMatchMD5", putOp("data", s3kit.WithIfMatch("abc"), s3kit.WithContentMD5(true))},
+	{"List", listOp},
+	{"ListV1", listOp},
+}
+
+// listOp lists with key as prefix and start-after, two keys a page,
+// reporting every entry as the body.
+func listOp(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
+	var b strings.Builder
+	for obj, err := range c.List(ctx, "bkt", s3kit.WithPrefix(key), s3kit.WithStartAfter(key+"~"), s3kit.WithDelimiter("/"), s3kit.WithPageSize(2)) {
+		if err != nil {
+			return s3kit.Object{}, b.String(), err
+		}
+		fmt.Fprintf(&b, "%q %d %s %s %s %t\n", obj.Key, obj.Size, obj.ETag, obj.LastModified, obj.StorageClass, obj.IsPrefix)
+	}
+	return s3kit.Object{}, b.String(), nil
+}
+
+// listToken is the continuation token of listAnswer's first page.
+const listToken = "1/tok+en= &amp;é%41"
+
+// listAnswer answers a listing, of either version, with two pages: the
+// second when the request names a continuation token or marker.
+func listAnswer(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	second := q.Get("continuation-token") != "" || q.Get("marker") != ""
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("X-Amz-Request-Charged", " requester ")
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`+
+		`<Name>bkt</Name><Prefix>%s</Prefix><MaxKeys>2</MaxKeys><KeyCount>2</KeyCount><Delimiter>%%2F</Delimiter><EncodingType>url</EncodingType><IsTruncated>%t</IsTruncated>`,
+		url.QueryEscape(q.Get("prefix")), !second)
+	obj := func(key string) {
+		fmt.Fprintf(w, `<Contents><Key>%s</Key><LastModified>2026-11-25T10:00:00.000Z</LastModified><ETag>&quot;0f343b0931126a20f133d67c2b018a3b&quot;</ETag>`+
+			`<Size>1024</Size><Owner><ID>x</ID></Owner><StorageClass>STANDARD</StorageClass></Contents>`, key)
+	}
+	if second {
+		obj("z%26y%0D")
+		io.WriteString(w, `<Contents><Key><![CDATA[zz%2B]]></Key><Size>3</Size></Contents>`)
+	} else {
+		fmt.Fprintf(w, `<NextContinuationToken>%s</NextContinuationToken>`, listToken)
+		obj("a%2Fb+c%01")
+		io.WriteString(w, `<CommonPrefixes><Prefix>dir%2F</Prefix></CommonPrefixes><!-- a comment -->`)
+	}
+	io.WriteString(w, `</ListBucketResult>`)
 }
 
 // putOp is a Put of body with opts, reporting its progress as the body.
@@ -179,8 +226,13 @@ func xmlError(status int, code, msg string, hdr ...string) answer {
 	}
 }
 
-// objectAnswer answers as a store holding "0123456789" would.
+// objectAnswer answers as a store holding "0123456789" would, and a
+// listing with listAnswer.
 func objectAnswer(w http.ResponseWriter, r *http.Request, _ int) {
+	if r.Method == http.MethodGet && strings.TrimSuffix(r.URL.Path, "/") == "/bkt" {
+		listAnswer(w, r)
+		return
+	}
 	const body = "0123456789"
 	h := w.Header()
 	h.Set("ETag", `"781e5e245d69b566979b86e28d23f2c7"`)
@@ -324,7 +376,7 @@ func TestDirectPathSendsAndMapsAsTheSDK(t *testing.T) {
 	for _, op := range directOps {
 		for _, a := range directAnswers {
 			t.Run(op.name+"/"+a.name, func(t *testing.T) {
-				sdk, direct := runBoth(t, a.answer, "dir/key", op.call)
+				sdk, direct := runBoth(t, a.answer, "dir/key", op.call, opOptions[op.name]...)
 				require.NotEmpty(t, sdk.Requests)
 				assert.Equal(t, sdk, direct)
 			})
@@ -338,7 +390,7 @@ func TestDirectPathEscapesAsTheSDK(t *testing.T) {
 	for _, op := range directOps {
 		for _, key := range directKeys {
 			t.Run(op.name+"/"+key, func(t *testing.T) {
-				sdk, direct := runBoth(t, objectAnswer, key, op.call)
+				sdk, direct := runBoth(t, objectAnswer, key, op.call, opOptions[op.name]...)
 				assert.Equal(t, sdk, direct)
 			})
 		}
@@ -346,7 +398,7 @@ func TestDirectPathEscapesAsTheSDK(t *testing.T) {
 			sdk, direct := runBoth(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				w.Header().Set("X-Auth", r.Header.Get("Authorization")[:min(len(r.Header.Get("Authorization")), 9)])
 				objectAnswer(w, r, n)
-			}, "a b/c", op.call, s3kit.WithSignatureV2())
+			}, "a b/c", op.call, append(slices.Clip(opOptions[op.name]), s3kit.WithSignatureV2())...)
 			assert.Equal(t, sdk, direct)
 		})
 	}
@@ -396,8 +448,8 @@ func (a *agentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // TestDirectPathTakenOnS3kittest checks that a client built as the
 // conformance suite builds it takes the direct path when the knob is on,
-// and the SDK's otherwise, on every object operation it carries (Put of a
-// small body, Head, Get, Delete).
+// and the SDK's otherwise, on every operation it carries (Put of a small
+// body, Head, a List page, Get, Delete).
 func TestDirectPathTakenOnS3kittest(t *testing.T) {
 	for _, on := range []bool{false, true} {
 		srv := s3kittest.NewServer(t, s3kittest.WithTLS())
@@ -411,6 +463,12 @@ func TestDirectPathTakenOnS3kittest(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.Head(t.Context(), "bkt", "k")
 		require.NoError(t, err)
+		var keys []string
+		for obj, err := range c.List(t.Context(), "bkt") {
+			require.NoError(t, err)
+			keys = append(keys, obj.Key)
+		}
+		assert.Equal(t, []string{"k"}, keys)
 		r, err := c.Get(t.Context(), "bkt", "k")
 		require.NoError(t, err)
 		_, err = io.ReadAll(r)
@@ -419,7 +477,7 @@ func TestDirectPathTakenOnS3kittest(t *testing.T) {
 		require.NoError(t, c.Delete(t.Context(), "bkt", "k"))
 		_, err = c.Head(t.Context(), "bkt", "k")
 		require.ErrorIs(t, err, s3kit.ErrNotFound)
-		require.Len(t, rt.agents, 5)
+		require.Len(t, rt.agents, 6)
 		for _, ua := range rt.agents {
 			assert.Equal(t, on, strings.Contains(ua, "s3kit-direct"), ua)
 		}

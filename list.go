@@ -89,7 +89,7 @@ func (c *Client) list(ctx context.Context, op, bucket string, cfg *listConfig, y
 		wrapped = true
 		return wrapErr(op, bucket, "", s3err.Bucket, err)
 	}
-	err := listing.Walk(ctx, c.s3, q, wrap, func(e listing.Entry) bool {
+	err := listing.Walk(ctx, c.objects(), q, wrap, func(e listing.Entry) bool {
 		return yield(Object{Key: e.Key, Size: e.Size, ETag: e.ETag, LastModified: e.LastModified, StorageClass: e.StorageClass, IsPrefix: e.IsPrefix}, nil)
 	})
 	if err != nil && !wrapped {

@@ -7,14 +7,16 @@ import (
 
 	"github.com/s3kit/s3kit/internal/direct"
 	"github.com/s3kit/s3kit/internal/knobs"
+	"github.com/s3kit/s3kit/internal/listing"
 	"github.com/s3kit/s3kit/internal/transfer"
 )
 
-// objectAPI is what the object operations call: the SDK client, or the
-// direct request path (internal/direct), which takes the same inputs and
-// gives the same outputs and errors.
+// objectAPI is what the object operations and List call: the SDK client,
+// or the direct request path (internal/direct), which takes the same
+// inputs and gives the same outputs and errors.
 type objectAPI interface {
 	transfer.API
+	listing.API
 	DeleteObject(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
 

@@ -235,20 +235,24 @@ func listBench(b *testing.B, t target, bucket string, want int) {
 			b.Fatalf("listed %d keys, want %d", n, want)
 		}
 	}
-	rb.Run("client=s3kit", func(b *testing.B) {
-		c := t.s3kit(b)
-		b.ReportAllocs()
-		for b.Loop() {
-			n := 0
-			for _, err := range c.List(ctx, bucket) {
-				if err != nil {
-					b.Fatal(err)
+	s3kitList := func(opts ...s3kit.Option) func(b *testing.B) {
+		return func(b *testing.B) {
+			c := t.s3kit(b, opts...)
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				for _, err := range c.List(ctx, bucket) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
 				}
-				n++
+				check(b, n)
 			}
-			check(b, n)
 		}
-	})
+	}
+	rb.Run("client=s3kit", s3kitList())
+	rb.Run("client=s3kit-direct", s3kitList(knobs.WithDirectPath(true).(s3kit.Option)))
 	rb.Run("client=sdk", func(b *testing.B) {
 		c := t.sdk()
 		b.ReportAllocs()

@@ -199,7 +199,7 @@ func profileOptions(p s3kit.Provider, prefix string, hc *http.Client) []s3kit.Op
 }
 
 // runBothPaths runs the suite on target twice: every call through the SDK's
-// middleware stack, and Head, Get and Delete on the direct request path
+// middleware stack, and Head, Get, Delete, single Puts and List on the direct request path
 // (internal/direct), which must behave the same.
 func runBothPaths(t *testing.T, target conformance.Target) {
 	for _, on := range []bool{false, true} {

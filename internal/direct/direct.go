@@ -2,6 +2,9 @@
 // GetObject, DeleteObject and a single-part PutObject) straight over
 // net/http, without the SDK's per-call middleware stack, which costs several
 // hundred allocations and most of the CPU of a small request (issue 14).
+// It sends the pages of a listing (ListObjectsV2 and ListObjects) the same
+// way and decodes them with its own scanner (listxml.go), since most of a
+// listing's CPU went into the SDK's XML deserializer.
 //
 // It is not a second S3 client. Everything it sends is decided by the
 // SDK client it is built from: the endpoint, region, credentials provider
@@ -57,8 +60,8 @@ import (
 	"github.com/s3kit/s3kit/internal/retry"
 )
 
-// Client is an SDK client whose HeadObject, GetObject, DeleteObject and
-// PutObject take the direct path. Every other method is the SDK's.
+// Client is an SDK client whose HeadObject, GetObject, DeleteObject,
+// PutObject, ListObjectsV2 and ListObjects take the direct path. Every other method is the SDK's.
 type Client struct {
 	*s3.Client
 

@@ -11,8 +11,8 @@ package knobs
 // initialised; use it as knobs.WithCopyLimits(t, p).(s3kit.Option).
 var WithCopyLimits func(threshold, partSize int64) any
 
-// WithDirectPath returns an s3kit.Option (as any) that sends Head, Get and
-// Delete on the direct request path (internal/direct) when on, or every
+// WithDirectPath returns an s3kit.Option (as any) that sends Head, Get,
+// Delete, a single Put and the pages of List on the direct request path (internal/direct) when on, or every
 // call through the SDK's middleware stack when off, the default until the
 // direct path has passed the request-equivalence test and the conformance
 // suite on every target. The conformance suite runs each target both ways.
