@@ -277,7 +277,14 @@ func cutShort(status int) answer {
 			return
 		}
 		defer conn.Close()
-		fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/xml\r\nContent-Length: 200\r\n\r\n<?xml version=\"1.0\"?><Err", status, http.StatusText(status))
+		// Connection: close, and no body bytes after a HEAD's headers:
+		// bytes the client did not ask for, or a connection closed under a
+		// client that would reuse it, make the client's transport drop a
+		// later attempt before it reaches the server, at random.
+		fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/xml\r\nContent-Length: 200\r\nConnection: close\r\n\r\n", status, http.StatusText(status))
+		if r.Method != http.MethodHead {
+			_, _ = buf.WriteString(`<?xml version="1.0"?><Err`)
+		}
 		_ = buf.Flush()
 	}
 }
