@@ -27,14 +27,18 @@ func (c *Client) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ..
 		return c.Client.HeadObject(ctx, in, opt)
 	}
 	return run(ctx, c, "HeadObject", cl, func(ctx context.Context, n, max int) (*s3.HeadObjectOutput, error) {
-		resp, err := c.send(ctx, cl, n, max)
+		req, err := c.request(ctx, cl, n, max)
+		if err != nil {
+			return nil, err // as in the SDK's stack: no answer to replay
+		}
+		resp, err := c.do(cl, req)
 		if err == nil && statusOK(resp) {
 			if o, ok := parseObject(resp.Header); ok {
 				discard(resp.Body)
 				return o.head(), nil
 			}
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
 }
 
@@ -63,7 +67,11 @@ func (c *Client) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...f
 		return c.Client.GetObject(ctx, in, opt)
 	}
 	return run(ctx, c, "GetObject", cl, func(ctx context.Context, n, max int) (*s3.GetObjectOutput, error) {
-		resp, err := c.send(ctx, cl, n, max)
+		req, err := c.request(ctx, cl, n, max)
+		if err != nil {
+			return nil, err // as in the SDK's stack: no answer to replay
+		}
+		resp, err := c.do(cl, req)
 		if err == nil && statusOK(resp) {
 			if o, ok := parseObject(resp.Header); ok {
 				out := o.get()
@@ -71,7 +79,7 @@ func (c *Client) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...f
 				return out, nil
 			}
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
 }
 
@@ -90,21 +98,16 @@ func (c *Client) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opt
 		return c.Client.DeleteObject(ctx, in, opt)
 	}
 	return run(ctx, c, "DeleteObject", cl, func(ctx context.Context, n, max int) (*s3.DeleteObjectOutput, error) {
-		resp, err := c.send(ctx, cl, n, max)
+		req, err := c.request(ctx, cl, n, max)
+		if err != nil {
+			return nil, err // as in the SDK's stack: no answer to replay
+		}
+		resp, err := c.do(cl, req)
 		if err == nil && statusOK(resp) && resp.Header.Get("X-Amz-Delete-Marker") == "" && emptyBody(resp) {
 			return &s3.DeleteObjectOutput{VersionId: str(resp.Header, "X-Amz-Version-Id")}, nil
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
-}
-
-// send builds, signs and sends attempt n of cl.
-func (c *Client) send(ctx context.Context, cl *call, n, max int) (*http.Response, error) {
-	req, err := c.request(ctx, cl, n, max)
-	if err != nil {
-		return nil, err
-	}
-	return c.do(cl, req)
 }
 
 // do sends req and notes what its answer shows of the clock.

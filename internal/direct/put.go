@@ -69,7 +69,7 @@ func (c *Client) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...f
 				return out, nil
 			}
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
 }
 
