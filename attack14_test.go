@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -136,3 +138,124 @@ func TestAttack14_ReplayThatFailsClosesTheAnswer(t *testing.T) {
 	}
 }
 
+// rawAnswer writes text as the whole answer on the connection and closes
+// it; "{len}" is replaced by nothing: the text says what it says.
+func rawAnswer(text string) answer {
+	return func(w http.ResponseWriter, _ *http.Request, _ int) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString(strings.ReplaceAll(text, "\n", "\r\n"))
+		_ = buf.Flush()
+	}
+}
+
+// withHeaders answers as objectAnswer, with the headers kv set (or, for
+// an empty value, taken away) first.
+func withHeaders(kv ...string) answer {
+	return func(w http.ResponseWriter, r *http.Request, n int) {
+		rec := httptest.NewRecorder()
+		objectAnswer(rec, r, n)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] == "" {
+				w.Header().Del(kv[i])
+				continue
+			}
+			w.Header()[kv[i]] = append(w.Header()[kv[i]], kv[i+1])
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}
+}
+
+// a14Answers are answers of review 14 that both paths must map alike.
+var a14Answers = []struct {
+	name   string
+	answer answer
+}{
+	{"204", empty(http.StatusNoContent)},
+	{"204 with headers", func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("ETag", `"e"`)
+		w.Header().Set("Last-Modified", "Wed, 25 Nov 2026 10:00:00 GMT")
+		w.WriteHeader(http.StatusNoContent)
+	}},
+	{"206 without Content-Range", func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Length", "3")
+		w.Header().Set("ETag", `"e"`)
+		w.WriteHeader(http.StatusPartialContent)
+		if r.Method == http.MethodGet {
+			io.WriteString(w, "234")
+		}
+	}},
+	{"206 whole object", func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Range", "bytes 0-9/10")
+		w.Header().Set("Content-Length", "10")
+		w.WriteHeader(http.StatusPartialContent)
+		if r.Method == http.MethodGet {
+			io.WriteString(w, "0123456789")
+		}
+	}},
+	{"304", empty(http.StatusNotModified)},
+	{"412", xmlError(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")},
+	{"416", xmlError(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable", "Content-Range", "bytes */10")},
+	{"409 empty", empty(http.StatusConflict)},
+	{"400 RequestTimeout then 200", then(1, xmlError(400, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period."), objectAnswer)},
+	{"503 HTML", func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "<html><body>Service Unavailable</body></html>")
+	}},
+	{"500 XML with retry-after then 200", then(1, xmlError(500, "InternalError", "x", "X-Amz-Retry-After", "1"), objectAnswer)},
+	{"200 with XML error body", func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "application/xml")
+		io.WriteString(w, `<?xml version="1.0"?><Error><Code>InternalError</Code><Message>x</Message></Error>`)
+	}},
+	{"200 Expires garbage", withHeaders("Expires", "soon")},
+	{"200 Content-Type twice", withHeaders("Content-Type", "text/html")},
+	{"200 metadata odd", withHeaders("X-Amz-Meta-", "empty name", "X-Amz-Meta-Sp", "  a  b  ", "x-amz-meta-Mixed_Case", "v", "X-Amz-Meta-Colour", "red")},
+	{"200 no ETag no Last-Modified", withHeaders("Etag", "", "Last-Modified", "")},
+	{"200 Last-Modified other format", withHeaders("Last-Modified", "", "Last-Modified", "Wednesday, 25-Nov-26 10:00:00 GMT")},
+	{"200 Date a day off", withHeaders("Date", "Tue, 24 Nov 2026 10:00:00 GMT")},
+	{"200 Age", withHeaders("Age", "100", "Date", "Tue, 24 Nov 2026 10:00:00 GMT")},
+	{"200 gzip", withHeaders("Content-Encoding", "gzip")},
+	{"200 checksum headers", withHeaders("X-Amz-Checksum-Crc32", "AAAAAA==", "X-Amz-Checksum-Type", "FULL_OBJECT")},
+	{"200 bucket key enabled", withHeaders("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "maybe")},
+	{"200 object size", withHeaders("X-Amz-Object-Size", "ten")},
+	{"200 sse", withHeaders("X-Amz-Server-Side-Encryption", "aws:kms", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", "k")},
+	{"200 HEAD with a body, raw", rawAnswer("HTTP/1.1 200 OK\nContent-Length: 10\nETag: \"e\"\n\n0123456789")},
+	{"200 Content-Length 010, raw", rawAnswer("HTTP/1.1 200 OK\nContent-Length: 010\nETag: \"e\"\nConnection: close\n\n0123456789")},
+	{"200 two Content-Length, raw", rawAnswer("HTTP/1.1 200 OK\nContent-Length: 10\nContent-Length: 11\n\n0123456789")},
+	{"200 chunked cut, raw", rawAnswer("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nETag: \"e\"\n\n5\n01234\n")},
+	{"103 then 200, raw", rawAnswer("HTTP/1.1 103 Early Hints\nLink: </x>\n\nHTTP/1.1 200 OK\nContent-Length: 0\nETag: \"e\"\nConnection: close\n\n")},
+	{"closed without answer", rawAnswer("")},
+	{"garbage status line", rawAnswer("HTTP/1.1 abc\n\n")},
+	{"HTTP/1.0 200 no length, raw", rawAnswer("HTTP/1.0 200 OK\nETag: \"e\"\n\n0123")},
+	{"500 XML without Code", func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.WriteHeader(500)
+		io.WriteString(w, `<?xml version="1.0"?><Error><Message>no code</Message></Error>`)
+	}},
+	{"404 JSON", func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(404)
+		io.WriteString(w, `{"code":"NoSuchKey"}`)
+	}},
+	{"403 RequestTimeTooSkewed with Date", xmlError(403, "RequestTimeTooSkewed", "skewed", "Date", "Tue, 24 Nov 2026 10:00:00 GMT")},
+}
+
+// TestAttack14_Answers runs every operation against every answer of
+// a14Answers on both paths and compares requests, results and errors.
+func TestAttack14_Answers(t *testing.T) {
+	for _, a := range a14Answers {
+		for name, call := range a14Ops() {
+			t.Run(a.name+"/"+name, func(t *testing.T) {
+				sdk, direct := a14Paths(t, a.answer, a14Config{}, "k", call)
+				assert.Equal(t, sdk, direct)
+			})
+		}
+	}
+}

@@ -8,9 +8,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 	smithytime "github.com/aws/smithy-go/time"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // HeadObject is the SDK's HeadObject, on the direct path for an input of
@@ -35,7 +38,9 @@ func (c *Client) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ..
 		if err == nil && statusOK(resp) {
 			if o, ok := parseObject(resp.Header); ok {
 				discard(resp.Body)
-				return o.head(), nil
+				out := o.head()
+				withAnswer(&out.ResultMetadata, resp)
+				return out, nil
 			}
 		}
 		return replay(ctx, cl, resp, err, sdk)
@@ -76,6 +81,7 @@ func (c *Client) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...f
 			if o, ok := parseObject(resp.Header); ok {
 				out := o.get()
 				out.Body = resp.Body
+				withAnswer(&out.ResultMetadata, resp)
 				return out, nil
 			}
 		}
@@ -104,7 +110,9 @@ func (c *Client) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opt
 		}
 		resp, err := c.do(cl, req)
 		if err == nil && statusOK(resp) && resp.Header.Get("X-Amz-Delete-Marker") == "" && emptyBody(resp) {
-			return &s3.DeleteObjectOutput{VersionId: str(resp.Header, "X-Amz-Version-Id")}, nil
+			out := &s3.DeleteObjectOutput{VersionId: str(resp.Header, "X-Amz-Version-Id")}
+			withAnswer(&out.ResultMetadata, resp)
+			return out, nil
 		}
 		return replay(ctx, cl, resp, err, sdk)
 	})
@@ -116,6 +124,18 @@ func (c *Client) do(cl *call, req *http.Request) (*http.Response, error) {
 	resp, err := c.hc.Do(req)
 	cl.seen = observeSkew(resp, requestAt, time.Now())
 	return resp, err
+}
+
+// withAnswer records resp in md as the SDK's stack records the raw
+// answer (its AddRawResponse step, whose key is unexported), which s3kit
+// reads the HTTP status from: a GetObject's 200 and 206 mean different
+// bodies.
+func withAnswer(md *middleware.Metadata, resp *http.Response) {
+	raw := &smithyhttp.Response{Response: resp}
+	_, *md, _ = awsmiddleware.AddRawResponse{}.HandleDeserialize(context.Background(), middleware.DeserializeInput{},
+		middleware.DeserializeHandlerFunc(func(context.Context, middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			return middleware.DeserializeOutput{RawResponse: raw}, middleware.Metadata{}, nil
+		}))
 }
 
 // typed are the headers the SDK's HeadObject and GetObject parse into

@@ -51,6 +51,9 @@ func replay[T any](ctx context.Context, cl *call, resp *http.Response, sendErr e
 // unsigned takes the signing step out of a replay's stack: its request is
 // never sent.
 func unsigned(st *middleware.Stack) error {
+	if _, ok := st.Finalize.Get("Signing"); !ok {
+		return nil
+	}
 	_, err := st.Finalize.Swap("Signing", middleware.FinalizeMiddlewareFunc("Signing",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			return next.HandleFinalize(ctx, in)
