@@ -259,3 +259,56 @@ func TestAttack14_Answers(t *testing.T) {
 		}
 	}
 }
+
+// a14Keys are odd keys both paths must send alike.
+var a14Keys = []string{"sp ace", "plus+plus", "per%25cent%", "ünï/cödé", "e\u0301", "//double//", "trail/", "/lead", "q?x=1&y", "h#frag",
+	"a/./b/../c", ".", "..", "~tilde*star'quote", "tab\there", "semi;colon=eq", "\u00a0nbsp", "emoji😀", "%00", strings.Repeat("k", 1024)}
+
+// a14Configs are client settings both paths must honour alike.
+var a14Configs = map[string]a14Config{
+	"plain":           {},
+	"SigV2":           {opts: []s3kit.Option{s3kit.WithSignatureV2()}},
+	"endpoint with /": {endpoint: func(u string) string { return u + "/" }},
+	"localhost":       {endpoint: func(u string) string { return strings.Replace(u, "127.0.0.1", "LocalHost", 1) }},
+	"custom client":   {opts: []s3kit.Option{s3kit.WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}})}},
+	"TLS":             {tls: true},
+	"IPv6":            {ipv6: true},
+	"one attempt":     {opts: []s3kit.Option{s3kit.WithMaxAttempts(1)}},
+}
+
+// TestAttack14_OddKeys runs every operation on odd keys, with every
+// client setting of a14Configs, on both paths.
+func TestAttack14_OddKeys(t *testing.T) {
+	for cname, cfg := range a14Configs {
+		for _, key := range a14Keys {
+			for name, call := range a14Ops() {
+				t.Run(cname+"/"+name+"/"+key[:min(len(key), 20)], func(t *testing.T) {
+					sdk, direct := a14Paths(t, objectAnswer, cfg, key, call)
+					assert.Equal(t, sdk, direct)
+				})
+			}
+		}
+	}
+}
+
+// TestAttack14_ConfigsAndAnswers runs every operation against a few
+// answers with every client setting of a14Configs on both paths.
+func TestAttack14_ConfigsAndAnswers(t *testing.T) {
+	answers := map[string]answer{
+		"404":         xmlError(404, "NoSuchKey", "The specified key does not exist."),
+		"500 then ok": then(1, xmlError(500, "InternalError", "x"), objectAnswer),
+		"503 always":  empty(503),
+		"403 skewed":  xmlError(403, "RequestTimeTooSkewed", "skewed", "Date", "Tue, 24 Nov 2026 10:00:00 GMT"),
+		"cut":         cutShort(200),
+	}
+	for cname, cfg := range a14Configs {
+		for aname, a := range answers {
+			for name, call := range a14Ops() {
+				t.Run(cname+"/"+aname+"/"+name, func(t *testing.T) {
+					sdk, direct := a14Paths(t, a, cfg, "a b/c", call)
+					assert.Equal(t, sdk, direct)
+				})
+			}
+		}
+	}
+}
