@@ -1,6 +1,7 @@
 package s3kit_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -307,6 +309,107 @@ func TestAttack14_ConfigsAndAnswers(t *testing.T) {
 				t.Run(cname+"/"+aname+"/"+name, func(t *testing.T) {
 					sdk, direct := a14Paths(t, a, cfg, "a b/c", call)
 					assert.Equal(t, sdk, direct)
+				})
+			}
+		}
+	}
+}
+
+// cancelKey is the context key of the CancelFunc cancelTransport calls.
+type cancelKey struct{}
+
+// cancelTransport cancels the call whose request it carries at one step:
+// "before send", "during upload" (after the body's first read), or
+// "after headers" (once the answer's headers came).
+type cancelTransport struct {
+	next http.RoundTripper
+	at   string
+}
+
+func (c *cancelTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	cancel, _ := r.Context().Value(cancelKey{}).(context.CancelFunc)
+	if cancel == nil {
+		return c.next.RoundTrip(r)
+	}
+	switch c.at {
+	case "before send":
+		cancel()
+	case "during upload":
+		if r.Body != nil && r.ContentLength > 0 {
+			r.Body = &cancelOnRead{ReadCloser: r.Body, cancel: cancel, done: r.Context().Done()}
+		}
+	}
+	resp, err := c.next.RoundTrip(r)
+	if c.at == "after headers" {
+		cancel()
+	}
+	return resp, err
+}
+
+// cancelOnRead gives one byte, cancels, and gives no more: the server
+// never gets the whole body.
+type cancelOnRead struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+	done   <-chan struct{}
+	read   bool
+}
+
+func (c *cancelOnRead) Read(p []byte) (int, error) {
+	if c.read {
+		<-c.done
+		return 0, context.Canceled
+	}
+	c.read = true
+	n, err := c.ReadCloser.Read(p[:min(len(p), 1)])
+	c.cancel()
+	return n, err
+}
+
+// TestAttack14_CancelAtEveryStep cancels each operation before the send,
+// during the upload of its body, and once the answer's headers came (for a
+// 500, during the backoff that follows), on both paths.
+func TestAttack14_CancelAtEveryStep(t *testing.T) {
+	answers := map[string]answer{
+		"ok": func(w http.ResponseWriter, r *http.Request, n int) {
+			if r.Method == http.MethodPut {
+				w.Header().Set("ETag", `"e"`)
+				return
+			}
+			objectAnswer(w, r, n)
+		},
+		"500 empty": empty(500),
+		"503 XML":   xmlError(503, "SlowDown", "slow"),
+	}
+	for _, at := range []string{"before send", "during upload", "after headers"} {
+		for aname, a := range answers {
+			for name, call := range a14Ops() {
+				t.Run(at+"/"+aname+"/"+name, func(t *testing.T) {
+					if at == "during upload" && (!strings.HasPrefix(name, "Put") || name == "PutEmpty") {
+						t.Skip("no body to upload") // and nothing would end a backoff of an hour
+					}
+					cfg := a14Config{opts: []s3kit.Option{
+						s3kit.WithHTTPClient(&http.Client{Transport: &cancelTransport{next: &http.Transport{}, at: at}}),
+						s3kit.WithRetryDelays(time.Hour, time.Hour)}}
+					cancelled := func(ctx context.Context, c *s3kit.Client, key string) (s3kit.Object, string, error) {
+						ctx, cancel := context.WithCancel(ctx)
+						defer cancel()
+						obj, body, err := call(context.WithValue(ctx, cancelKey{}, context.CancelFunc(cancel)), c, key)
+						if err != nil {
+							body = "" // how much a cut body gave depends on timing
+						}
+						return obj, body, err
+					}
+					sdk, direct := a14Paths(t, a, cfg, "k", cancelled)
+					if at == "during upload" {
+						// Whether the request's head reached the server
+						// before the connection closed depends on timing.
+						sdk.Requests, direct.Requests = nil, nil
+					}
+					assert.Equal(t, sdk, direct)
+					if at != "after headers" || aname != "ok" {
+						assert.NotEmpty(t, direct.ErrText)
+					}
 				})
 			}
 		}
