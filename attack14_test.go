@@ -6,8 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/internal/knobs"
+	"github.com/s3kit/s3kit/s3kittest"
 )
 
 // a14Creds makes FromEnv find a credential_process that gives already
@@ -410,6 +415,124 @@ func TestAttack14_CancelAtEveryStep(t *testing.T) {
 					if at != "after headers" || aname != "ok" {
 						assert.NotEmpty(t, direct.ErrText)
 					}
+				})
+			}
+		}
+	}
+}
+
+// a14FaultOps are public calls on the key "k" (and "k2" for Copy), as run
+// against s3kittest, holding "0123456789" at "k" and "src".
+var a14FaultOps = map[string]func(ctx context.Context, c *s3kit.Client, dir string) (string, error){
+	"Put": func(ctx context.Context, c *s3kit.Client, _ string) (string, error) {
+		res, err := c.Put(ctx, "bkt", "k", strings.NewReader("new data"))
+		return res.ETag, err
+	},
+	"PutIfNoneMatch": func(ctx context.Context, c *s3kit.Client, _ string) (string, error) {
+		res, err := c.Put(ctx, "bkt", "k", strings.NewReader("new data"), s3kit.WithIfNoneMatch("*"))
+		return res.ETag, err
+	},
+	"Get": func(ctx context.Context, c *s3kit.Client, _ string) (string, error) {
+		r, err := c.Get(ctx, "bkt", "k")
+		if err != nil {
+			return "", err
+		}
+		defer r.Close()
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return "", err
+		}
+		return string(b), nil
+	},
+	"Head": func(ctx context.Context, c *s3kit.Client, _ string) (string, error) {
+		o, err := c.Head(ctx, "bkt", "k")
+		return fmt.Sprint(o.Size, o.ETag), err
+	},
+	"Delete": func(ctx context.Context, c *s3kit.Client, _ string) (string, error) {
+		return "", c.Delete(ctx, "bkt", "k")
+	},
+	"DownloadFile": func(ctx context.Context, c *s3kit.Client, dir string) (string, error) {
+		p := filepath.Join(dir, "f")
+		if _, err := c.DownloadFile(ctx, "bkt", "k", p); err != nil {
+			return "", err
+		}
+		b, err := os.ReadFile(p)
+		return string(b), err
+	},
+	"Copy": func(ctx context.Context, c *s3kit.Client, _ string) (string, error) {
+		res, err := c.Copy(ctx, "bkt", "k", "bkt", "k2")
+		return res.ETag, err
+	},
+	"UploadFile": func(ctx context.Context, c *s3kit.Client, dir string) (string, error) {
+		p := filepath.Join(dir, "up")
+		if err := os.WriteFile(p, []byte("file data"), 0o600); err != nil {
+			return "", err
+		}
+		res, err := c.UploadFile(ctx, "bkt", "k", p)
+		return res.ETag, err
+	},
+}
+
+// a14Addr matches the addresses in a network error, which differ per run.
+var a14Addr = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
+
+// TestAttack14_FaultsOnS3kittest runs public calls against s3kittest with
+// faults injected on the first request for the key, or on every one, on
+// both paths, and compares results, errors and what the store holds after.
+func TestAttack14_FaultsOnS3kittest(t *testing.T) {
+	faults := map[string]func() s3kittest.Fault{
+		"500":            func() s3kittest.Fault { return s3kittest.ErrorResponse(500, "InternalError") },
+		"503 SlowDown":   func() s3kittest.Fault { return s3kittest.ErrorResponse(503, "SlowDown") },
+		"403":            func() s3kittest.Fault { return s3kittest.ErrorResponse(403, "AccessDenied") },
+		"reset request":  func() s3kittest.Fault { return s3kittest.ResetRequest(2) },
+		"reset response": func() s3kittest.Fault { return s3kittest.ResetResponse(3) },
+		"drop response":  s3kittest.DropResponse,
+		"truncate XML":   s3kittest.TruncateXML,
+		"invalid XML":    s3kittest.InvalidXML,
+	}
+	type result struct {
+		Value, Err string
+		Sentinels  []string
+		Stored     []string
+	}
+	for fname, fault := range faults {
+		for _, times := range []int{1, 0} {
+			for name, call := range a14FaultOps {
+				t.Run(fmt.Sprint(fname, "/times=", times, "/", name), func(t *testing.T) {
+					run := func(on bool) result {
+						rules := []*s3kittest.Rule{{Key: "k", Nth: 1, Times: times, Fault: fault()}}
+						if times == 0 {
+							rules[0].Nth = 0
+						}
+						srv := s3kittest.NewServer(t)
+						srv.CreateBucket(t, "bkt")
+						plain := srv.Client(t)
+						for _, k := range []string{"k", "src"} {
+							_, err := plain.Put(t.Context(), "bkt", k, strings.NewReader("0123456789"))
+							require.NoError(t, err)
+						}
+						u, err := url.Parse(srv.URL)
+						require.NoError(t, err)
+						rp := httputil.NewSingleHostReverseProxy(u)
+						rp.Transport = srv.HTTPClient().Transport
+						h := s3kittest.NewFaultHandler(rp, rules...)
+						front := httptest.NewServer(h)
+						t.Cleanup(front.Close)
+						c, err := s3kit.New(t.Context(), append(srv.Options(), s3kit.WithEndpoint(front.URL),
+							s3kit.WithRetryDelays(time.Microsecond, time.Microsecond), knobs.WithDirectPath(on).(s3kit.Option))...)
+						require.NoError(t, err)
+						v, err := call(t.Context(), c, t.TempDir())
+						r := result{Value: v}
+						if err != nil {
+							r.Err, r.Sentinels = a14Addr.ReplaceAllString(err.Error(), "ADDR"), sentinelNames(err)
+						}
+						for o, err := range plain.List(t.Context(), "bkt") {
+							require.NoError(t, err)
+							r.Stored = append(r.Stored, fmt.Sprint(o.Key, " ", o.Size, " ", o.ETag))
+						}
+						return r
+					}
+					assert.Equal(t, run(false), run(true))
 				})
 			}
 		}
