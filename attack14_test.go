@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -535,6 +536,46 @@ func TestAttack14_FaultsOnS3kittest(t *testing.T) {
 					assert.Equal(t, run(false), run(true))
 				})
 			}
+		}
+	}
+}
+
+// switchTransport sends through the transport of the path now running.
+type switchTransport struct {
+	mu  sync.Mutex
+	cur *bodyTracker
+}
+
+func (s *switchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	return cur.RoundTrip(r)
+}
+
+// TestAttack14_NoAnswerLeftOpen runs every operation against every
+// scripted answer with an HTTP client that counts open answer bodies, and
+// checks that neither path leaves one open.
+func TestAttack14_NoAnswerLeftOpen(t *testing.T) {
+	all := append(slices.Clone(directAnswers), a14Answers...)
+	for _, a := range all {
+		for name, call := range a14Ops() {
+			t.Run(a.name+"/"+name, func(t *testing.T) {
+				sw := &switchTransport{}
+				var trackers []*bodyTracker
+				cfg := a14Config{opts: []s3kit.Option{s3kit.WithHTTPClient(&http.Client{Transport: sw})}, fresh: func() {
+					tr := &bodyTracker{next: &http.Transport{}}
+					trackers = append(trackers, tr)
+					sw.mu.Lock()
+					sw.cur = tr
+					sw.mu.Unlock()
+				}}
+				sdk, direct := a14Paths(t, a.answer, cfg, "k", call)
+				assert.Equal(t, sdk, direct)
+				require.Len(t, trackers, 2)
+				assert.Zero(t, trackers[0].openBodies(), "the SDK path left answers open")
+				assert.Zero(t, trackers[1].openBodies(), "the direct path left answers open")
+			})
 		}
 	}
 }
