@@ -663,3 +663,21 @@ func TestAttack14_ConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestAttack14_RetryTimeSpent checks that the retry time budget ends the
+// retries alike on both paths: every answer comes later than the budget,
+// so no second attempt may start.
+func TestAttack14_RetryTimeSpent(t *testing.T) {
+	slow := func(w http.ResponseWriter, r *http.Request, n int) {
+		<-time.After(5 * time.Millisecond) // slower than the budget; not a synchronisation
+		xmlError(500, "InternalError", "x")(w, r, n)
+	}
+	for name, call := range a14Ops() {
+		t.Run(name, func(t *testing.T) {
+			cfg := a14Config{opts: []s3kit.Option{s3kit.WithRetryTimeout(time.Millisecond)}}
+			sdk, direct := a14Paths(t, slow, cfg, "k", call)
+			assert.Equal(t, sdk, direct)
+			assert.Len(t, direct.Requests, 1, "a retry started after the budget was spent")
+		})
+	}
+}
