@@ -681,3 +681,25 @@ func TestAttack14_RetryTimeSpent(t *testing.T) {
 		})
 	}
 }
+
+// TestAttack14_RefusedBeforeTheBody answers a PUT that asks for
+// "100-continue" with an error, without reading its body, on both paths.
+func TestAttack14_RefusedBeforeTheBody(t *testing.T) {
+	for _, status := range []int{403, 417, 500, 503} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			cfg := a14Config{wrap: func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Header.Get("Expect") == "" {
+						next.ServeHTTP(w, r)
+						return
+					}
+					w.Header().Set("Connection", "close")
+					xmlError(status, "Refused", "no")(w, r, 1)
+				})
+			}}
+			sdk, direct := a14Paths(t, objectAnswer, cfg, "k", a14Ops()["Put3MiB"])
+			assert.Equal(t, sdk, direct)
+			assert.NotEmpty(t, direct.ErrText)
+		})
+	}
+}
