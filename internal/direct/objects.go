@@ -8,9 +8,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 	smithytime "github.com/aws/smithy-go/time"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // HeadObject is the SDK's HeadObject, on the direct path for an input of
@@ -27,14 +30,20 @@ func (c *Client) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ..
 		return c.Client.HeadObject(ctx, in, opt)
 	}
 	return run(ctx, c, "HeadObject", cl, func(ctx context.Context, n, max int) (*s3.HeadObjectOutput, error) {
-		resp, err := c.send(ctx, cl, n, max)
+		req, err := c.request(ctx, cl, n, max)
+		if err != nil {
+			return nil, err // as in the SDK's stack: no answer to replay
+		}
+		resp, err := c.do(cl, req)
 		if err == nil && statusOK(resp) {
 			if o, ok := parseObject(resp.Header); ok {
 				discard(resp.Body)
-				return o.head(), nil
+				out := o.head()
+				withAnswer(&out.ResultMetadata, resp)
+				return out, nil
 			}
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
 }
 
@@ -63,15 +72,20 @@ func (c *Client) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...f
 		return c.Client.GetObject(ctx, in, opt)
 	}
 	return run(ctx, c, "GetObject", cl, func(ctx context.Context, n, max int) (*s3.GetObjectOutput, error) {
-		resp, err := c.send(ctx, cl, n, max)
+		req, err := c.request(ctx, cl, n, max)
+		if err != nil {
+			return nil, err // as in the SDK's stack: no answer to replay
+		}
+		resp, err := c.do(cl, req)
 		if err == nil && statusOK(resp) {
 			if o, ok := parseObject(resp.Header); ok {
 				out := o.get()
 				out.Body = resp.Body
+				withAnswer(&out.ResultMetadata, resp)
 				return out, nil
 			}
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
 }
 
@@ -90,21 +104,18 @@ func (c *Client) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opt
 		return c.Client.DeleteObject(ctx, in, opt)
 	}
 	return run(ctx, c, "DeleteObject", cl, func(ctx context.Context, n, max int) (*s3.DeleteObjectOutput, error) {
-		resp, err := c.send(ctx, cl, n, max)
-		if err == nil && statusOK(resp) && resp.Header.Get("X-Amz-Delete-Marker") == "" && emptyBody(resp) {
-			return &s3.DeleteObjectOutput{VersionId: str(resp.Header, "X-Amz-Version-Id")}, nil
+		req, err := c.request(ctx, cl, n, max)
+		if err != nil {
+			return nil, err // as in the SDK's stack: no answer to replay
 		}
-		return replay(ctx, resp, err, sdk)
+		resp, err := c.do(cl, req)
+		if err == nil && statusOK(resp) && resp.Header.Get("X-Amz-Delete-Marker") == "" && emptyBody(resp) {
+			out := &s3.DeleteObjectOutput{VersionId: str(resp.Header, "X-Amz-Version-Id")}
+			withAnswer(&out.ResultMetadata, resp)
+			return out, nil
+		}
+		return replay(ctx, cl, resp, err, sdk)
 	})
-}
-
-// send builds, signs and sends attempt n of cl.
-func (c *Client) send(ctx context.Context, cl *call, n, max int) (*http.Response, error) {
-	req, err := c.request(ctx, cl, n, max)
-	if err != nil {
-		return nil, err
-	}
-	return c.do(cl, req)
 }
 
 // do sends req and notes what its answer shows of the clock.
@@ -113,6 +124,18 @@ func (c *Client) do(cl *call, req *http.Request) (*http.Response, error) {
 	resp, err := c.hc.Do(req)
 	cl.seen = observeSkew(resp, requestAt, time.Now())
 	return resp, err
+}
+
+// withAnswer records resp in md as the SDK's stack records the raw
+// answer (its AddRawResponse step, whose key is unexported), which s3kit
+// reads the HTTP status from: a GetObject's 200 and 206 mean different
+// bodies.
+func withAnswer(md *middleware.Metadata, resp *http.Response) {
+	raw := &smithyhttp.Response{Response: resp}
+	_, *md, _ = awsmiddleware.AddRawResponse{}.HandleDeserialize(context.Background(), middleware.DeserializeInput{},
+		middleware.DeserializeHandlerFunc(func(context.Context, middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			return middleware.DeserializeOutput{RawResponse: raw}, middleware.Metadata{}, nil
+		}))
 }
 
 // typed are the headers the SDK's HeadObject and GetObject parse into

@@ -66,10 +66,11 @@ func (c *Client) PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...f
 		}
 		if err == nil && statusOK(resp) && emptyBody(resp) {
 			if out, ok := putOutput(resp.Header); ok {
+				withAnswer(&out.ResultMetadata, resp)
 				return out, nil
 			}
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/s3kit/s3kit/internal/retry"
@@ -22,16 +23,42 @@ type sdkOp[T any] func(ctx context.Context, opt func(*s3.Options)) (T, error)
 // instead of sending anything, with retries off. It returns what the SDK
 // makes of it: the output, or the error its retry loop would have seen
 // for that attempt.
-func replay[T any](ctx context.Context, resp *http.Response, sendErr error, op sdkOp[T]) (T, error) {
+//
+// The replay neither signs nor asks the credentials provider again: the
+// attempt was signed with cl.creds, and a provider that fails now must not
+// turn the answer the attempt got into another error. When the SDK's
+// operation fails before it takes the answer, the answer's body is read a
+// little and closed here, so that its connection is not lost.
+func replay[T any](ctx context.Context, cl *call, resp *http.Response, sendErr error, op sdkOp[T]) (T, error) {
 	rc := newReplayContext(ctx)
+	r := &replayer{resp: resp, err: sendErr, ctx: rc}
+	creds := cl.creds
 	out, err := op(rc, func(o *s3.Options) {
-		o.HTTPClient = &replayer{resp: resp, err: sendErr, ctx: rc}
+		o.HTTPClient = r
 		o.Retryer = aws.NopRetryer{}
+		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil })
+		o.APIOptions = append(o.APIOptions, unsigned)
 	})
+	if !r.taken && resp != nil && resp.Body != nil {
+		discard(resp.Body)
+	}
 	if err == nil {
 		return out, nil
 	}
 	return out, attemptError(err)
+}
+
+// unsigned takes the signing step out of a replay's stack: its request is
+// never sent.
+func unsigned(st *middleware.Stack) error {
+	if _, ok := st.Finalize.Get("Signing"); !ok {
+		return nil
+	}
+	_, err := st.Finalize.Swap("Signing", middleware.FinalizeMiddlewareFunc("Signing",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			return next.HandleFinalize(ctx, in)
+		}))
+	return err
 }
 
 // attemptError takes off what the SDK's stack adds around an attempt's
@@ -49,15 +76,17 @@ func attemptError(err error) error {
 
 // replayer is the HTTP client of a replay: it returns the recorded answer.
 type replayer struct {
-	resp *http.Response
-	err  error
-	ctx  *replayContext
+	resp  *http.Response
+	err   error
+	ctx   *replayContext
+	taken bool // Do ran: the SDK owns the answer
 }
 
 // Do returns the recorded answer. When the recorded send failed because
 // the call's context ended, the replay's context ends now, so that the SDK
 // sees, as it would have, a context that ended during the send.
 func (r *replayer) Do(*http.Request) (*http.Response, error) {
+	r.taken = true
 	if r.err != nil {
 		r.ctx.end()
 	}

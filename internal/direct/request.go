@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go/encoding/httpbinding"
 	smithyrand "github.com/aws/smithy-go/rand"
 
@@ -21,12 +22,13 @@ const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b785
 // call is what one call's requests share.
 type call struct {
 	method, bucket, key string
-	query               string        // encoded, without '?'; "" for none
-	invocation          string        // amz-sdk-invocation-id, the same on every attempt
-	payload             string        // hex SHA-256 of the body; "" for none
-	length              int64         // the body's length, which SigV4 signs
-	skew                time.Duration // the clock's correction for the next attempt
-	seen                skew          // what the last attempt's answer showed of the clock
+	query               string          // encoded, without '?'; "" for none
+	invocation          string          // amz-sdk-invocation-id, the same on every attempt
+	payload             string          // hex SHA-256 of the body; "" for none
+	length              int64           // the body's length, which SigV4 signs
+	skew                time.Duration   // the clock's correction for the next attempt
+	seen                skew            // what the last attempt's answer showed of the clock
+	creds               aws.Credentials // what the last attempt was signed with, for its replay
 	header              func(http.Header)
 }
 
@@ -70,23 +72,27 @@ func (c *Client) request(ctx context.Context, cl *call, n, max int) (*http.Reque
 	if cl.header != nil {
 		cl.header(h)
 	}
-	if err := c.sign(ctx, req, sum, cl.skew); err != nil {
+	creds, err := c.sign(ctx, req, sum, cl.skew)
+	if err != nil {
 		return nil, err
 	}
+	cl.creds = creds
 	return req, nil
 }
 
 // sign signs req with the client's credentials, as of now corrected by
 // skew: SigV4 with the SDK's signer and the options of the S3 client, or
-// SigV2.
-func (c *Client) sign(ctx context.Context, req *http.Request, sum string, skew time.Duration) error {
+// SigV2. It returns the credentials it signed with. A failure to get them
+// reads as the SDK's stack words it (its GetIdentity step and the adapter of
+// a credentials provider), and is the attempt's error, as there.
+func (c *Client) sign(ctx context.Context, req *http.Request, sum string, skew time.Duration) (aws.Credentials, error) {
 	creds, err := c.creds.Retrieve(ctx)
 	if err != nil {
-		return fmt.Errorf("failed to resolve identity: %w", err)
+		return creds, fmt.Errorf("get identity: get credentials: %w", err)
 	}
 	if c.sigV2 {
 		sigv2.Sign(req, creds, time.Now()) // the SigV2 middleware does not correct the clock either
-		return nil
+		return creds, nil
 	}
-	return c.signer.SignHTTP(ctx, creds, req, sum, "s3", c.region, time.Now().Add(skew))
+	return creds, c.signer.SignHTTP(ctx, creds, req, sum, "s3", c.region, time.Now().Add(skew))
 }
