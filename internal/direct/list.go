@@ -47,14 +47,19 @@ func (c *Client) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, o
 		return c.Client.ListObjectsV2(ctx, in, opt)
 	}
 	return run(ctx, c, "ListObjectsV2", cl, func(ctx context.Context, n, max int) (*s3.ListObjectsV2Output, error) {
-		resp, err := c.send(ctx, cl, n, max)
+		req, err := c.request(ctx, cl, n, max)
+		if err != nil {
+			return nil, err // as in the SDK's stack: no answer to replay
+		}
+		resp, err := c.do(cl, req)
 		if err == nil && statusOK(resp) {
 			if out, ok := decodeAnswer(resp, decodeListV2); ok {
 				out.RequestCharged = requestCharged(resp.Header)
+				withAnswer(&out.ResultMetadata, resp)
 				return out, nil
 			}
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
 }
 
@@ -82,14 +87,19 @@ func (c *Client) ListObjects(ctx context.Context, in *s3.ListObjectsInput, opts 
 		return c.Client.ListObjects(ctx, in, opt)
 	}
 	return run(ctx, c, "ListObjects", cl, func(ctx context.Context, n, max int) (*s3.ListObjectsOutput, error) {
-		resp, err := c.send(ctx, cl, n, max)
+		req, err := c.request(ctx, cl, n, max)
+		if err != nil {
+			return nil, err // as in the SDK's stack: no answer to replay
+		}
+		resp, err := c.do(cl, req)
 		if err == nil && statusOK(resp) {
 			if out, ok := decodeAnswer(resp, decodeListV1); ok {
 				out.RequestCharged = requestCharged(resp.Header)
+				withAnswer(&out.ResultMetadata, resp)
 				return out, nil
 			}
 		}
-		return replay(ctx, resp, err, sdk)
+		return replay(ctx, cl, resp, err, sdk)
 	})
 }
 
