@@ -33,13 +33,16 @@ type Upload struct {
 	base int64
 
 	progress *Progress // nil without progress reporting
+
+	pool   *bufferPool     // where parts read from body are held
+	hasher *payload.Hasher // hashes parts as they are read; nil until needed
 }
 
 // NewUpload prepares to store body, of size bytes (-1 if unknown), as t's
 // object with settings set. When ra is not nil, the body is read in place
 // from ra at base instead.
 func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.ReaderAt, base int64) *Upload {
-	return &Upload{t: t, set: set, body: body, size: size, ra: ra, base: base}
+	return &Upload{t: t, set: set, body: body, size: size, ra: ra, base: base, pool: partBuffers}
 }
 
 // Report makes the upload report its progress to p, which may be nil.
@@ -57,7 +60,7 @@ func (u *Upload) Single(ctx context.Context) (Result, error) {
 		}
 		body = bytes.NewReader(buf)
 	}
-	return u.putBytes(ctx, body, u.size)
+	return u.putBytes(ctx, body, u.size, nil)
 }
 
 // readExactly fills buf from the body and checks that the body ends there,
@@ -89,12 +92,16 @@ func (u *Upload) checkEnd() error {
 }
 
 // putBytes sends one seekable body of n bytes with PutObject, signed with
-// its SHA-256. The bytes count as progress while the HTTP client reads them,
-// and as done once the PUT has answered.
-func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Result, error) {
-	sums, err := payload.Hash(body, u.set.ContentMD5)
-	if err != nil {
-		return Result{}, u.t.err(None, fmt.Errorf("reading body: %w", err))
+// its SHA-256: sums if the body was hashed while it was read, or else
+// hashed here. The bytes count as progress while the HTTP client reads
+// them, and as done once the PUT has answered.
+func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64, sums *payload.Hashes) (Result, error) {
+	if sums == nil {
+		s, err := payload.Hash(body, u.set.ContentMD5)
+		if err != nil {
+			return Result{}, u.t.err(None, fmt.Errorf("reading body: %w", err))
+		}
+		sums = &s
 	}
 	u.progress.SetTotal(n, 0)
 	out, err := u.t.S3.PutObject(ctx, u.t.putObjectInput(u.progress.Body(body, n), n, sums.MD5, u.set), payload.Sign(sums.SHA256))
@@ -113,9 +120,19 @@ func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Res
 // A body that keeps returning no bytes and no error fails with
 // io.ErrNoProgress after maxEmptyReads calls in a row, as bufio does.
 func readFull(r io.Reader, buf []byte) (n int, eof bool, err error) {
+	return readHashed(r, buf, nil)
+}
+
+// readHashed is readFull that also writes every piece it reads to h (if
+// not nil) right after reading it, while the piece is still in the CPU's
+// cache: a part is hashed on the way in rather than in a second pass.
+func readHashed(r io.Reader, buf []byte, h *payload.Hasher) (n int, eof bool, err error) {
 	empty := 0
 	for n < len(buf) {
 		k, err := r.Read(buf[n:])
+		if h != nil && k > 0 {
+			_, _ = h.Write(buf[n : n+k])
+		}
 		n += k
 		switch {
 		case err == io.EOF: //nolint:errorlint // io.Reader returns io.EOF itself at the end
@@ -163,19 +180,23 @@ func (s section) WriteTo(w io.Writer) (int64, error) {
 // Multipart sends the body as a multipart upload, or as a single PUT if a
 // body of unknown size turns out to fit in the first part.
 func (u *Upload) Multipart(ctx context.Context) (Result, error) {
-	var first []byte
+	var first *part
 	if u.ra == nil {
-		var whole bool
-		var err error
-		if first, whole, err = u.readFirst(); err != nil {
+		p, whole, err := u.readFirst()
+		if err != nil {
 			return Result{}, err
 		}
 		if whole {
-			return u.putBytes(ctx, bytes.NewReader(first), int64(len(first)))
+			defer u.pool.put(p.buf)
+			return u.putBytes(ctx, p.body, p.size, p.sums)
 		}
+		first = &p
 	}
 	mp, err := u.create(ctx, u.t.createMultipartUploadInput(u.set))
 	if err != nil {
+		if first != nil {
+			u.pool.put(first.buf)
+		}
 		return Result{}, err
 	}
 	total, err := mp.runParts(ctx, bodyParts{u}, first)
@@ -189,31 +210,19 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-// readFirst reads the first part of a body that is not read in place, and
-// reports whether it is the whole body. The part holds no more than the
-// declared size, if any, so that a body longer than declared is found here
+// readFirst reads the first part of a body that is not read in place, into
+// a buffer from the pool, and reports whether it is the whole body. The
+// part holds no more than the declared size, if any, so that a body longer
+// than declared is found here
 // (TestPutOfDeclaredSizeLongerThanThePartFails) rather than sent as a first
-// part past the object's end.
-func (u *Upload) readFirst() (first []byte, whole bool, err error) {
-	ps := u.PartSizeFor(0)
-	if u.size >= 0 {
-		ps = min(ps, u.size)
+// part past the object's end. On error the buffer is back in the pool.
+func (u *Upload) readFirst() (first part, whole bool, err error) {
+	first, err = bodyParts{u}.next(1, nil, 0)
+	if err != nil {
+		u.pool.put(first.buf)
+		return part{}, false, err
 	}
-	first = make([]byte, ps)
-	n, eof, err := readFull(u.body, first)
-	switch {
-	case err != nil:
-		return nil, false, u.bodyErr(err)
-	case eof && u.size >= 0 && int64(n) != u.size:
-		return nil, false, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, u.size))
-	case !eof && int64(n) == u.size:
-		// The declared size fits in one part: the body must end there.
-		if err := u.checkEnd(); err != nil {
-			return nil, false, err
-		}
-		eof = true
-	}
-	return first[:n], eof, nil
+	return first, first.last, nil
 }
 
 // growthDivisor sets how fast the part size of an unknown-size upload grows:
@@ -333,7 +342,9 @@ type multipartRun struct {
 // are read from its body, a Copy's are ranges of its source.
 type partSource interface {
 	// next returns part n, which starts at offset; buf is a buffer it may
-	// use (nil, or a buffer of an earlier part).
+	// use (nil, or a buffer of an earlier part). The part's buf is the
+	// buffer it holds, even with an error, for the caller to return to
+	// the pool.
 	next(n int, buf []byte, offset int64) (part, error)
 	// send uploads part n of upload id and returns the ETag of the answer.
 	send(ctx context.Context, id string, n int, p part) (*string, error)
@@ -342,16 +353,18 @@ type partSource interface {
 // runParts takes parts from src and hands them to at most concurrency
 // uploads at a time, and returns the number of bytes in all parts once
 // every part is recorded. It stops at the first failure. Buffers circulate
-// through tokens, so memory stays at concurrency × part size. first, if not
-// nil, is the already-read first part.
-func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []byte) (int64, error) {
+// through tokens, so that one upload holds at most concurrency buffers
+// (TestUploadHoldsAtMostConcurrencyBuffers), and go back to the pool once
+// every part has returned. first, if not nil, is the already-read first
+// part, which runParts then owns.
+func (mp *multipartRun) runParts(ctx context.Context, src partSource, first *part) (int64, error) {
 	u := mp.u
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	tokens := make(chan []byte, u.set.Concurrency)
-	tokens <- first
-	for range u.set.Concurrency - 1 {
+	defer mp.returnBuffers(tokens)
+	for range u.set.Concurrency {
 		tokens <- nil
 	}
 	var total int64
@@ -362,19 +375,12 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []by
 		case buf = <-tokens:
 		case <-ctx.Done():
 		}
-		if readErr = mp.firstErr(ctx); readErr != nil {
-			break
-		}
-		if n > maxParts {
-			readErr = u.t.err(Invalid, fmt.Errorf("body needs more than %d parts; raise the part size", maxParts))
-			break
-		}
 		var p part
-		if p, readErr = nextPart(src, first, n, buf, total); readErr != nil {
+		if p, readErr = mp.nextPart(ctx, src, first, n, buf, total); readErr != nil || (p.size == 0 && n > 1) {
+			// The previous part may have ended exactly at the end of the
+			// body.
+			tokens <- p.buf
 			break
-		}
-		if p.size == 0 && n > 1 {
-			break // the previous part ended exactly at the end of the body
 		}
 		total += p.size
 		mp.wg.Add(1)
@@ -400,29 +406,52 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []by
 }
 
 // nextPart returns part n, which starts at offset: the already-read first
-// part if n is 1 and first is not nil, or else the next part from src.
-func nextPart(src partSource, first []byte, n int, buf []byte, offset int64) (part, error) {
+// part if n is 1 and first is not nil, or else the next part from src, read
+// into buf if it needs a buffer. It fails if the upload has failed or ctx
+// has ended, or if n is past the last part S3 allows. The part's buf is the
+// buffer it holds, even with an error.
+func (mp *multipartRun) nextPart(ctx context.Context, src partSource, first *part, n int, buf []byte, offset int64) (part, error) {
 	if first != nil && n == 1 {
-		return part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}, nil
+		buf = first.buf // every token is still nil
+	}
+	if err := mp.firstErr(ctx); err != nil {
+		return part{buf: buf}, err
+	}
+	if n > maxParts {
+		return part{buf: buf}, mp.u.t.err(Invalid, fmt.Errorf("body needs more than %d parts; raise the part size", maxParts))
+	}
+	if first != nil && n == 1 {
+		return *first, nil
 	}
 	return src.next(n, buf, offset)
+}
+
+// returnBuffers waits for every part in flight, then returns the buffers
+// in tokens to the pool.
+func (mp *multipartRun) returnBuffers(tokens chan []byte) {
+	mp.wg.Wait()
+	for range len(tokens) {
+		mp.u.pool.put(<-tokens)
+	}
 }
 
 // part is one part ready to send.
 type part struct {
 	body io.ReadSeeker
 	size int64
-	buf  []byte // buffer holding the data, returned to the pool after sending
-	last bool   // the body ends with this part
-	rng  string // for a Copy: the source's bytes, as "bytes=a-b"
+	buf  []byte          // buffer holding the data, returned to the pool after sending
+	sums *payload.Hashes // the data's hashes, if taken while it was read
+	last bool            // the body ends with this part
+	rng  string          // for a Copy: the source's bytes, as "bytes=a-b"
 }
 
 // bodyParts reads the parts of a Put from its body.
 type bodyParts struct{ u *Upload }
 
 // next returns part n, which starts at offset. It comes from the
-// ReaderAt in place, or is read into buf, which is grown as needed. A body
-// that is shorter or longer than its declared size is an error.
+// ReaderAt in place, or is read into buf, which is replaced with one from
+// the pool if it is too small, and hashed as it is read. A body that is
+// shorter or longer than its declared size is an error.
 func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 	u := b.u
 	want := u.PartSizeFor(offset)
@@ -430,35 +459,47 @@ func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 		want = min(want, u.size-offset)
 	}
 	if u.ra != nil {
-		return part{body: newSection(u.ra, u.base+offset, want), size: want, last: offset+want >= u.size}, nil
+		return part{body: newSection(u.ra, u.base+offset, want), size: want, last: offset+want >= u.size, buf: buf}, nil
 	}
 	if int64(cap(buf)) < want {
-		buf = make([]byte, want)
+		u.pool.put(buf)
+		buf = u.pool.get(want)
 	}
-	buf = buf[:want]
-	read, eof, err := readFull(u.body, buf)
-	p := part{body: bytes.NewReader(buf[:read]), size: int64(read), buf: buf}
+	if u.hasher == nil {
+		u.hasher = payload.NewHasher(u.set.ContentMD5)
+	}
+	u.hasher.Reset()
+	read, eof, err := readHashed(u.body, buf[:want], u.hasher)
+	sums := u.hasher.Sums()
+	p := part{body: bytes.NewReader(buf[:read]), size: int64(read), buf: buf, sums: &sums}
 	switch {
 	case err != nil:
-		return part{}, u.bodyErr(err)
+		return part{buf: buf}, u.bodyErr(err)
 	case eof && u.size >= 0 && offset+int64(read) != u.size:
-		return part{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", offset+int64(read), u.size))
+		return part{buf: buf}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", offset+int64(read), u.size))
 	case eof: // a Read may return the last bytes with io.EOF
 		p.last = true
 	case u.size >= 0 && offset+int64(read) == u.size:
 		if err := u.checkEnd(); err != nil {
-			return part{}, err
+			return part{buf: buf}, err
 		}
 		p.last = true
 	}
 	return p, nil
 }
 
-// send uploads part n with UploadPart, signed with its SHA-256. Its bytes
-// count as progress while the HTTP client reads them.
+// send uploads part n with UploadPart, signed with its SHA-256, taken while
+// the part was read or else here. Its bytes count as progress while the
+// HTTP client reads them.
 func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string, error) {
 	u := b.u
-	sums, err := payload.Hash(p.body, u.set.ContentMD5)
+	var err error
+	sums := p.sums
+	if sums == nil {
+		var s payload.Hashes
+		s, err = payload.Hash(p.body, u.set.ContentMD5)
+		sums = &s
+	}
 	var out *s3.UploadPartOutput
 	if err == nil {
 		p.body = u.progress.Body(p.body, p.size)
