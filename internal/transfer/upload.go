@@ -371,15 +371,23 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first *par
 	var readErr error
 	for n := 1; ; n++ {
 		var buf []byte
+		took := false
 		select {
 		case buf = <-tokens:
+			took = true
 		case <-ctx.Done():
 		}
 		var p part
 		if p, readErr = mp.nextPart(ctx, src, first, n, buf, total); readErr != nil || (p.size == 0 && n > 1) {
 			// The previous part may have ended exactly at the end of the
-			// body.
-			tokens <- p.buf
+			// body. The buffer goes back where it came from: a token
+			// taken goes back to tokens, which has room for it and for
+			// no more (TestUploadCancelledWhileEveryPartIsInFlight).
+			if took {
+				tokens <- p.buf
+			} else {
+				u.pool.put(p.buf)
+			}
 			break
 		}
 		total += p.size
