@@ -34,56 +34,25 @@ type Hashes struct {
 // instructions. withMD5 adds Content-MD5 for providers or bucket policies
 // that demand it.
 func Hash(body io.ReadSeeker, withMD5 bool) (Hashes, error) {
-	h := NewHasher(withMD5)
-	if _, err := io.Copy(h, body); err != nil { // bodies implement WriterTo
+	sh := sha256.New()
+	var w io.Writer = sh
+	var mh hash.Hash
+	if withMD5 {
+		mh = md5.New()
+		w = io.MultiWriter(sh, mh)
+	}
+	if _, err := io.Copy(w, body); err != nil { // bodies implement WriterTo
 		return Hashes{}, err
 	}
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
 		return Hashes{}, err
 	}
-	return h.Sums(), nil
-}
-
-// Hasher computes the [Hashes] of a body written to it piece by piece, so
-// that a body can be hashed while it is read, when its bytes are still in
-// the CPU's cache, instead of in a second pass.
-type Hasher struct {
-	sha hash.Hash
-	md5 hash.Hash // nil without Content-MD5
-	w   io.Writer
-}
-
-// NewHasher returns a Hasher of SHA-256, and of MD5 if withMD5 is set.
-func NewHasher(withMD5 bool) *Hasher {
-	h := &Hasher{sha: sha256.New()}
-	h.w = h.sha
-	if withMD5 {
-		h.md5 = md5.New()
-		h.w = io.MultiWriter(h.sha, h.md5)
+	h := Hashes{SHA256: hex.EncodeToString(sh.Sum(nil))}
+	if mh != nil {
+		m := base64.StdEncoding.EncodeToString(mh.Sum(nil))
+		h.MD5 = &m
 	}
-	return h
-}
-
-// Write adds p to the hashes; it never fails.
-func (h *Hasher) Write(p []byte) (int, error) { return h.w.Write(p) }
-
-// Sums returns the hashes of what was written since the last Reset.
-func (h *Hasher) Sums() Hashes {
-	var sum [sha256.Size]byte
-	s := Hashes{SHA256: hex.EncodeToString(h.sha.Sum(sum[:0]))}
-	if h.md5 != nil {
-		m := base64.StdEncoding.EncodeToString(h.md5.Sum(nil))
-		s.MD5 = &m
-	}
-	return s
-}
-
-// Reset starts the hashes afresh.
-func (h *Hasher) Reset() {
-	h.sha.Reset()
-	if h.md5 != nil {
-		h.md5.Reset()
-	}
+	return h, nil
 }
 
 // SignID is the ID of the middleware [Sign] adds, by which the direct

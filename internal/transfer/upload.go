@@ -34,8 +34,7 @@ type Upload struct {
 
 	progress *Progress // nil without progress reporting
 
-	pool   *bufferPool     // where parts read from body are held
-	hasher *payload.Hasher // hashes parts as they are read; nil until needed
+	pool *bufferPool // lends the buffers parts read from body are held in
 }
 
 // NewUpload prepares to store body, of size bytes (-1 if unknown), as t's
@@ -60,7 +59,7 @@ func (u *Upload) Single(ctx context.Context) (Result, error) {
 		}
 		body = bytes.NewReader(buf)
 	}
-	return u.putBytes(ctx, body, u.size, nil)
+	return u.putBytes(ctx, body, u.size)
 }
 
 // readExactly fills buf from the body and checks that the body ends there,
@@ -92,16 +91,12 @@ func (u *Upload) checkEnd() error {
 }
 
 // putBytes sends one seekable body of n bytes with PutObject, signed with
-// its SHA-256: sums if the body was hashed while it was read, or else
-// hashed here. The bytes count as progress while the HTTP client reads
-// them, and as done once the PUT has answered.
-func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64, sums *payload.Hashes) (Result, error) {
-	if sums == nil {
-		s, err := payload.Hash(body, u.set.ContentMD5)
-		if err != nil {
-			return Result{}, u.t.err(None, fmt.Errorf("reading body: %w", err))
-		}
-		sums = &s
+// its SHA-256. The bytes count as progress while the HTTP client reads them,
+// and as done once the PUT has answered.
+func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64) (Result, error) {
+	sums, err := payload.Hash(body, u.set.ContentMD5)
+	if err != nil {
+		return Result{}, u.t.err(None, fmt.Errorf("reading body: %w", err))
 	}
 	u.progress.SetTotal(n, 0)
 	out, err := u.t.S3.PutObject(ctx, u.t.putObjectInput(u.progress.Body(body, n), n, sums.MD5, u.set), payload.Sign(sums.SHA256))
@@ -120,19 +115,9 @@ func (u *Upload) putBytes(ctx context.Context, body io.ReadSeeker, n int64, sums
 // A body that keeps returning no bytes and no error fails with
 // io.ErrNoProgress after maxEmptyReads calls in a row, as bufio does.
 func readFull(r io.Reader, buf []byte) (n int, eof bool, err error) {
-	return readHashed(r, buf, nil)
-}
-
-// readHashed is readFull that also writes every piece it reads to h (if
-// not nil) right after reading it, while the piece is still in the CPU's
-// cache: a part is hashed on the way in rather than in a second pass.
-func readHashed(r io.Reader, buf []byte, h *payload.Hasher) (n int, eof bool, err error) {
 	empty := 0
 	for n < len(buf) {
 		k, err := r.Read(buf[n:])
-		if h != nil && k > 0 {
-			_, _ = h.Write(buf[n : n+k])
-		}
 		n += k
 		switch {
 		case err == io.EOF: //nolint:errorlint // io.Reader returns io.EOF itself at the end
@@ -188,7 +173,7 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 		}
 		if whole {
 			defer u.pool.put(p.buf)
-			return u.putBytes(ctx, p.body, p.size, p.sums)
+			return u.putBytes(ctx, p.body, p.size)
 		}
 		first = &p
 	}
@@ -447,10 +432,9 @@ func (mp *multipartRun) returnBuffers(tokens chan []byte) {
 type part struct {
 	body io.ReadSeeker
 	size int64
-	buf  []byte          // buffer holding the data, returned to the pool after sending
-	sums *payload.Hashes // the data's hashes, if taken while it was read
-	last bool            // the body ends with this part
-	rng  string          // for a Copy: the source's bytes, as "bytes=a-b"
+	buf  []byte // buffer holding the data, returned to the pool after sending
+	last bool   // the body ends with this part
+	rng  string // for a Copy: the source's bytes, as "bytes=a-b"
 }
 
 // bodyParts reads the parts of a Put from its body.
@@ -458,8 +442,8 @@ type bodyParts struct{ u *Upload }
 
 // next returns part n, which starts at offset. It comes from the
 // ReaderAt in place, or is read into buf, which is replaced with one from
-// the pool if it is too small, and hashed as it is read. A body that is
-// shorter or longer than its declared size is an error.
+// the pool if it is too small. A body that is shorter or longer than its
+// declared size is an error.
 func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 	u := b.u
 	want := u.PartSizeFor(offset)
@@ -473,13 +457,8 @@ func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 		u.pool.put(buf)
 		buf = u.pool.get(want)
 	}
-	if u.hasher == nil {
-		u.hasher = payload.NewHasher(u.set.ContentMD5)
-	}
-	u.hasher.Reset()
-	read, eof, err := readHashed(u.body, buf[:want], u.hasher)
-	sums := u.hasher.Sums()
-	p := part{body: bytes.NewReader(buf[:read]), size: int64(read), buf: buf, sums: &sums}
+	read, eof, err := readFull(u.body, buf[:want])
+	p := part{body: bytes.NewReader(buf[:read]), size: int64(read), buf: buf}
 	switch {
 	case err != nil:
 		return part{buf: buf}, u.bodyErr(err)
@@ -496,18 +475,15 @@ func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 	return p, nil
 }
 
-// send uploads part n with UploadPart, signed with its SHA-256, taken while
-// the part was read or else here. Its bytes count as progress while the
-// HTTP client reads them.
+// send uploads part n with UploadPart, signed with its SHA-256. The hash
+// is taken here, on the part's own goroutine, rather than while the part
+// is read: the reader is one goroutine, and hashing there would cap a
+// stream at one core's hashing speed (MD5 for Content-MD5, or SHA-256
+// without SHA instructions, runs at a few hundred MB/s), while parts in
+// flight hash on as many cores as there are.
 func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string, error) {
 	u := b.u
-	var err error
-	sums := p.sums
-	if sums == nil {
-		var s payload.Hashes
-		s, err = payload.Hash(p.body, u.set.ContentMD5)
-		sums = &s
-	}
+	sums, err := payload.Hash(p.body, u.set.ContentMD5)
 	var out *s3.UploadPartOutput
 	if err == nil {
 		p.body = u.progress.Body(p.body, p.size)
