@@ -118,6 +118,7 @@ func BenchmarkUploadUnknownSize64MiB(b *testing.B) {
 	upload()
 	b.SetBytes(size)
 	b.ReportAllocs()
+	b.ResetTimer()
 	for b.Loop() {
 		upload()
 	}
