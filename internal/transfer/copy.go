@@ -28,7 +28,7 @@ type Copy struct {
 func NewCopy(dst *Target, set *Settings, srcBucket, srcKey, source string, src *s3.HeadObjectOutput, partSize int64) *Copy {
 	return &Copy{
 		set: set, size: aws.ToInt64(src.ContentLength), src: src, srcBucket: &srcBucket, srcKey: &srcKey,
-		source: source, u: &Upload{t: dst, set: set}, minPart: partSize,
+		source: source, u: &Upload{t: dst, set: set, pool: partBuffers}, minPart: partSize,
 	}
 }
 

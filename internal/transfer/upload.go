@@ -33,13 +33,15 @@ type Upload struct {
 	base int64
 
 	progress *Progress // nil without progress reporting
+
+	pool *bufferPool // lends the buffers parts read from body are held in
 }
 
 // NewUpload prepares to store body, of size bytes (-1 if unknown), as t's
 // object with settings set. When ra is not nil, the body is read in place
 // from ra at base instead.
 func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.ReaderAt, base int64) *Upload {
-	return &Upload{t: t, set: set, body: body, size: size, ra: ra, base: base}
+	return &Upload{t: t, set: set, body: body, size: size, ra: ra, base: base, pool: partBuffers}
 }
 
 // Report makes the upload report its progress to p, which may be nil.
@@ -163,19 +165,23 @@ func (s section) WriteTo(w io.Writer) (int64, error) {
 // Multipart sends the body as a multipart upload, or as a single PUT if a
 // body of unknown size turns out to fit in the first part.
 func (u *Upload) Multipart(ctx context.Context) (Result, error) {
-	var first []byte
+	var first *part
 	if u.ra == nil {
-		var whole bool
-		var err error
-		if first, whole, err = u.readFirst(); err != nil {
+		p, whole, err := u.readFirst()
+		if err != nil {
 			return Result{}, err
 		}
 		if whole {
-			return u.putBytes(ctx, bytes.NewReader(first), int64(len(first)))
+			defer u.pool.put(p.buf)
+			return u.putBytes(ctx, p.body, p.size)
 		}
+		first = &p
 	}
 	mp, err := u.create(ctx, u.t.createMultipartUploadInput(u.set))
 	if err != nil {
+		if first != nil {
+			u.pool.put(first.buf)
+		}
 		return Result{}, err
 	}
 	total, err := mp.runParts(ctx, bodyParts{u}, first)
@@ -189,31 +195,19 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-// readFirst reads the first part of a body that is not read in place, and
-// reports whether it is the whole body. The part holds no more than the
-// declared size, if any, so that a body longer than declared is found here
+// readFirst reads the first part of a body that is not read in place, into
+// a buffer from the pool, and reports whether it is the whole body. The
+// part holds no more than the declared size, if any, so that a body longer
+// than declared is found here
 // (TestPutOfDeclaredSizeLongerThanThePartFails) rather than sent as a first
-// part past the object's end.
-func (u *Upload) readFirst() (first []byte, whole bool, err error) {
-	ps := u.PartSizeFor(0)
-	if u.size >= 0 {
-		ps = min(ps, u.size)
+// part past the object's end. On error the buffer is back in the pool.
+func (u *Upload) readFirst() (first part, whole bool, err error) {
+	first, err = bodyParts{u}.next(1, nil, 0)
+	if err != nil {
+		u.pool.put(first.buf)
+		return part{}, false, err
 	}
-	first = make([]byte, ps)
-	n, eof, err := readFull(u.body, first)
-	switch {
-	case err != nil:
-		return nil, false, u.bodyErr(err)
-	case eof && u.size >= 0 && int64(n) != u.size:
-		return nil, false, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", n, u.size))
-	case !eof && int64(n) == u.size:
-		// The declared size fits in one part: the body must end there.
-		if err := u.checkEnd(); err != nil {
-			return nil, false, err
-		}
-		eof = true
-	}
-	return first[:n], eof, nil
+	return first, first.last, nil
 }
 
 // growthDivisor sets how fast the part size of an unknown-size upload grows:
@@ -333,7 +327,9 @@ type multipartRun struct {
 // are read from its body, a Copy's are ranges of its source.
 type partSource interface {
 	// next returns part n, which starts at offset; buf is a buffer it may
-	// use (nil, or a buffer of an earlier part).
+	// use (nil, or a buffer of an earlier part). The part's buf is the
+	// buffer it holds, even with an error, for the caller to return to
+	// the pool.
 	next(n int, buf []byte, offset int64) (part, error)
 	// send uploads part n of upload id and returns the ETag of the answer.
 	send(ctx context.Context, id string, n int, p part) (*string, error)
@@ -342,39 +338,42 @@ type partSource interface {
 // runParts takes parts from src and hands them to at most concurrency
 // uploads at a time, and returns the number of bytes in all parts once
 // every part is recorded. It stops at the first failure. Buffers circulate
-// through tokens, so memory stays at concurrency × part size. first, if not
-// nil, is the already-read first part.
-func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []byte) (int64, error) {
+// through tokens, so that one upload holds at most concurrency buffers
+// (TestUploadHoldsAtMostConcurrencyBuffers), and go back to the pool once
+// every part has returned. first, if not nil, is the already-read first
+// part, which runParts then owns.
+func (mp *multipartRun) runParts(ctx context.Context, src partSource, first *part) (int64, error) {
 	u := mp.u
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	tokens := make(chan []byte, u.set.Concurrency)
-	tokens <- first
-	for range u.set.Concurrency - 1 {
+	defer mp.returnBuffers(tokens)
+	for range u.set.Concurrency {
 		tokens <- nil
 	}
 	var total int64
 	var readErr error
 	for n := 1; ; n++ {
 		var buf []byte
+		took := false
 		select {
 		case buf = <-tokens:
+			took = true
 		case <-ctx.Done():
 		}
-		if readErr = mp.firstErr(ctx); readErr != nil {
-			break
-		}
-		if n > maxParts {
-			readErr = u.t.err(Invalid, fmt.Errorf("body needs more than %d parts; raise the part size", maxParts))
-			break
-		}
 		var p part
-		if p, readErr = nextPart(src, first, n, buf, total); readErr != nil {
+		if p, readErr = mp.nextPart(ctx, src, first, n, buf, total); readErr != nil || (p.size == 0 && n > 1) {
+			// The previous part may have ended exactly at the end of the
+			// body. The buffer goes back where it came from: a token
+			// taken goes back to tokens, which has room for it and for
+			// no more (TestUploadCancelledWhileEveryPartIsInFlight).
+			if took {
+				tokens <- p.buf
+			} else {
+				u.pool.put(p.buf)
+			}
 			break
-		}
-		if p.size == 0 && n > 1 {
-			break // the previous part ended exactly at the end of the body
 		}
 		total += p.size
 		mp.wg.Add(1)
@@ -400,12 +399,33 @@ func (mp *multipartRun) runParts(ctx context.Context, src partSource, first []by
 }
 
 // nextPart returns part n, which starts at offset: the already-read first
-// part if n is 1 and first is not nil, or else the next part from src.
-func nextPart(src partSource, first []byte, n int, buf []byte, offset int64) (part, error) {
+// part if n is 1 and first is not nil, or else the next part from src, read
+// into buf if it needs a buffer. It fails if the upload has failed or ctx
+// has ended, or if n is past the last part S3 allows. The part's buf is the
+// buffer it holds, even with an error.
+func (mp *multipartRun) nextPart(ctx context.Context, src partSource, first *part, n int, buf []byte, offset int64) (part, error) {
 	if first != nil && n == 1 {
-		return part{body: bytes.NewReader(first), size: int64(len(first)), buf: first}, nil
+		buf = first.buf // every token is still nil
+	}
+	if err := mp.firstErr(ctx); err != nil {
+		return part{buf: buf}, err
+	}
+	if n > maxParts {
+		return part{buf: buf}, mp.u.t.err(Invalid, fmt.Errorf("body needs more than %d parts; raise the part size", maxParts))
+	}
+	if first != nil && n == 1 {
+		return *first, nil
 	}
 	return src.next(n, buf, offset)
+}
+
+// returnBuffers waits for every part in flight, then returns the buffers
+// in tokens to the pool.
+func (mp *multipartRun) returnBuffers(tokens chan []byte) {
+	mp.wg.Wait()
+	for range len(tokens) {
+		mp.u.pool.put(<-tokens)
+	}
 }
 
 // part is one part ready to send.
@@ -421,8 +441,9 @@ type part struct {
 type bodyParts struct{ u *Upload }
 
 // next returns part n, which starts at offset. It comes from the
-// ReaderAt in place, or is read into buf, which is grown as needed. A body
-// that is shorter or longer than its declared size is an error.
+// ReaderAt in place, or is read into buf, which is replaced with one from
+// the pool if it is too small. A body that is shorter or longer than its
+// declared size is an error.
 func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 	u := b.u
 	want := u.PartSizeFor(offset)
@@ -430,32 +451,36 @@ func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 		want = min(want, u.size-offset)
 	}
 	if u.ra != nil {
-		return part{body: newSection(u.ra, u.base+offset, want), size: want, last: offset+want >= u.size}, nil
+		return part{body: newSection(u.ra, u.base+offset, want), size: want, last: offset+want >= u.size, buf: buf}, nil
 	}
 	if int64(cap(buf)) < want {
-		buf = make([]byte, want)
+		u.pool.put(buf)
+		buf = u.pool.get(want)
 	}
-	buf = buf[:want]
-	read, eof, err := readFull(u.body, buf)
+	read, eof, err := readFull(u.body, buf[:want])
 	p := part{body: bytes.NewReader(buf[:read]), size: int64(read), buf: buf}
 	switch {
 	case err != nil:
-		return part{}, u.bodyErr(err)
+		return part{buf: buf}, u.bodyErr(err)
 	case eof && u.size >= 0 && offset+int64(read) != u.size:
-		return part{}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", offset+int64(read), u.size))
+		return part{buf: buf}, u.t.err(Invalid, fmt.Errorf("body ended after %d bytes; its size was given as %d", offset+int64(read), u.size))
 	case eof: // a Read may return the last bytes with io.EOF
 		p.last = true
 	case u.size >= 0 && offset+int64(read) == u.size:
 		if err := u.checkEnd(); err != nil {
-			return part{}, err
+			return part{buf: buf}, err
 		}
 		p.last = true
 	}
 	return p, nil
 }
 
-// send uploads part n with UploadPart, signed with its SHA-256. Its bytes
-// count as progress while the HTTP client reads them.
+// send uploads part n with UploadPart, signed with its SHA-256. The hash
+// is taken here, on the part's own goroutine, rather than while the part
+// is read: the reader is one goroutine, and hashing there would cap a
+// stream at one core's hashing speed (MD5 for Content-MD5, or SHA-256
+// without SHA instructions, runs at a few hundred MB/s), while parts in
+// flight hash on as many cores as there are.
 func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string, error) {
 	u := b.u
 	sums, err := payload.Hash(p.body, u.set.ContentMD5)
