@@ -34,7 +34,9 @@
 // bodies of unknown size longer than one part (8 MiB by default), go as a
 // multipart upload whose memory is
 // bounded by concurrency × part size, and which is aborted if anything fails
-// or the context is cancelled. [Client.Get] returns an [ObjectReader] that
+// or the context is cancelled. Part buffers are reused from upload to upload:
+// the process keeps at most 64 MiB of them idle, and lets them go 30 s after
+// the last upload that used them. [Client.Get] returns an [ObjectReader] that
 // streams the body and must be closed. [Client.Head] describes an object,
 // [Client.Delete] removes it (a missing key is not an error, as in S3).
 // Every single PUT and every part is signed with the SHA-256 of its body,

@@ -1,12 +1,20 @@
 package transfer
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // maxIdleBuffers is how many bytes of part buffers the process keeps for
 // reuse between uploads: eight parts of the default 8 MiB, enough for two
 // uploads at the default concurrency of 4. A buffer returned past it is left
 // to the garbage collector.
 const maxIdleBuffers = 64 << 20
+
+// idleRelease is how long the pool keeps its idle buffers once no buffer is
+// lent: a program that uploaded once does not hold 64 MiB for the rest of
+// its life, and one that uploads again and again reuses them.
+const idleRelease = 30 * time.Second
 
 // partBuffers is the pool every upload reads its parts into, unless a test
 // gives the upload its own.
@@ -22,14 +30,17 @@ var partBuffers = newBufferPool(maxIdleBuffers)
 //
 // How many buffers are lent at once is bounded by the callers (a multipart
 // upload holds at most its concurrency); the pool bounds what it keeps idle
-// to maxIdle bytes, dropping the oldest idle buffers first.
+// to maxIdle bytes, dropping the oldest idle buffers first, and drops them
+// all once release has passed with no buffer lent.
 type bufferPool struct {
 	maxIdle int64
+	release time.Duration
 
 	mu        sync.Mutex
 	idle      [][]byte // returned buffers, oldest first
 	idleBytes int64
 	stats     poolStats
+	timer     *time.Timer // drops the idle buffers; armed while none is lent
 }
 
 // poolStats counts what a pool has done; tests read it.
@@ -39,13 +50,18 @@ type poolStats struct {
 	PeakLent int // the most buffers lent at once
 }
 
-func newBufferPool(maxIdle int64) *bufferPool { return &bufferPool{maxIdle: maxIdle} }
+func newBufferPool(maxIdle int64) *bufferPool {
+	return &bufferPool{maxIdle: maxIdle, release: idleRelease}
+}
 
 // get lends a buffer of size bytes: an idle one of that size if there is
 // one, or a new one.
 func (p *bufferPool) get(size int64) []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.timer != nil {
+		p.timer.Stop()
+	}
 	p.stats.Lent++
 	p.stats.PeakLent = max(p.stats.PeakLent, p.stats.Lent)
 	for i := len(p.idle) - 1; i >= 0; i-- {
@@ -69,6 +85,7 @@ func (p *bufferPool) put(buf []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stats.Lent--
+	defer p.armRelease()
 	size := int64(len(buf))
 	if size > p.maxIdle {
 		return
@@ -80,6 +97,31 @@ func (p *bufferPool) put(buf []byte) {
 	}
 	p.idle = append(p.idle, buf)
 	p.idleBytes += size
+}
+
+// armRelease starts the countdown to dropping the idle buffers when no
+// buffer is lent. p.mu is held.
+func (p *bufferPool) armRelease() {
+	if p.stats.Lent > 0 || len(p.idle) == 0 {
+		return
+	}
+	if p.timer == nil {
+		p.timer = time.AfterFunc(p.release, p.drop)
+		return
+	}
+	p.timer.Reset(p.release)
+}
+
+// drop lets the garbage collector have the idle buffers, unless a buffer
+// was lent since the countdown started.
+func (p *bufferPool) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stats.Lent > 0 {
+		return
+	}
+	clear(p.idle)
+	p.idle, p.idleBytes = nil, 0
 }
 
 // snapshot returns the pool's counters.

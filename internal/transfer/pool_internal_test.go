@@ -256,6 +256,28 @@ func TestBufferPoolKeepsAtMostMaxIdle(t *testing.T) {
 	assert.LessOrEqual(t, pool.idleBytes, int64(3<<20), "a buffer larger than the bound is not kept")
 }
 
+func TestBufferPoolLetsIdleBuffersGo(t *testing.T) {
+	pool := newBufferPool(maxIdleBuffers)
+	a, b := pool.get(1<<20), pool.get(1<<20)
+	pool.put(a)
+	assert.Nil(t, pool.timer, "no countdown while a buffer is lent")
+	pool.put(b)
+	require.NotNil(t, pool.timer, "the countdown starts once no buffer is lent")
+	assert.Equal(t, int64(2<<20), pool.idleBytes)
+
+	pool.put(pool.get(1 << 20)) // reused: the countdown starts again
+	assert.Equal(t, 2, pool.snapshot().Made, "the buffer was reused, not made")
+
+	c := pool.get(1 << 20)
+	pool.drop() // the countdown fired while c was lent: nothing is dropped
+	assert.Equal(t, int64(1<<20), pool.idleBytes)
+	pool.put(c)
+	pool.drop() // the countdown fired with nothing lent
+	assert.Zero(t, pool.idleBytes)
+	assert.Empty(t, pool.idle)
+	assert.Len(t, pool.get(1<<20), 1<<20, "a pool that let its buffers go makes new ones")
+}
+
 // cancellingS3 is a [drainS3] that, once parts parts are in flight, ends
 // the upload's context, and holds every part until the context has ended.
 type cancellingS3 struct {
