@@ -719,3 +719,30 @@ func TestAttack14_RefusedBeforeTheBody(t *testing.T) {
 		})
 	}
 }
+
+// TestAttemptNeverSentIsNoUnknownOutcome checks that a write whose only
+// attempt failed before it was sent (the credentials could not be had) is
+// reported as failed, not as of unknown outcome, on both paths; and that a
+// write one of whose attempts was answered 500 before the credentials
+// failed stays of unknown outcome.
+func TestAttemptNeverSentIsNoUnknownOutcome(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ok      int // Retrieve calls that succeed, New's included
+		a       answer
+		unknown bool
+	}{
+		{"first attempt", 1, objectAnswer, false},
+		{"after a 500", 2, then(1, xmlError(500, "InternalError", "boom"), objectAnswer), true},
+	} {
+		for _, name := range []string{"Put", "Delete"} {
+			t.Run(tc.name+"/"+name, func(t *testing.T) {
+				cfg := a14Config{creds: true, fresh: a14Creds(t, tc.ok), opts: []s3kit.Option{s3kit.FromEnv()}}
+				sdk, direct := a14Paths(t, tc.a, cfg, "k", a14Ops()[name])
+				assert.Equal(t, sdk, direct)
+				require.NotEmpty(t, direct.ErrText)
+				assert.Equal(t, tc.unknown, slices.Contains(direct.Sentinels, "OutcomeUnknown"), direct.ErrText)
+			})
+		}
+	}
+}

@@ -103,7 +103,8 @@ func a14Ops() map[string]func(ctx context.Context, c *s3kit.Client, key string) 
 	return m
 }
 
-// TestAttack14_OddKeys checks keys with every odd character on both paths.
+// TestAttack14_RedirectedPutWithPlainClient checks that a write redirected
+// by a 301, 302 or 303 is reported failed, alike on both paths.
 func TestAttack14_RedirectedPutWithPlainClient(t *testing.T) {
 	for _, status := range []int{301, 302, 303} {
 		for _, name := range []string{"Put", "PutEmpty", "Delete"} {

@@ -134,6 +134,7 @@ type attempt[T any] func(ctx context.Context, n, max int) (T, error)
 func run[T any](ctx context.Context, c *Client, op string, cl *call, try attempt[T]) (T, error) {
 	var zero T
 	ctx, call := retry.Begin(ctx)
+	cl.attempt = call
 	correct := !c.noSkew
 	if correct {
 		cl.skew = time.Duration(c.skew.Load())

@@ -120,6 +120,9 @@ func (c *Client) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opt
 
 // do sends req and notes what its answer shows of the clock.
 func (c *Client) do(cl *call, req *http.Request) (*http.Response, error) {
+	if cl.attempt != nil {
+		cl.attempt.Sending()
+	}
 	requestAt := time.Now()
 	resp, err := c.hc.Do(req)
 	cl.seen = observeSkew(resp, requestAt, time.Now())

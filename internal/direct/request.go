@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go/encoding/httpbinding"
 	smithyrand "github.com/aws/smithy-go/rand"
 
+	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/sigv2"
 )
 
@@ -30,6 +31,7 @@ type call struct {
 	seen                skew            // what the last attempt's answer showed of the clock
 	creds               aws.Credentials // what the last attempt was signed with, for its replay
 	header              func(http.Header)
+	attempt             *retry.Call // the bookkeeping of the call's attempts
 }
 
 // newCall starts the description of one call's requests.

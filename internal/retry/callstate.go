@@ -18,6 +18,17 @@ type callState struct {
 	start    time.Time
 	attempts atomic.Int32
 	unsure   atomic.Bool // an attempt may have been applied without a definite answer
+	// sent: the current attempt got past signing to the HTTP client. An
+	// attempt that failed before (credentials, endpoint, signing) sent
+	// nothing and cannot have been applied.
+	sent atomic.Bool
+}
+
+// failed records the error of the current attempt.
+func (st *callState) failed(err error) {
+	if st.sent.Load() && mayHaveApplied(err) {
+		st.unsure.Store(true)
+	}
 }
 
 type callStateKey struct{}
@@ -48,18 +59,30 @@ func addCallState(stack *middleware.Stack) error {
 	if _, ok := stack.Finalize.Get("ResolveAuthScheme"); !ok {
 		return nil
 	}
-	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("s3kit.CountAttempts",
+	if err := stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("s3kit.CountAttempts",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			st := stateOf(ctx)
 			if st != nil {
 				st.attempts.Add(1)
+				st.sent.Store(false)
 			}
 			out, md, err := next.HandleFinalize(ctx, in)
-			if err != nil && st != nil && mayHaveApplied(err) {
-				st.unsure.Store(true)
+			if err != nil && st != nil {
+				st.failed(err)
 			}
 			return out, md, err
-		}), "ResolveAuthScheme", middleware.Before)
+		}), "ResolveAuthScheme", middleware.Before); err != nil {
+		return err
+	}
+	// The last step before the HTTP client: an attempt that reaches it is
+	// signed and about to be sent.
+	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("s3kit.AttemptSent",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			if st := stateOf(ctx); st != nil {
+				st.sent.Store(true)
+			}
+			return next.HandleDeserialize(ctx, in)
+		}), middleware.After)
 }
 
 // attemptsError carries the number of attempts an operation made, and

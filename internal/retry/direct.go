@@ -21,16 +21,19 @@ func Begin(ctx context.Context) (context.Context, *Call) {
 	return middleware.WithStackValue(ctx, callStateKey{}, st), &Call{st: st}
 }
 
-// Attempt counts one attempt about to be sent.
-func (c *Call) Attempt() { c.st.attempts.Add(1) }
+// Attempt counts one attempt about to be built.
+func (c *Call) Attempt() {
+	c.st.attempts.Add(1)
+	c.st.sent.Store(false)
+}
+
+// Sending notes that the current attempt is signed and handed to the HTTP
+// client; an attempt that fails before cannot have been applied.
+func (c *Call) Sending() { c.st.sent.Store(true) }
 
 // Failed records the error of one attempt, as it came out of the attempt
 // (before the retry loop decided anything).
-func (c *Call) Failed(err error) {
-	if mayHaveApplied(err) {
-		c.st.unsure.Store(true)
-	}
-}
+func (c *Call) Failed(err error) { c.st.failed(err) }
 
 // Wrap attaches the count of attempts and the unsure record to the error
 // the retry loop ended with, as the SDK path's Initialize middleware does.
