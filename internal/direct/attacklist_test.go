@@ -194,7 +194,7 @@ var attackBodies = func() map[string]string {
 		"Wed, 25 Nov 2026 10:00:00 GMT", "2026-11-25T10:00:00.000z", "2026-11-25t10:00:00Z", "1732528800",
 		"2026-02-30T00:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T10:00:60Z", "0000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z",
 		"10000-01-01T00:00:00Z", "2026-11-25T10:00:00.Z", "2026-11-25T10:00Z", " 2026-11-25T10:00:00Z", "2026-11-25T10:00:00+24:00"} {
-		m[fmt.Sprintf("date %d %q", i, date)] = attackPage(attackObject(`<Key>k</Key><LastModified>` + date + `</LastModified>`) +
+		m[fmt.Sprintf("date %d %q", i, date)] = attackPage(attackObject(`<Key>k</Key><LastModified>`+date+`</LastModified>`) +
 			attackObject(`<Key>l</Key><LastModified>`+date+`</LastModified>`) +
 			attackObject(`<Key>m</Key><RestoreStatus><RestoreExpiryDate>`+date+`</RestoreExpiryDate></RestoreStatus>`))
 	}
