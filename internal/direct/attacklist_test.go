@@ -2,9 +2,16 @@ package direct_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -255,6 +262,49 @@ func TestAttackListDecoder(t *testing.T) {
 			}
 			if mustRead[name] {
 				assert.True(t, ok && okV1, "the decoder left a server's page to the SDK")
+			}
+		})
+	}
+}
+
+// TestAttackListBucketAsTheSDK calls ListObjectsV2 and ListObjects with
+// an empty bucket name, which the SDK (v1.114) does not refuse: it lists
+// the service root (GET /?list-type=2). The direct path must do the same,
+// rather than fail or go elsewhere.
+func TestAttackListBucketAsTheSDK(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, attackKey("k"))
+	}))
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	newSDK := func() *s3.Client {
+		return s3.New(s3.Options{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
+			Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""), Retryer: aws.NopRetryer{},
+			HTTPClient: srv.Client()})
+	}
+	dc := direct.New(newSDK(), direct.Settings{Endpoint: u})
+	require.NotNil(t, dc)
+	sdk := newSDK()
+	errText := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		return err.Error()
+	}
+	for _, bucket := range []string{"", "bkt"} {
+		t.Run(fmt.Sprintf("%q", bucket), func(t *testing.T) {
+			want, wantErr := sdk.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+			got, gotErr := dc.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+			assert.Equal(t, errText(wantErr), errText(gotErr))
+			if wantErr == nil && gotErr == nil {
+				assert.Equal(t, want.Contents, got.Contents)
+			}
+			wantV1, wantErr := sdk.ListObjects(t.Context(), &s3.ListObjectsInput{Bucket: aws.String(bucket)})
+			gotV1, gotErr := dc.ListObjects(t.Context(), &s3.ListObjectsInput{Bucket: aws.String(bucket)})
+			assert.Equal(t, errText(wantErr), errText(gotErr))
+			if wantErr == nil && gotErr == nil {
+				assert.Equal(t, wantV1.Contents, gotV1.Contents)
 			}
 		})
 	}
