@@ -3,6 +3,7 @@ package direct_test
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -308,4 +309,70 @@ func TestAttackListBucketAsTheSDK(t *testing.T) {
 			}
 		})
 	}
+}
+
+// genPiece returns a random piece of a listing: a known or unknown
+// element, possibly in another case, with values that mix entities,
+// CDATA, comments and white space, nested up to depth.
+func genPiece(r *rand.Rand, b *strings.Builder, depth int) {
+	names := []string{"Contents", "CommonPrefixes", "Key", "Size", "ETag", "LastModified", "StorageClass", "Owner", "ID",
+		"DisplayName", "Prefix", "IsTruncated", "NextContinuationToken", "NextMarker", "Marker", "ContinuationToken",
+		"StartAfter", "KeyCount", "MaxKeys", "EncodingType", "Delimiter", "Name", "RestoreStatus", "IsRestoreInProgress",
+		"RestoreExpiryDate", "ChecksumAlgorithm", "ChecksumType", "Foo", "Error"}
+	values := []string{"k", "a&amp;b", "&#xD;", " x ", "é", "true", "false", "1", "-3", "+7", "2026-11-25T10:00:00Z",
+		"2026-11-25T10:00:00.5+01:00", "<![CDATA[c<&]]>", "", "url", "a%2Bb+c", "]]&gt;", "]", "\t\n", "\r\n", "&quot;e&quot;",
+		"9223372036854775807", "STANDARD", "CRC32", "&#x1F600;", "a<!-- c -->", "\x7f", "T"}
+	name := names[r.IntN(len(names))]
+	switch r.IntN(4) {
+	case 0:
+		name = strings.ToLower(name)
+	case 1:
+		name = strings.ToUpper(name)
+	}
+	switch k := r.IntN(10); {
+	case k == 0:
+		b.WriteString("<!-- " + values[r.IntN(len(values))] + " -->")
+	case k == 1:
+		b.WriteString([]string{" ", "\n", "\r\n", "\t", "text", "<![CDATA[x]]>"}[r.IntN(6)])
+	case k == 2:
+		b.WriteString("<" + name + "/>")
+	case k < 6 && depth < 5:
+		b.WriteString("<" + name + ">")
+		for range r.IntN(6) {
+			genPiece(r, b, depth+1)
+		}
+		b.WriteString("</" + name + ">")
+	default:
+		b.WriteString("<" + name + ">" + values[r.IntN(len(values))] + "</" + name + ">")
+	}
+}
+
+// TestAttackListDecoderGenerated checks the decoder against the SDK on
+// pages made of random pieces, larger than the fuzzers' inputs.
+func TestAttackListDecoderGenerated(t *testing.T) {
+	const pages = 3000
+	r := rand.New(rand.NewPCG(14, 2026))
+	read := 0
+	for i := range pages {
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult>`)
+		for range 1 + r.IntN(40) {
+			genPiece(r, &b, 1)
+		}
+		b.WriteString(`</ListBucketResult>`)
+		body := []byte(b.String())
+		if got, ok := direct.DecodeListV2(body); ok {
+			read++
+			want, err := sdkV2(body)
+			require.NoError(t, err, "page %d: the decoder read a body the SDK refuses: %s", i, body)
+			require.Equal(t, want, got, "page %d: %s", i, body)
+		}
+		if got, ok := direct.DecodeListV1(body); ok {
+			want, err := sdkV1(body)
+			require.NoError(t, err, "page %d: the decoder read a body the SDK refuses: %s", i, body)
+			require.Equal(t, want, got, "page %d: %s", i, body)
+		}
+	}
+	t.Logf("%d of %d pages read", read, pages)
+	assert.Positive(t, read)
 }
