@@ -143,6 +143,9 @@ func FuzzDecodeList(f *testing.F) {
 	for _, p := range append(realPages(f), handWritten...) {
 		f.Add([]byte(p))
 	}
+	for _, p := range attackBodies {
+		f.Add([]byte(p))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if got, ok := direct.DecodeListV2(body); ok {
 			want, err := sdkV2(body)
