@@ -702,6 +702,9 @@ func TestAttack14_RefusedBeforeTheBody(t *testing.T) {
 			// (the SDK path saw a reset connection or retried a 417 three
 			// times, the direct path got the refusal at once), and not in
 			// any plain run: not explained yet, so not a test until it is.
+			// A client whose ExpectContinueTimeout is a minute does not
+			// take it away: under -race the SDK path then sees a reset
+			// connection or retries, in most runs.
 			t.Skip("open question: timing-dependent under -race; see the report of review 14b")
 			cfg := a14Config{wrap: func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
