@@ -1,0 +1,136 @@
+package s3kit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/s3kit/s3kit"
+)
+
+// r14Creds are credentials that expire at once, so that every signing asks
+// for them again, and that fail once *fail is set.
+func r14Creds(fail *atomic.Bool) aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		if fail.Load() {
+			return aws.Credentials{}, errors.New("the SSO session expired")
+		}
+		return aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET", CanExpire: true, Expires: time.Unix(1, 0)}, nil
+	})
+}
+
+// r14Server answers as a store that holds every object and takes every
+// multipart upload, except that the request commit picks (the write whose
+// outcome is at stake) is answered with a 500 when sent is true; when
+// flip(r) is true, the credentials fail from then on.
+func r14Server(t *testing.T, fail *atomic.Bool, commit func(r *http.Request) bool, flip func(r *http.Request) bool) (url string, commits *atomic.Int32) {
+	t.Helper()
+	commits = new(atomic.Int32)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if flip(r) {
+			fail.Store(true)
+		}
+		q := r.URL.Query()
+		switch {
+		case commit(r):
+			commits.Add(1)
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, `<?xml version="1.0"?><Error><Code>InternalError</Code><Message>boom</Message></Error>`)
+		case r.Method == http.MethodPost && q.Has("uploads"):
+			fmt.Fprint(w, `<?xml version="1.0"?><InitiateMultipartUploadResult><Bucket>bkt</Bucket><Key>k</Key><UploadId>up1</UploadId></InitiateMultipartUploadResult>`)
+		case r.Method == http.MethodPut && q.Has("partNumber"):
+			w.Header().Set("ETag", `"0f343b0931126a20f133d67c2b018a3b"`)
+		case r.Method == http.MethodDelete && q.Has("uploadId"):
+			w.WriteHeader(http.StatusNoContent)
+		case r.Method == http.MethodHead:
+			w.Header().Set("ETag", `"781e5e245d69b566979b86e28d23f2c7"`)
+			w.Header().Set("Content-Length", "10")
+			w.Header().Set("Last-Modified", "Wed, 25 Nov 2026 10:00:00 GMT")
+		default:
+			w.WriteHeader(http.StatusNotImplemented)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, commits
+}
+
+// r14Writes are the writes that only the SDK path carries, each with the
+// request that commits it.
+var r14Writes = []struct {
+	name   string
+	commit func(r *http.Request) bool
+	last   func(r *http.Request) bool // the request just before the commit
+	call   func(ctx context.Context, c *s3kit.Client) error
+}{
+	{"multipart Put",
+		func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Query().Has("uploadId") },
+		func(r *http.Request) bool { return r.URL.Query().Get("partNumber") == "2" },
+		func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.Put(ctx, "bkt", "k", strings.NewReader(strings.Repeat("x", 6<<20)),
+				s3kit.WithMultipartThreshold(5<<20), s3kit.WithPartSize(5<<20), s3kit.WithConcurrency(1))
+			return err
+		}},
+	{"Copy",
+		func(r *http.Request) bool { return r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "" },
+		func(r *http.Request) bool { return r.Method == http.MethodHead },
+		func(ctx context.Context, c *s3kit.Client) error {
+			_, err := c.Copy(ctx, "bkt", "src", "bkt", "k")
+			return err
+		}},
+	{"DeleteMany",
+		func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Query().Has("delete") },
+		func(*http.Request) bool { return false },
+		func(ctx context.Context, c *s3kit.Client) error {
+			return c.DeleteMany(ctx, "bkt", slices.Values([]string{"a", "b"}))
+		}},
+}
+
+// TestReview14_SentThenUnsentWritesOnTheSDKPath checks, for the writes
+// only the SDK path carries (a multipart Put's CompleteMultipartUpload,
+// CopyObject, DeleteObjects), that a commit whose first attempt got a 500
+// and whose second failed before it was sent (the credentials) stays of
+// unknown outcome, and that a commit that was never sent is not.
+func TestReview14_SentThenUnsentWritesOnTheSDKPath(t *testing.T) {
+	for _, w := range r14Writes {
+		for _, sent := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/sent=%t", w.name, sent), func(t *testing.T) {
+				if !sent && w.name == "DeleteMany" {
+					t.Skip("no request before the commit")
+				}
+				var fail atomic.Bool
+				flip := w.last
+				if sent {
+					flip = w.commit
+				}
+				u, commits := r14Server(t, &fail, w.commit, flip)
+				c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(u), s3kit.WithRegion("eu-west-1"),
+					s3kit.WithCredentials("AKID", "SECRET"), s3kit.WithMaxAttempts(3),
+					s3kit.WithRetryDelays(time.Microsecond, time.Microsecond),
+					s3kit.WithSDKOptions(func(o *s3.Options) { o.Credentials = r14Creds(&fail) }))
+				require.NoError(t, err)
+				err = w.call(t.Context(), c)
+				require.Error(t, err)
+				if sent {
+					require.EqualValues(t, 1, commits.Load())
+				} else {
+					require.Zero(t, commits.Load())
+				}
+				assert.Equal(t, sent, errors.Is(err, s3kit.ErrOutcomeUnknown), err)
+			})
+		}
+	}
+}
