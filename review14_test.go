@@ -85,7 +85,9 @@ var r14Writes = []struct {
 			return err
 		}},
 	{"Copy",
-		func(r *http.Request) bool { return r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "" },
+		func(r *http.Request) bool {
+			return r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != ""
+		},
 		func(r *http.Request) bool { return r.Method == http.MethodHead },
 		func(ctx context.Context, c *s3kit.Client) error {
 			_, err := c.Copy(ctx, "bkt", "src", "bkt", "k")
