@@ -136,3 +136,20 @@ func TestReview14_SentThenUnsentWritesOnTheSDKPath(t *testing.T) {
 		}
 	}
 }
+
+// TestReview14_RefusedThenUnsentIsNoUnknownOutcome checks, on both paths,
+// that a write whose first attempt was refused (503) and whose second
+// failed before it was sent (the credentials) is reported failed, not of
+// unknown outcome: the mark of a sent attempt is per attempt.
+func TestReview14_RefusedThenUnsentIsNoUnknownOutcome(t *testing.T) {
+	for _, name := range []string{"Put", "PutEmpty", "Delete"} {
+		t.Run(name, func(t *testing.T) {
+			cfg := a14Config{creds: true, fresh: a14Creds(t, 2), opts: []s3kit.Option{s3kit.FromEnv()}}
+			sdk, direct := a14Paths(t, then(1, xmlError(503, "SlowDown", "slow"), objectAnswer), cfg, "k", a14Ops()[name])
+			assert.Equal(t, sdk, direct)
+			require.Len(t, direct.Requests, 1)
+			require.NotEmpty(t, direct.ErrText)
+			assert.NotContains(t, direct.Sentinels, "OutcomeUnknown", direct.ErrText)
+		})
+	}
+}
