@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/internal/knobs"
 )
 
 // r14Creds are credentials that expire at once, so that every signing asks
@@ -151,5 +152,72 @@ func TestReview14_RefusedThenUnsentIsNoUnknownOutcome(t *testing.T) {
 			require.NotEmpty(t, direct.ErrText)
 			assert.NotContains(t, direct.Sentinels, "OutcomeUnknown", direct.ErrText)
 		})
+	}
+}
+
+// TestReview14_ExpressBucketNamesTakeTheSDKPath checks that a bucket whose
+// name ends as an S3 Express directory bucket's ("--x-s3", "--xa-s3"),
+// which the SDK's endpoint rules send through an S3 Express session
+// (CreateSession, then its own credentials), gives the same requests,
+// results and errors on both paths. The direct path sent such calls
+// plainly: Head and Delete succeeded where the SDK fails, and a Put that
+// the SDK never sends was sent and reported of unknown outcome.
+func TestReview14_ExpressBucketNamesTakeTheSDKPath(t *testing.T) {
+	type result struct {
+		ErrText  string
+		Unknown  bool
+		Requests []string
+	}
+	ops := map[string]func(ctx context.Context, c *s3kit.Client, bucket string) error{
+		"Head": func(ctx context.Context, c *s3kit.Client, bucket string) error {
+			_, err := c.Head(ctx, bucket, "k")
+			return err
+		},
+		"Get": func(ctx context.Context, c *s3kit.Client, bucket string) error {
+			r, err := c.Get(ctx, bucket, "k")
+			if err == nil {
+				_ = r.Close()
+			}
+			return err
+		},
+		"Delete": func(ctx context.Context, c *s3kit.Client, bucket string) error { return c.Delete(ctx, bucket, "k") },
+		"Put": func(ctx context.Context, c *s3kit.Client, bucket string) error {
+			_, err := c.Put(ctx, bucket, "k", strings.NewReader("abc"))
+			return err
+		},
+		"List": func(ctx context.Context, c *s3kit.Client, bucket string) error {
+			for _, err := range c.List(ctx, bucket) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	for _, bucket := range []string{"data--usw2-az1--x-s3", "data--x-s3", "data--use1-lz1--xa-s3"} {
+		for name, op := range ops {
+			t.Run(bucket+"/"+name, func(t *testing.T) {
+				run := func(on bool) result {
+					rec := &wireRecorder{answer: objectAnswer}
+					srv := httptest.NewServer(rec)
+					t.Cleanup(srv.Close)
+					c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(srv.URL), s3kit.WithRegion("us-west-2"),
+						s3kit.WithCredentials("AKID", "SECRET"), s3kit.WithMaxAttempts(2),
+						s3kit.WithRetryDelays(time.Microsecond, time.Microsecond), knobs.WithDirectPath(on).(s3kit.Option))
+					require.NoError(t, err)
+					var res result
+					if err := op(t.Context(), c, bucket); err != nil {
+						res.ErrText, res.Unknown = err.Error(), errors.Is(err, s3kit.ErrOutcomeUnknown)
+					}
+					rec.mu.Lock()
+					defer rec.mu.Unlock()
+					for _, r := range rec.reqs {
+						res.Requests = append(res.Requests, r.Method+" "+r.URI)
+					}
+					return res
+				}
+				assert.Equal(t, run(false), run(true))
+			})
+		}
 	}
 }

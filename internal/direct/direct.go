@@ -25,7 +25,8 @@
 // would have made, and the retry loop (run, a copy of aws/retry's
 // Attempt.handleAttempt) decides on it as the SDK's loop does. A call with
 // an input field or a per-call option the fast path does not carry goes to
-// the SDK whole.
+// the SDK whole, and so does a call on a bucket named as an S3 Express
+// directory bucket (see newCall).
 //
 // The clock is corrected as the SDK corrects it (skew.go), from the
 // answers the direct path receives; the SDK client keeps its own
