@@ -221,3 +221,35 @@ func TestReview14_ExpressBucketNamesTakeTheSDKPath(t *testing.T) {
 		}
 	}
 }
+
+// TestReview14_SettingsTheSDKRefusesAreNeverSent checks that a client whose
+// settings the SDK's endpoint rules refuse before sending anything (a
+// region that is not a host label, FIPS with a custom endpoint) fails
+// alike on both paths, with nothing sent. The direct path sent the
+// request, so that a Put the SDK never sends was stored and reported of
+// unknown outcome, with the SDK's refusal as its cause.
+func TestReview14_SettingsTheSDKRefusesAreNeverSent(t *testing.T) {
+	for _, region := range []string{"eu_west", "-x", "fips-us-east-1"} {
+		for _, name := range []string{"Head", "Get", "Delete", "Put", "List"} {
+			t.Run(region+"/"+name, func(t *testing.T) {
+				var texts [2]string
+				for i, on := range []bool{false, true} {
+					rec := &wireRecorder{answer: objectAnswer}
+					srv := httptest.NewServer(rec)
+					t.Cleanup(srv.Close)
+					c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(srv.URL), s3kit.WithRegion(region),
+						s3kit.WithCredentials("AKID", "SECRET"), knobs.WithDirectPath(on).(s3kit.Option))
+					require.NoError(t, err)
+					_, _, err = a14Ops()[name](t.Context(), c, "k")
+					require.Error(t, err)
+					texts[i] = err.Error()
+					assert.NotErrorIs(t, err, s3kit.ErrOutcomeUnknown)
+					rec.mu.Lock()
+					assert.Empty(t, rec.reqs, "direct=%t", on)
+					rec.mu.Unlock()
+				}
+				assert.Equal(t, texts[0], texts[1])
+			})
+		}
+	}
+}
