@@ -26,9 +26,8 @@ type r14Step any
 type r14Script struct {
 	mu    sync.Mutex
 	steps []r14Step
-	n     int  // attempts begun (credentials asked)
-	sent  int  // attempts that reached the HTTP client
-	fail  bool // the current attempt's credentials fail
+	n     int // attempts begun (credentials asked)
+	sent  int // attempts that reached the HTTP client
 }
 
 func (s *r14Script) Retrieve(context.Context) (aws.Credentials, error) {
