@@ -457,6 +457,27 @@ func (b bodyParts) next(n int, buf []byte, offset int64) (part, error) {
 		u.pool.put(buf)
 		buf = u.pool.get(want)
 	}
+	read := false
+	defer func() {
+		if !read {
+			// The caller's body panicked (or ended its goroutine): the
+			// panic goes on to the caller of Put, and buf, which no
+			// request holds yet, goes back to the pool, where a buffer
+			// lent for ever would keep the idle ones from being let go
+			// (TestAttackPool_BodyThatPanicsReturnsItsBuffer).
+			u.pool.put(buf)
+		}
+	}()
+	p, err := b.read(buf, want, offset)
+	read = true
+	return p, err
+}
+
+// read reads part n, of want bytes at most, which starts at offset, into
+// buf. A body that is shorter or longer than its declared size is an error.
+// The part's buf is buf, even with an error.
+func (b bodyParts) read(buf []byte, want, offset int64) (part, error) {
+	u := b.u
 	read, eof, err := readFull(u.body, buf[:want])
 	p := part{body: bytes.NewReader(buf[:read]), size: int64(read), buf: buf}
 	switch {
