@@ -25,7 +25,8 @@
 // would have made, and the retry loop (run, a copy of aws/retry's
 // Attempt.handleAttempt) decides on it as the SDK's loop does. A call with
 // an input field or a per-call option the fast path does not carry goes to
-// the SDK whole.
+// the SDK whole, and so does a call on a bucket named as an S3 Express
+// directory bucket (see newCall).
 //
 // The clock is corrected as the SDK corrects it (skew.go), from the
 // answers the direct path receives; the SDK client keeps its own
@@ -56,6 +57,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/s3kit/s3kit/internal/retry"
 )
@@ -95,7 +97,7 @@ func New(sdk *s3.Client, s Settings) *Client {
 	o := sdk.Options()
 	rv2, ok := o.Retryer.(aws.RetryerV2)
 	if !ok || o.Credentials == nil || aws.IsCredentialsProvider(o.Credentials, aws.AnonymousCredentials{}) ||
-		o.HTTPClient == nil || s.Endpoint == nil || !o.UsePathStyle {
+		o.HTTPClient == nil || s.Endpoint == nil || !o.UsePathStyle || !sdkSends(sdk) {
 		return nil
 	}
 	base := *s.Endpoint
@@ -121,6 +123,28 @@ func New(sdk *s3.Client, s Settings) *Client {
 		retryer:    rv2,
 		ua:         "aws-sdk-go-v2/" + aws.SDKVersion + " s3kit-direct",
 	}
+}
+
+// sdkSends reports whether the SDK client's own stack takes a plain
+// request as far as its HTTP client. Its endpoint rules refuse some
+// settings before anything is sent (a region that is not a host label,
+// FIPS or dual-stack with a custom endpoint), and the direct path must not
+// send what the SDK refuses. It runs one HeadObject that sends nothing,
+// signs nothing and asks no credentials provider.
+func sdkSends(sdk *s3.Client) bool {
+	reached := false
+	_, _ = sdk.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("bucket"), Key: aws.String("key")}, func(o *s3.Options) {
+		o.HTTPClient = smithyhttp.ClientDoFunc(func(*http.Request) (*http.Response, error) {
+			reached = true
+			return nil, errors.New("not sent")
+		})
+		o.Retryer = aws.NopRetryer{}
+		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "probe", SecretAccessKey: "probe"}, nil
+		})
+		o.APIOptions = append(o.APIOptions, unsigned)
+	})
+	return reached
 }
 
 // attempt sends attempt n of at most max and returns its output, or its

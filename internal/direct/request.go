@@ -3,9 +3,11 @@ package direct
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,8 +36,20 @@ type call struct {
 	attempt             *retry.Call // the bookkeeping of the call's attempts
 }
 
-// newCall starts the description of one call's requests.
+// errExpress is newCall's refusal of a bucket the SDK treats as an S3
+// Express directory bucket.
+var errExpress = errors.New("an S3 Express bucket name: the SDK's path")
+
+// newCall starts the description of one call's requests. It refuses a
+// bucket whose name ends as an S3 Express directory bucket's ("--x-s3",
+// "--xa-s3"): the SDK's endpoint rules send those through an S3 Express
+// session (a CreateSession request, then its credentials and signing
+// name), which the direct path does not carry, so such calls go to the
+// SDK whole.
 func newCall(method, bucket, key string) (*call, error) {
+	if strings.HasSuffix(bucket, "--x-s3") || strings.HasSuffix(bucket, "--xa-s3") {
+		return nil, errExpress
+	}
 	id, err := smithyrand.NewUUID(rand.Reader).GetUUID()
 	if err != nil {
 		return nil, err
