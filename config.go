@@ -63,7 +63,7 @@ type config struct {
 	allowInsecure bool
 	observe       observe.Settings    // WithLogger, WithTracerProvider, WithMeterProvider
 	sdkOptions    []func(*s3.Options) // set only by tests, see export_test.go
-	direct        bool                // knobs.WithDirectPath: Head, Get and Delete on the direct request path (route.go)
+	direct        bool                // Head, Get, Delete, single PUTs and list pages on the direct request path (route.go); knobs.WithDirectPath(false) turns it off
 }
 
 // transferConfig holds the multipart settings.
@@ -109,6 +109,7 @@ func newConfig(opts []Option) (*config, error) {
 		transfer: transferConfig{threshold: defaultThreshold, partSize: defaultPartSize, concurrency: defaultConcurrency},
 		copy:     copyLimits{threshold: 5 << 30, partSize: 512 << 20},
 		retry:    retry.Default(),
+		direct:   true,
 	}
 	for _, o := range opts {
 		if o == nil {

@@ -26,6 +26,17 @@
 // [GetOption], [ListOption]) apply to that call only. [Client.S3] returns the
 // configured SDK client for anything s3kit does not wrap.
 //
+// Head, Get, Delete, a Put sent in one request and each page of a listing go
+// straight over the client's net/http client instead of through the SDK's
+// per-call middleware stack, at less than half its CPU and allocations
+// (bench/small_test.go). They are built from the SDK client's settings,
+// signed with the SDK's own signer and retried by the same retryer, and
+// every error answer is decoded by the SDK's own operation, so requests,
+// results and errors are the SDK's (TestDirectPathSendsAndMapsAsTheSDK; the
+// conformance suite runs every server both ways). A client with a logger, a
+// tracer or meter provider, AWS checksums or virtual-host addressing sends
+// every request through the SDK's stack.
+//
 // # Objects
 //
 // [Client.Put] streams its body. A body of known size up to 16 MiB goes in

@@ -35,8 +35,8 @@ func (c *Client) objects() objectAPI {
 }
 
 // directPath builds the direct request path over client, or returns nil
-// when calls must go through the SDK's stack: when it is off (the
-// default, see knobs.WithDirectPath); with a logger, tracer or meter
+// when calls must go through the SDK's stack: when a test turned it off
+// (knobs.WithDirectPath(false)); with a logger, tracer or meter
 // provider, whose records and spans come from SDK middlewares; with SDK
 // options a test added; for AWS and any client whose SDK computes or
 // validates checksums it was not asked for, or uses virtual-host

@@ -91,8 +91,8 @@ func BenchmarkPut1KiB(b *testing.B) {
 			}
 		}
 	})
-	rb.Run("client=s3kit-direct", func(b *testing.B) {
-		c := t.s3kit(b, knobs.WithDirectPath(true).(s3kit.Option))
+	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.Put(ctx, "bkt", "dir/key", bytes.NewReader(payload)); err != nil {
@@ -137,8 +137,8 @@ func BenchmarkGet1KiB(b *testing.B) {
 			r.Close()
 		}
 	})
-	rb.Run("client=s3kit-direct", func(b *testing.B) {
-		c := t.s3kit(b, knobs.WithDirectPath(true).(s3kit.Option))
+	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
 		b.ReportAllocs()
 		for b.Loop() {
 			r, err := c.Get(ctx, "bkt", "dir/key")
@@ -189,8 +189,8 @@ func BenchmarkHead(b *testing.B) {
 			}
 		}
 	})
-	rb.Run("client=s3kit-direct", func(b *testing.B) {
-		c := t.s3kit(b, knobs.WithDirectPath(true).(s3kit.Option))
+	rb.Run("client=s3kit-sdkpath", func(b *testing.B) {
+		c := t.s3kit(b, knobs.WithDirectPath(false).(s3kit.Option))
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.Head(ctx, "bkt", "dir/key"); err != nil {
@@ -252,7 +252,7 @@ func listBench(b *testing.B, t target, bucket string, want int) {
 		}
 	}
 	rb.Run("client=s3kit", s3kitList())
-	rb.Run("client=s3kit-direct", s3kitList(knobs.WithDirectPath(true).(s3kit.Option)))
+	rb.Run("client=s3kit-sdkpath", s3kitList(knobs.WithDirectPath(false).(s3kit.Option)))
 	rb.Run("client=sdk", func(b *testing.B) {
 		c := t.sdk()
 		b.ReportAllocs()

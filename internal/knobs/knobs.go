@@ -12,8 +12,8 @@ package knobs
 var WithCopyLimits func(threshold, partSize int64) any
 
 // WithDirectPath returns an s3kit.Option (as any) that sends Head, Get,
-// Delete, a single Put and the pages of List on the direct request path (internal/direct) when on, or every
-// call through the SDK's middleware stack when off, the default until the
-// direct path has passed the request-equivalence test and the conformance
-// suite on every target. The conformance suite runs each target both ways.
+// Delete, a single Put and the pages of List on the direct request path
+// (internal/direct) when on, the default, or every call through the SDK's
+// middleware stack when off. The conformance suite runs each target both
+// ways, and the benchmarks measure both.
 var WithDirectPath func(on bool) any
