@@ -286,6 +286,14 @@ func emptyBody(resp *http.Response) bool {
 		_ = resp.Body.Close()
 		return true
 	}
+	putBack(resp, b, err)
+	return false
+}
+
+// putBack puts the bytes b read from resp's body in front of the rest of
+// it, followed by err if the reading ended with an error, so that the SDK
+// reads the answer as it came.
+func putBack(resp *http.Response, b []byte, err error) {
 	rest := io.Reader(resp.Body)
 	if err != nil {
 		rest = errReader{err}
@@ -294,7 +302,6 @@ func emptyBody(resp *http.Response) bool {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(b), rest), resp.Body}
-	return false
 }
 
 // errReader fails every Read with err.

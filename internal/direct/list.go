@@ -1,7 +1,6 @@
 package direct
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -152,14 +151,7 @@ func decodeAnswer[T any](resp *http.Response, decode func([]byte) (T, bool)) (T,
 		}
 	}
 	// The buffer goes with the answer to the SDK, and is not reused.
-	rest := io.Reader(resp.Body)
-	if err != nil {
-		rest = errReader{err}
-	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(b), rest), resp.Body}
+	putBack(resp, b, err)
 	return zero, false
 }
 
