@@ -65,16 +65,25 @@ type unknownSize struct{ r io.Reader }
 func (u unknownSize) Read(p []byte) (int, error) { return u.r.Read(p) }
 
 // transfer runs one large-transfer benchmark: it reports MiB/s through
-// SetBytes and the peak heap.
+// SetBytes, the peak heap, and the CPU seconds per transfer of the client's
+// process and, when scripts/bench.sh names it, of the server.
 func transfer(b *testing.B, size int64, op func(i int)) {
 	b.SetBytes(size)
 	ph := startPeakHeap()
+	self0, server0, ok0 := cpuUsed()
 	i := 0
 	for b.Loop() {
 		op(i)
 		i++
 	}
+	self1, server1, ok1 := cpuUsed()
 	ph.report(b)
+	if self1 > 0 {
+		b.ReportMetric((self1-self0).Seconds()/float64(b.N), "client-cpu-s/op")
+	}
+	if ok0 && ok1 {
+		b.ReportMetric((server1-server0).Seconds()/float64(b.N), "server-cpu-s/op")
+	}
 }
 
 func BenchmarkUploadKnownSize(b *testing.B) {

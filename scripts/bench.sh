@@ -7,6 +7,8 @@
 #   BENCH_COUNT=1 BENCH_SIZE_MIB=64 BENCH_LIST=2000 scripts/bench.sh   # a quick check
 #   BENCH_SMALL= BENCH_LARGE=UploadKnownSize BENCH_COUNT=10 scripts/bench.sh  # one benchmark
 #   BENCH_SERVER=minio scripts/bench.sh               # against MinIO instead of versitygw
+#   BENCH_SMALL= BENCH_LARGE='UploadKnownSize/client=s3kit$' BENCH_CPUPROFILE=/tmp/prof scripts/bench.sh
+#                          # a CPU profile of one client per round, and its top functions
 #
 # Small operations run against an instant in-process stub. Large transfers,
 # directory uploads and listings run against a real server on 127.0.0.1
@@ -27,6 +29,7 @@ LIST=${BENCH_LIST:-20000}            # objects in the listing benchmark
 SMALL=${BENCH_SMALL-'Put1KiB|Get1KiB|Head|ListStub20k'}  # -bench pattern; empty skips
 LARGE=${BENCH_LARGE-'Upload|Download|List20k'}           # -bench pattern (UploadDir* included); empty skips
 SERVER=${BENCH_SERVER:-versitygw}   # versitygw or minio
+PROFILE=${BENCH_CPUPROFILE:-}        # directory for CPU profiles of each round; empty takes none
 BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 work=/dev/shm/s3kit-bench
 out=${BENCH_OUT:-$root/bench/results/$SERVER}
@@ -78,6 +81,7 @@ minio)
 	;;
 esac
 server_pid=$!
+export S3KIT_BENCH_SERVER_PID=$server_pid # the benchmarks report the server's CPU time from it
 for _ in $(seq 300); do
 	curl -s --cacert "$S3KIT_BENCH_CA" -o /dev/null "$S3KIT_BENCH_ENDPOINT/minio/health/ready" && break
 	sleep 0.1
@@ -109,6 +113,14 @@ curl_speed() { # direction
 # the clients within a benchmark rotates with the round
 # (S3KIT_BENCH_ROUND), so that none always runs first.
 (cd bench && go test -c -o "$work/bench.test" .)
+profile() { # kind: the go test flag that writes this round's CPU profile, if asked
+	[[ -n $PROFILE ]] && echo "-test.cpuprofile=$PROFILE/$1-$round.cpu"
+	return 0
+}
+if [[ -n $PROFILE ]]; then
+	mkdir -p "$PROFILE"
+	cp "$work/bench.test" "$PROFILE/bench.test"
+fi
 : >"$out/curl.txt"
 : >"$out/small.txt"
 : >"$out/large.txt"
@@ -117,10 +129,10 @@ for round in $(seq "$COUNT"); do
 	export S3KIT_BENCH_ROUND=$round
 	if [[ -n $SMALL ]]; then
 		# Small operations run for a second each.
-		(cd bench && "$work/bench.test" -test.run '^$' -test.bench "$SMALL" -test.benchmem -test.count 1) | tee -a "$out/small.txt"
+		(cd bench && "$work/bench.test" -test.run '^$' -test.bench "$SMALL" -test.benchmem -test.count 1 $(profile small)) | tee -a "$out/small.txt"
 	fi
 	if [[ -n $LARGE ]]; then
-		(cd bench && "$work/bench.test" -test.run '^$' -test.bench "$LARGE" -test.benchtime 1x -test.count 1 -test.timeout 60m) | tee -a "$out/large.txt"
+		(cd bench && "$work/bench.test" -test.run '^$' -test.bench "$LARGE" -test.benchtime 1x -test.count 1 -test.timeout 60m $(profile large)) | tee -a "$out/large.txt"
 		for dir in up down; do
 			echo "curl-$dir $(curl_speed $dir)" >>"$out/curl.txt"
 		done
@@ -134,4 +146,13 @@ if [[ -n $SMALL ]]; then
 fi
 if [[ -n $LARGE ]]; then
 	go run "$BENCHSTAT" -col /client "$out/large.txt" | tee "$out/large-benchstat.txt"
+fi
+if [[ -n $PROFILE ]]; then
+	# The rounds' profiles merged: the functions that took the most CPU,
+	# counting what they called.
+	for kind in small large; do
+		ls "$PROFILE/$kind"-*.cpu >/dev/null 2>&1 || continue
+		go tool pprof -top -cum -nodecount 40 "$PROFILE/bench.test" "$PROFILE/$kind"-*.cpu | tee "$PROFILE/$kind-top-cum.txt"
+		go tool pprof -top -nodecount 40 "$PROFILE/bench.test" "$PROFILE/$kind"-*.cpu | tee "$PROFILE/$kind-top.txt"
+	done
 fi
