@@ -433,3 +433,43 @@ func TestUnknownSizePartsGrow(t *testing.T) {
 	assert.Greater(t, pc.sizes[res.Parts-1], int64(5<<20), "and grows")
 	t.Logf("3 GiB in %d parts: first %d MiB, last full %d MiB", res.Parts, pc.sizes[1]>>20, pc.sizes[res.Parts-1]>>20)
 }
+
+// panicsAt is a body whose Read panics once at reads past at bytes.
+type panicsAt struct {
+	r    io.Reader
+	read int64
+	at   int64
+}
+
+func (p *panicsAt) Read(b []byte) (int, error) {
+	if p.read+int64(len(b)) > p.at {
+		panic("body panics")
+	}
+	n, err := p.r.Read(b)
+	p.read += int64(n)
+	return n, err
+}
+
+// TestPutBodyThatPanicsAbortsTheUpload makes a body's Read panic in the
+// middle of a multipart upload, after parts were stored. The panic reaches
+// the caller, where it can be recovered, and the upload is aborted first, so
+// its parts are not left on the server, where they would cost storage until
+// a lifecycle rule removed them.
+func TestPutBodyThatPanicsAbortsTheUpload(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	for name, size := range map[string]int64{"unknown size": -1, "size given": 4 * 5 << 20} {
+		t.Run(name, func(t *testing.T) {
+			body := &panicsAt{r: onlyReader{bytes.NewReader(randomBytes(4 * 5 << 20))}, at: 2*5<<20 + 1234}
+			r := func() (r any) {
+				defer func() { r = recover() }()
+				_, _ = c.Put(t.Context(), bucket, "panics", body, append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithSize(size))...)
+				return nil
+			}()
+			assert.Equal(t, "body panics", r)
+			assert.Zero(t, pendingUploads(t, c), "the upload was aborted before the panic went on")
+			_, err := c.Head(t.Context(), bucket, "panics")
+			assert.ErrorIs(t, err, s3kit.ErrNotFound)
+		})
+	}
+}

@@ -184,11 +184,22 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 		}
 		return Result{}, err
 	}
+	ended := false
+	defer func() {
+		// Only a panic (in the body's Read, say) gets here with ended
+		// false. It goes on to the caller, who may recover it; the upload
+		// is aborted first, so that its parts are not left on the server
+		// (TestPutBodyThatPanicsAbortsTheUpload).
+		if !ended {
+			_ = mp.abort(ctx, nil)
+		}
+	}()
 	total, err := mp.runParts(ctx, bodyParts{u}, first)
 	var res Result
 	if err == nil {
 		res, err = mp.complete(ctx, total)
 	}
+	ended = true
 	if err != nil {
 		return Result{}, mp.abort(ctx, err)
 	}
