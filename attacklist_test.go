@@ -281,6 +281,15 @@ func TestAttackList_CancelledMidBody(t *testing.T) {
 			}
 			sdk, direct := runBoth(t, half, "", call, opOptions[op]...)
 			require.NotEmpty(t, direct.ErrText)
+			// The cut body is retryable, so each path waits its backoff
+			// (a microsecond here) with the context already ended: Go's
+			// select takes either, and the error is then "request
+			// canceled, context canceled" (the wait was cut) or "context
+			// canceled" (the next attempt was not started), on either
+			// path, about once in 30 runs. Both are right.
+			for _, o := range []*outcome{&sdk, &direct} {
+				o.ErrText = strings.Replace(o.ErrText, "request canceled, context canceled", "context canceled", 1)
+			}
 			assert.Equal(t, sdk, direct)
 			assert.Contains(t, direct.Sentinels, "Canceled")
 		})
