@@ -5,10 +5,12 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
@@ -20,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/s3kit/s3kit"
+	"github.com/s3kit/s3kit/internal/knobs"
 	"github.com/s3kit/s3kit/s3kittest"
 )
 
@@ -232,4 +235,101 @@ func closedPort(t *testing.T) string {
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
 	return addr
+}
+
+// TestRefusedCertificateIsNoUnknownOutcome writes through a client that
+// refuses the server's certificate, or speaks TLS to a plain HTTP port. The
+// handshake fails before any request is written, so the write is a plain
+// failure, on both request paths, and not "outcome unknown", which would
+// send the user to check the store for nothing instead of fixing the
+// certificate. The store holds nothing.
+func TestRefusedCertificateIsNoUnknownOutcome(t *testing.T) {
+	tlsSrv := s3kittest.NewServer(t, s3kittest.WithTLS())
+	tlsSrv.CreateBucket(t, bucket)
+	plain := s3kittest.NewServer(t)
+	plain.CreateBucket(t, bucket)
+	writes := map[string]func(c *s3kit.Client) error{
+		"Put": func(c *s3kit.Client) error {
+			_, err := c.Put(t.Context(), bucket, "k", strings.NewReader("x"))
+			return err
+		},
+		"Put multipart": func(c *s3kit.Client) error {
+			_, err := c.Put(t.Context(), bucket, "k", strings.NewReader(strings.Repeat("x", twoParts)), mpOpts...)
+			return err
+		},
+		"Delete": func(c *s3kit.Client) error { return c.Delete(t.Context(), bucket, "k") },
+		"Copy": func(c *s3kit.Client) error {
+			_, err := c.Copy(t.Context(), bucket, "src", bucket, "k")
+			return err
+		},
+	}
+	for _, target := range []struct {
+		name     string
+		srv      *s3kittest.Server
+		endpoint string
+		opts     []s3kit.Option
+		words    string
+	}{
+		{"no CA", tlsSrv, tlsSrv.URL, nil, "unknown authority"},
+		{"wrong CA", tlsSrv, tlsSrv.URL, []s3kit.Option{s3kit.WithRootCAs(otherCA(t))}, "unknown authority"},
+		{"https to a plain port", plain, strings.Replace(plain.URL, "http://", "https://", 1), nil, "plain HTTP"},
+	} {
+		for name, write := range writes {
+			for _, direct := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%s/%s/direct=%v", target.name, name, direct), func(t *testing.T) {
+					before := target.srv.Requests()
+					c, err := s3kit.New(t.Context(), append([]s3kit.Option{s3kit.WithEndpoint(target.endpoint),
+						s3kit.WithRegion(s3kittest.Region), s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey),
+						knobs.WithDirectPath(direct).(s3kit.Option)}, target.opts...)...)
+					require.NoError(t, err)
+					err = write(c)
+					require.Error(t, err)
+					assert.Contains(t, err.Error(), target.words)
+					assert.NotErrorIs(t, err, s3kit.ErrOutcomeUnknown)
+					assert.NotContains(t, err.Error(), "outcome is unknown")
+					assert.Equal(t, before, target.srv.Requests(), "no request reached the server")
+				})
+			}
+		}
+	}
+}
+
+// refusedAfterSending is a transport that sends the request for real and
+// then fails as if the certificate had been refused later on the same
+// connection (a TLS 1.2 renegotiation, say), after the request went out.
+type refusedAfterSending struct{ next http.RoundTripper }
+
+func (r refusedAfterSending) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return nil, &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}
+}
+
+// TestCertificateRefusedAfterTheRequestIsOutcomeUnknown is the other side
+// of TestRefusedCertificateIsNoUnknownOutcome: a certificate error on an
+// attempt that had a connection, so may have been written, leaves the
+// outcome unknown. It also shows that both request paths see net/http hand
+// their requests a connection.
+func TestCertificateRefusedAfterTheRequestIsOutcomeUnknown(t *testing.T) {
+	srv := s3kittest.NewServer(t)
+	srv.CreateBucket(t, bucket)
+	for _, direct := range []bool{true, false} {
+		t.Run(fmt.Sprintf("direct=%v", direct), func(t *testing.T) {
+			c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(srv.URL), s3kit.WithRegion(s3kittest.Region),
+				s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey), s3kit.WithMaxAttempts(1),
+				s3kit.WithHTTPClient(&http.Client{Transport: refusedAfterSending{http.DefaultTransport}}),
+				knobs.WithDirectPath(direct).(s3kit.Option))
+			require.NoError(t, err)
+			_, err = c.Put(t.Context(), bucket, "k", strings.NewReader("x"))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, s3kit.ErrOutcomeUnknown)
+			plain := srv.Client(t)
+			info, err := plain.Head(t.Context(), bucket, "k")
+			require.NoError(t, err, "the write took effect")
+			assert.EqualValues(t, 1, info.Size)
+			require.NoError(t, plain.Delete(t.Context(), bucket, "k"))
+		})
+	}
 }

@@ -2,9 +2,12 @@ package retry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"sync/atomic"
 	"time"
 
@@ -22,13 +25,54 @@ type callState struct {
 	// attempt that failed before (credentials, endpoint, signing) sent
 	// nothing and cannot have been applied.
 	sent atomic.Bool
+	// connected: the current attempt got a connection from net/http (its
+	// GotConn hook, see [callState.traced]), so any TLS handshake on it
+	// was over before the request was written.
+	connected atomic.Bool
+}
+
+// newAttempt resets the per-attempt marks.
+func (st *callState) newAttempt() {
+	st.attempts.Add(1)
+	st.sent.Store(false)
+	st.connected.Store(false)
 }
 
 // failed records the error of the current attempt.
 func (st *callState) failed(err error) {
-	if st.sent.Load() && mayHaveApplied(err) {
-		st.unsure.Store(true)
+	if !st.sent.Load() || !mayHaveApplied(err) {
+		return
 	}
+	if !st.connected.Load() && refusedCertificate(err) {
+		// The client refused the server's certificate in the handshake,
+		// before any connection was handed to the request: no byte of it
+		// went out (TestRefusedCertificateIsNoUnknownOutcome). A
+		// certificate refused later, in a TLS 1.2 renegotiation after
+		// the request was written, comes with connected set.
+		return
+	}
+	st.unsure.Store(true)
+}
+
+// traced returns ctx with an HTTP client trace that marks the current
+// attempt connected when net/http hands its request a connection. Another
+// trace already in ctx keeps being called.
+func (st *callState) traced(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { st.connected.Store(true) },
+	})
+}
+
+// refusedCertificate reports whether err is the client's refusal of the
+// server's certificate, or an answer in plain HTTP to the TLS handshake:
+// both end a connection before it carries a request.
+func refusedCertificate(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) ||
+		errors.As(err, &verify) || errors.Is(err, http.ErrSchemeMismatch)
 }
 
 type callStateKey struct{}
@@ -63,8 +107,7 @@ func addCallState(stack *middleware.Stack) error {
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			st := stateOf(ctx)
 			if st != nil {
-				st.attempts.Add(1)
-				st.sent.Store(false)
+				st.newAttempt()
 			}
 			out, md, err := next.HandleFinalize(ctx, in)
 			if err != nil && st != nil {
@@ -80,6 +123,7 @@ func addCallState(stack *middleware.Stack) error {
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 			if st := stateOf(ctx); st != nil {
 				st.sent.Store(true)
+				ctx = st.traced(ctx)
 			}
 			return next.HandleDeserialize(ctx, in)
 		}), middleware.After)

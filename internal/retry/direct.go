@@ -15,17 +15,16 @@ import (
 type Call struct{ st *callState }
 
 // Begin starts the bookkeeping of one operation. The retryer of the client
-// (its GetRetryToken) reads the budget's clock from the returned context.
+// (its GetRetryToken) reads the budget's clock from the returned context,
+// and the requests of the attempts must be made with it, for the trace
+// that notes when an attempt gets a connection.
 func Begin(ctx context.Context) (context.Context, *Call) {
 	st := &callState{start: time.Now()}
-	return middleware.WithStackValue(ctx, callStateKey{}, st), &Call{st: st}
+	return st.traced(middleware.WithStackValue(ctx, callStateKey{}, st)), &Call{st: st}
 }
 
 // Attempt counts one attempt about to be built.
-func (c *Call) Attempt() {
-	c.st.attempts.Add(1)
-	c.st.sent.Store(false)
-}
+func (c *Call) Attempt() { c.st.newAttempt() }
 
 // Sending notes that the current attempt is signed and handed to the HTTP
 // client; an attempt that fails before cannot have been applied.

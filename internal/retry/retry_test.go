@@ -2,11 +2,15 @@ package retry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/url"
 	"testing"
 	"time"
 
@@ -114,4 +118,42 @@ func TestAttemptsAndOutcome(t *testing.T) {
 
 func TestTimeoutErrorText(t *testing.T) {
 	assert.Equal(t, "retry time limit of 30ms reached", (&TimeoutError{30 * time.Millisecond}).Error())
+}
+
+// TestRefusedCertificateCountsOnlyBeforeAConnection checks the bookkeeping
+// behind TestRefusedCertificateIsNoUnknownOutcome: a certificate refused
+// before the attempt got a connection leaves the outcome settled; after
+// it, or with another error, the outcome is unknown; and the connection
+// mark does not carry over to the next attempt.
+func TestRefusedCertificateCountsOnlyBeforeAConnection(t *testing.T) {
+	refused := &url.Error{Op: "Put", URL: "https://s3.example.com/b/k",
+		Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}
+	type attempt struct {
+		connected bool
+		err       error
+	}
+	for _, tc := range []struct {
+		name     string
+		attempts []attempt
+		unknown  bool
+	}{
+		{"refused before a connection", []attempt{{false, refused}}, false},
+		{"plain HTTP answered the handshake", []attempt{{false, &url.Error{Op: "Put", URL: "https://x", Err: http.ErrSchemeMismatch}}}, false},
+		{"refused on a connection", []attempt{{true, refused}}, true},
+		{"reset before a connection", []attempt{{false, &net.OpError{Op: "read", Err: errors.New("reset")}}}, true},
+		{"a connection in an earlier attempt does not count", []attempt{{true, &net.OpError{Op: "dial", Err: errors.New("refused")}}, {false, refused}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, call := Begin(context.Background())
+			for _, a := range tc.attempts {
+				call.Attempt()
+				call.Sending()
+				if a.connected {
+					httptrace.ContextClientTrace(ctx).GotConn(httptrace.GotConnInfo{})
+				}
+				call.Failed(a.err)
+			}
+			assert.Equal(t, tc.unknown, OutcomeUnknown(call.Wrap(errors.New("failed"))))
+		})
+	}
 }
