@@ -16,6 +16,7 @@ import (
 	"github.com/s3kit/s3kit/internal/knobs"
 	"github.com/s3kit/s3kit/internal/names"
 	"github.com/s3kit/s3kit/internal/observe"
+	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/sigv2"
 )
@@ -379,6 +380,7 @@ func (c *config) s3Options(o *s3.Options) {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	}
 	o.DisableLogOutputChecksumValidationSkipped = true
+	o.APIOptions = append(o.APIOptions, payload.WaitForContinue)
 	if c.sigV2 {
 		o.APIOptions = append(o.APIOptions, sigv2.APIOption(o.Credentials))
 	}

@@ -1,6 +1,8 @@
 // Package payload hashes request bodies and adds the SDK middleware that
 // sends those hashes: a precomputed SHA-256 for SigV4 to sign, and the
-// Content-MD5 header that some providers demand.
+// Content-MD5 header that some providers demand. It also makes the SDK's
+// "Expect: 100-continue" hold the body back until the server agrees
+// ([WaitForContinue]).
 package payload
 
 import (
