@@ -190,7 +190,13 @@ func WithPathStyle(on bool) Option {
 // write's success), as the SDK's own client does not
 // (TestAttack14_RedirectedPutWithPlainClient), and that drops the session
 // token on a redirect to another host, as net/http drops Authorization
-// (TestAttack14_RedirectKeepsTheTokenHome).
+// (TestAttack14_RedirectKeepsTheTokenHome). A PUT of 2 MiB or more asks
+// the store to agree before its body is sent (Expect: 100-continue), so
+// that a refusal comes back as such (TestAttack14_RefusedBeforeTheBody);
+// net/http waits for that agreement only if the transport's
+// ExpectContinueTimeout is set (the SDK's client waits 1 s), and otherwise
+// sends the body at once, which a store that refuses may cut off, leaving
+// the outcome unknown.
 func WithHTTPClient(hc *http.Client) Option {
 	return clientOption(func(c *config) { c.httpClient, c.httpSet = hc, true })
 }
