@@ -1,13 +1,18 @@
 package s3kit_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -122,5 +127,179 @@ func TestAttack15_CertificateRefusedByATransportOfItsOwn(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// panicsInPlace is a body read in place (io.ReaderAt and io.Seeker, as an
+// *os.File is) whose ReadAt panics past at: on the first read there (the
+// hash of the part, or of the whole body) or, with again, only on a read
+// of an offset read before (sending it, after the hash).
+type panicsInPlace struct {
+	*bytes.Reader
+	at    int64
+	again bool
+	with  func() // panics; nil: panic("body panics")
+	mu    sync.Mutex
+	seen  map[int64]bool
+}
+
+func (p *panicsInPlace) ReadAt(b []byte, off int64) (int, error) {
+	p.mu.Lock()
+	seen := p.seen[off]
+	p.seen[off] = true
+	p.mu.Unlock()
+	if off+int64(len(b)) > p.at && (!p.again || seen) {
+		if p.with != nil {
+			p.with()
+		}
+		panic("body panics")
+	}
+	return p.Reader.ReadAt(b, off)
+}
+
+// TestAttack15_BodyReadInPlaceThatPanics puts a body that Put reads in
+// place, part by part, whose ReadAt panics: while the body, or a part, is
+// hashed, or while net/http sends it, both on goroutines of their own. The
+// panic must reach the caller of Put, as one from a body's Read does
+// (TestPutBodyThatPanicsAbortsTheUpload), rather than end the program with
+// the multipart upload left on the server; and nothing is stored.
+func TestAttack15_BodyReadInPlaceThatPanics(t *testing.T) {
+	const size = 4 * 5 << 20
+	for _, tc := range []struct {
+		name   string
+		size   int64
+		at     int64
+		again  bool
+		direct bool
+	}{
+		{"single, hashing", 1 << 10, 100, false, true},
+		{"single, sending", 1 << 10, 100, true, true},
+		{"single, sending, SDK path", 1 << 10, 100, true, false},
+		{"multipart, hashing a part", size, 2*5<<20 + 1234, false, true},
+		{"multipart, sending a part", size, 2*5<<20 + 1234, true, true},
+		{"multipart, the first part", size, 1234, false, true},
+		{"multipart, the last byte", size, size - 1, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := setupClient(t, knobs.WithDirectPath(tc.direct).(s3kit.Option))
+			body := &panicsInPlace{Reader: bytes.NewReader(randomBytes(int(tc.size))), at: tc.at, again: tc.again, seen: map[int64]bool{}}
+			r := func() (r any) {
+				defer func() { r = recover() }()
+				_, _ = c.Put(t.Context(), bucket, "panics", body, mpOpts...)
+				return nil
+			}()
+			assert.Equal(t, "body panics", r)
+			assert.Zero(t, pendingUploads(t, c), "the upload was aborted before the panic went on")
+			_, err := c.Head(t.Context(), bucket, "panics")
+			assert.ErrorIs(t, err, s3kit.ErrNotFound)
+		})
+	}
+}
+
+// errPanicValue is a panic value that is an error.
+var errPanicValue = errors.New("an error as the panic value")
+
+// panicValues are what a body may panic with, and how to tell it came back
+// unchanged.
+var panicValues = map[string]struct {
+	raise func()
+	check func(t *testing.T, r any)
+}{
+	"an error": {func() { panic(errPanicValue) }, func(t *testing.T, r any) {
+		assert.Same(t, errPanicValue, r)
+	}},
+	"nil": {func() { panic(nil) }, func(t *testing.T, r any) {
+		var pn *runtime.PanicNilError
+		assert.IsType(t, pn, r)
+	}},
+}
+
+// TestAttack15_PanicValueReachesTheCallerUnchanged makes a body, read in
+// place or in order, panic with an error or with nil (a
+// *runtime.PanicNilError since Go 1.21) in the middle of a multipart upload:
+// the caller recovers that same value, and the upload is aborted.
+func TestAttack15_PanicValueReachesTheCallerUnchanged(t *testing.T) {
+	const size = 4 * 5 << 20
+	for name, v := range panicValues {
+		for _, inPlace := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/in place=%v", name, inPlace), func(t *testing.T) {
+				_, c := setup(t)
+				data := randomBytes(size)
+				var body io.Reader = &panicsInPlace{Reader: bytes.NewReader(data), at: 2*5<<20 + 1234, with: v.raise, seen: map[int64]bool{}}
+				if !inPlace {
+					body = &panicsWith{r: bytes.NewReader(data), at: 2*5<<20 + 1234, with: v.raise}
+				}
+				r := func() (r any) {
+					defer func() { r = recover() }()
+					_, _ = c.Put(t.Context(), bucket, "panics", body, append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithSize(size))...)
+					return "no panic"
+				}()
+				v.check(t, r)
+				assert.Zero(t, pendingUploads(t, c), "the upload was aborted before the panic went on")
+			})
+		}
+	}
+}
+
+// panicsWith is a body read in order whose Read calls with (which panics)
+// at reads past at bytes; it cancels cancel first, if not nil.
+type panicsWith struct {
+	r      io.Reader
+	read   int64
+	at     int64
+	with   func()
+	cancel context.CancelFunc
+}
+
+func (p *panicsWith) Read(b []byte) (int, error) {
+	if p.read+int64(len(b)) > p.at {
+		if p.cancel != nil {
+			p.cancel()
+		}
+		p.with()
+	}
+	n, err := p.r.Read(b)
+	p.read += int64(n)
+	return n, err
+}
+
+// TestAttack15_BodyThatPanicsAnywhere makes a body read in order panic in
+// its first part (before any upload exists), at its very end (the read
+// that would find io.EOF, or that checks a given size holds no more), and
+// after cancelling the caller's context: the panic reaches the caller
+// unchanged, and neither an upload nor an object is left.
+func TestAttack15_BodyThatPanicsAnywhere(t *testing.T) {
+	const size = 3 * 5 << 20
+	for _, tc := range []struct {
+		name   string
+		at     int64
+		size   int64
+		cancel bool
+	}{
+		{"first part, unknown size", 1234, -1, false},
+		{"first part, size given", 1234, size, false},
+		{"at the end, unknown size", size, -1, false},
+		{"at the end, size given", size, size, false},
+		{"context cancelled, unknown size", 5<<20 + 1234, -1, true},
+		{"context cancelled, size given", 5<<20 + 1234, size, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := setup(t)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			body := &panicsWith{r: bytes.NewReader(randomBytes(size)), at: tc.at, with: func() { panic("body panics") }}
+			if tc.cancel {
+				body.cancel = cancel
+			}
+			r := func() (r any) {
+				defer func() { r = recover() }()
+				_, _ = c.Put(ctx, bucket, "panics", onlyReader{body}, append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithSize(tc.size))...)
+				return "no panic"
+			}()
+			assert.Equal(t, "body panics", r)
+			assert.Zero(t, pendingUploads(t, c), "no upload is left")
+			_, err := c.Head(t.Context(), bucket, "panics")
+			assert.ErrorIs(t, err, s3kit.ErrNotFound)
+		})
 	}
 }

@@ -89,7 +89,11 @@ type Progress struct {
 // [ErrOutcomeUnknown] means the key holds what it held before; one that does
 // means s3kit could not learn whether the object was stored (see
 // [ErrOutcomeUnknown]). A body whose Read fails with any error other than
-// io.EOF, io.ErrUnexpectedEOF included, fails the Put.
+// io.EOF, io.ErrUnexpectedEOF included, fails the Put. A body whose Read or
+// ReadAt panics makes Put panic with the same value, in the caller's
+// goroutine, once the multipart upload it fed is aborted, even when the
+// panic happened while a part or net/http read the body on a goroutine of
+// its own (TestAttack15_BodyReadInPlaceThatPanics).
 //
 // [WithIfNoneMatch] and [WithIfMatch] make the write conditional: it fails
 // with [ErrPreconditionFailed], leaving the stored object as it was, if the

@@ -31,6 +31,7 @@ type Upload struct {
 	size int64       // -1 if unknown
 	ra   io.ReaderAt // non-nil: parts are read in place from ra at base
 	base int64
+	held *heldPanic // ra's panics, when it is not nil
 
 	progress *Progress // nil without progress reporting
 
@@ -41,7 +42,71 @@ type Upload struct {
 // object with settings set. When ra is not nil, the body is read in place
 // from ra at base instead.
 func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.ReaderAt, base int64) *Upload {
-	return &Upload{t: t, set: set, body: body, size: size, ra: ra, base: base, pool: partBuffers}
+	u := &Upload{t: t, set: set, body: body, size: size, base: base, pool: partBuffers}
+	if ra != nil {
+		u.held = &heldPanic{ra: ra}
+		u.ra = u.held
+	}
+	return u
+}
+
+// heldPanic is a body read in place whose ReadAt, which runs on goroutines
+// the caller cannot recover (a part's, or net/http's while it sends), may
+// panic. The first panic is held, every read from then on fails, and
+// [Upload.rethrow] raises the panic again on the caller's goroutine once
+// no request reads the body any more: the panic reaches the caller of Put,
+// as one from a body's Read does, after the multipart upload is aborted,
+// rather than ending the program with the upload left on the server
+// (TestAttack15_BodyReadInPlaceThatPanics). [Progress] holds a progress
+// function's panic the same way.
+type heldPanic struct {
+	ra       io.ReaderAt
+	mu       sync.Mutex
+	panicked bool
+	value    any
+}
+
+// errBodyPanicked fails the reads of a body whose ReadAt has panicked.
+var errBodyPanicked = errors.New("the body's ReadAt panicked")
+
+// ReadAt reads from the body, unless it has panicked before.
+func (h *heldPanic) ReadAt(p []byte, off int64) (n int, err error) {
+	h.mu.Lock()
+	panicked := h.panicked
+	h.mu.Unlock()
+	if panicked {
+		return 0, errBodyPanicked
+	}
+	ok := false
+	defer func() {
+		if ok {
+			return
+		}
+		r := recover() // a *runtime.PanicNilError for panic(nil)
+		h.mu.Lock()
+		if !h.panicked {
+			h.panicked, h.value = true, r
+		}
+		h.mu.Unlock()
+		n, err = 0, errBodyPanicked
+	}()
+	n, err = h.ra.ReadAt(p, off)
+	ok = true
+	return n, err
+}
+
+// rethrow raises again the panic of the body's ReadAt, if it panicked.
+// Call it once no request reads the body any more.
+func (u *Upload) rethrow() {
+	if u.held == nil {
+		return
+	}
+	u.held.mu.Lock()
+	panicked, value := u.held.panicked, u.held.value
+	u.held.mu.Unlock()
+	if panicked {
+		panic(value)
+	}
 }
 
 // Report makes the upload report its progress to p, which may be nil.
@@ -59,7 +124,9 @@ func (u *Upload) Single(ctx context.Context) (Result, error) {
 		}
 		body = bytes.NewReader(buf)
 	}
-	return u.putBytes(ctx, body, u.size)
+	res, err := u.putBytes(ctx, body, u.size)
+	u.rethrow()
+	return res, err
 }
 
 // readExactly fills buf from the body and checks that the body ends there,
@@ -186,8 +253,8 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 	}
 	ended := false
 	defer func() {
-		// Only a panic (in the body's Read, say) gets here with ended
-		// false. It goes on to the caller, who may recover it; the upload
+		// Only a panic (in the body's Read or ReadAt, say) gets here
+		// with ended false. It goes on to the caller, who may recover it; the upload
 		// is aborted first, so that its parts are not left on the server
 		// (TestPutBodyThatPanicsAbortsTheUpload).
 		if !ended {
@@ -195,6 +262,7 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 		}
 	}()
 	total, err := mp.runParts(ctx, bodyParts{u}, first)
+	u.rethrow()
 	var res Result
 	if err == nil {
 		res, err = mp.complete(ctx, total)
