@@ -303,3 +303,26 @@ func TestAttack15_BodyThatPanicsAnywhere(t *testing.T) {
 		})
 	}
 }
+
+// TestAttack15_BodyPanicWinsOverProgressPanic makes both the body and the
+// progress function panic (the progress function at every call, so at
+// least at the last one, made while the body's panic unwinds Put). The
+// body's panic came first and is the cause; it must reach the caller
+// unchanged rather than be replaced by the progress function's.
+func TestAttack15_BodyPanicWinsOverProgressPanic(t *testing.T) {
+	const size = 3 * 5 << 20
+	for name, size := range map[string]int64{"single": 1 << 10, "multipart": size} {
+		t.Run(name, func(t *testing.T) {
+			_, c := setup(t)
+			body := &panicsWith{r: bytes.NewReader(randomBytes(int(size))), at: size / 2, with: func() { panic("body panics") }}
+			r := func() (r any) {
+				defer func() { r = recover() }()
+				_, _ = c.Put(t.Context(), bucket, "panics", onlyReader{body},
+					append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithSize(size), s3kit.WithProgress(func(s3kit.Progress) { panic("progress panics") }))...)
+				return "no panic"
+			}()
+			assert.Equal(t, "body panics", r)
+			assert.Zero(t, pendingUploads(t, c))
+		})
+	}
+}
