@@ -326,3 +326,27 @@ func TestAttack15_BodyPanicWinsOverProgressPanic(t *testing.T) {
 		})
 	}
 }
+
+// TestAttack15_DirProgressFunctionThatPanics gives UploadDir and
+// DownloadDir a progress function that panics. It runs on the reporting
+// goroutine, where nobody can recover it, so it must not end the program
+// in the middle of the transfer, with multipart uploads of the files in
+// flight left on the server; as WithProgress's does
+// (TestProgressFunctionThatPanics), the panic reaches the caller, with the
+// same value, once the transfer has ended.
+func TestAttack15_DirProgressFunctionThatPanics(t *testing.T) {
+	_, c := setup(t)
+	src := t.TempDir()
+	makeTree(t, src, map[string][]byte{"small": []byte("x"), "big": randomBytes(twoParts)})
+	boom := s3kit.WithDirProgress(func(s3kit.DirProgress) { panic("boom") })
+	recovered := func(call func()) (r any) {
+		defer func() { r = recover() }()
+		call()
+		return "no panic"
+	}
+	r := recovered(func() { _, _ = c.UploadDir(t.Context(), bucket, "d", src, append(smallParts, boom)...) })
+	assert.Equal(t, "boom", r)
+	assert.Zero(t, pendingUploads(t, c), "every upload was completed or aborted before the panic")
+	r = recovered(func() { _, _ = c.DownloadDir(t.Context(), bucket, "d", t.TempDir(), append(downParts, boom)...) })
+	assert.Equal(t, "boom", r)
+}
