@@ -8,7 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"net/http/httputil"
+	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -22,6 +27,7 @@ import (
 
 	"github.com/s3kit/s3kit"
 	"github.com/s3kit/s3kit/internal/knobs"
+	"github.com/s3kit/s3kit/s3kittest"
 )
 
 // appliedThenRefused is a user's transport that retries on its own, each
@@ -349,4 +355,192 @@ func TestAttack15_DirProgressFunctionThatPanics(t *testing.T) {
 	assert.Zero(t, pendingUploads(t, c), "every upload was completed or aborted before the panic")
 	r = recovered(func() { _, _ = c.DownloadDir(t.Context(), bucket, "d", t.TempDir(), append(downParts, boom)...) })
 	assert.Equal(t, "boom", r)
+}
+
+// connectProxy is an HTTP proxy on 127.0.0.1 that tunnels CONNECT
+// requests, as HTTPS_PROXY points at; it counts the tunnels.
+func connectProxy(t *testing.T) (*url.URL, *atomic.Int32) {
+	t.Helper()
+	var tunnels atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		up, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		tunnels.Add(1)
+		w.WriteHeader(http.StatusOK)
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			up.Close()
+			return
+		}
+		go func() {
+			_, _ = io.Copy(up, rw)
+			_ = up.Close()
+		}()
+		_, _ = io.Copy(conn, up)
+		_ = conn.Close()
+	}))
+	t.Cleanup(proxy.Close)
+	u, err := url.Parse(proxy.URL)
+	require.NoError(t, err)
+	return u, &tunnels
+}
+
+// h2Front is a TLS server speaking HTTP/2 in front of srv (a reverse
+// proxy), and a transport that trusts it and records the protocol of
+// every answer.
+func h2Front(t *testing.T, srv *s3kittest.Server) (string, *http.Transport, *atomic.Int32) {
+	t.Helper()
+	target, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	front := httptest.NewUnstartedServer(httputil.NewSingleHostReverseProxy(target))
+	front.EnableHTTP2 = true
+	front.StartTLS()
+	t.Cleanup(front.Close)
+	var h2 atomic.Int32
+	front.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor == 2 {
+			h2.Add(1)
+		}
+		httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, r)
+	})
+	return front.URL, front.Client().Transport.(*http.Transport), &h2
+}
+
+// TestAttack15_RefusedCertificateOverHTTP2AndThroughAProxy checks the
+// certificate rule where the connection is not a plain HTTP/1.1 one: over
+// HTTP/2 (net/http's bundled transport, which hands connections out
+// itself) and through a CONNECT proxy (the handshake runs inside the
+// tunnel). A certificate refused in the handshake sends nothing and is a
+// plain failure; one refused after the request was sent leaves the
+// outcome unknown. Both request paths.
+func TestAttack15_RefusedCertificateOverHTTP2AndThroughAProxy(t *testing.T) {
+	plainSrv, _ := setup(t)
+	h2URL, h2Trusting, h2Count := h2Front(t, plainSrv)
+	tlsSrv := s3kittest.NewServer(t, s3kittest.WithTLS())
+	tlsSrv.CreateBucket(t, bucket)
+	proxyURL, tunnels := connectProxy(t)
+	viaProxy := func(trust bool) *http.Transport {
+		tr := &http.Transport{Proxy: http.ProxyURL(proxyURL)}
+		if trust {
+			tr.TLSClientConfig = tlsSrv.TLSConfig().Clone()
+		}
+		return tr
+	}
+	for _, tc := range []struct {
+		name      string
+		endpoint  string
+		transport func() http.RoundTripper // a new one for each subtest, so that no tunnel is reused
+		works     bool                     // the request reaches the server
+		unknown   bool
+		used      *atomic.Int32 // counts the requests over HTTP/2, or the tunnels
+	}{
+		{"HTTP/2, refused in the handshake", h2URL, func() http.RoundTripper { return &http.Transport{ForceAttemptHTTP2: true} }, false, false, nil},
+		{"HTTP/2, refused after sending", h2URL, func() http.RoundTripper { return refusedAfterSending{h2Trusting} }, true, true, h2Count},
+		{"proxy, refused in the handshake", tlsSrv.URL, func() http.RoundTripper { return viaProxy(false) }, false, false, tunnels},
+		{"proxy, refused after sending", tlsSrv.URL, func() http.RoundTripper { return refusedAfterSending{viaProxy(true)} }, true, true, tunnels},
+	} {
+		for _, direct := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/direct=%v", tc.name, direct), func(t *testing.T) {
+				var used int32
+				if tc.used != nil {
+					used = tc.used.Load()
+				}
+				c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(tc.endpoint), s3kit.WithRegion(s3kittest.Region),
+					s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey), s3kit.WithMaxAttempts(1),
+					s3kit.WithHTTPClient(&http.Client{Transport: tc.transport()}), knobs.WithDirectPath(direct).(s3kit.Option))
+				require.NoError(t, err)
+				key := fmt.Sprintf("k-%v-%s", direct, strings.ReplaceAll(tc.name, " ", ""))
+				_, err = c.Put(t.Context(), bucket, key, strings.NewReader("x"))
+				require.Error(t, err)
+				assert.Equal(t, tc.unknown, errors.Is(err, s3kit.ErrOutcomeUnknown), "%v", err)
+				if tc.used != nil {
+					assert.Greater(t, tc.used.Load(), used, "the request went over HTTP/2, or through the proxy")
+				}
+				store := plainSrv
+				if strings.HasPrefix(tc.name, "proxy") {
+					store = tlsSrv
+				}
+				_, err = store.Client(t).Head(t.Context(), bucket, key)
+				if tc.works {
+					assert.NoError(t, err, "the write took effect")
+				} else {
+					assert.ErrorIs(t, err, s3kit.ErrNotFound)
+				}
+			})
+		}
+	}
+}
+
+// userTrace counts the hooks of a user's own httptrace.ClientTrace (an
+// OpenTelemetry-like instrumentation).
+type userTrace struct{ gotConn, failedHandshakes atomic.Int32 }
+
+func (u *userTrace) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { u.gotConn.Add(1) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			if err != nil {
+				u.failedHandshakes.Add(1)
+			}
+		},
+	}
+}
+
+// tracingTransport adds a user's trace to each request, as otelhttp's
+// transport does, over the trace s3kit put in the request's context.
+type tracingTransport struct {
+	next http.RoundTripper
+	u    *userTrace
+}
+
+func (tt tracingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return tt.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), tt.u.trace())))
+}
+
+// TestAttack15_UserTraceAndS3kitTraceBothFire puts with a user's own
+// client trace, in the caller's context or added by the user's transport:
+// the user's hooks keep firing, and s3kit's still tell a certificate
+// refused in the handshake (a plain failure) from one refused after the
+// request was sent (outcome unknown), on both request paths.
+func TestAttack15_UserTraceAndS3kitTraceBothFire(t *testing.T) {
+	srv := s3kittest.NewServer(t, s3kittest.WithTLS())
+	srv.CreateBucket(t, bucket)
+	for _, inTransport := range []bool{false, true} {
+		for _, afterSending := range []bool{false, true} {
+			for _, direct := range []bool{true, false} {
+				t.Run(fmt.Sprintf("in transport=%v/after sending=%v/direct=%v", inTransport, afterSending, direct), func(t *testing.T) {
+					u := &userTrace{}
+					ctx := t.Context()
+					var rt http.RoundTripper = &http.Transport{} // trusts nothing: refused in the handshake
+					if afterSending {
+						rt = refusedAfterSending{&http.Transport{TLSClientConfig: srv.TLSConfig().Clone()}}
+					}
+					if inTransport {
+						rt = tracingTransport{rt, u}
+					} else {
+						ctx = httptrace.WithClientTrace(ctx, u.trace())
+					}
+					c, err := s3kit.New(t.Context(), s3kit.WithEndpoint(srv.URL), s3kit.WithRegion(s3kittest.Region),
+						s3kit.WithCredentials(s3kittest.AccessKey, s3kittest.SecretKey), s3kit.WithMaxAttempts(1),
+						s3kit.WithHTTPClient(&http.Client{Transport: rt}), knobs.WithDirectPath(direct).(s3kit.Option))
+					require.NoError(t, err)
+					_, err = c.Put(ctx, bucket, "k", strings.NewReader("x"))
+					require.Error(t, err)
+					assert.Equal(t, afterSending, errors.Is(err, s3kit.ErrOutcomeUnknown), "%v", err)
+					if afterSending {
+						assert.Positive(t, u.gotConn.Load(), "the user's GotConn fired")
+					} else {
+						assert.Positive(t, u.failedHandshakes.Load(), "the user's TLSHandshakeDone fired")
+					}
+				})
+			}
+		}
+	}
 }
