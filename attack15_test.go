@@ -544,3 +544,48 @@ func TestAttack15_UserTraceAndS3kitTraceBothFire(t *testing.T) {
 		}
 	}
 }
+
+// panicsWriterAt is a download destination whose WriteAt panics at
+// writes past at.
+type panicsWriterAt struct {
+	at   int64
+	with func()
+}
+
+func (p panicsWriterAt) WriteAt(b []byte, off int64) (int, error) {
+	if off+int64(len(b)) > p.at {
+		p.with()
+	}
+	return len(b), nil
+}
+
+// TestAttack15_DownloadWriterThatPanics downloads into a destination whose
+// WriteAt panics, in the first range or a later one, with a string, an
+// error or nil. WriteAt runs on the download's workers, where nobody can
+// recover a panic; it must reach the caller of Download with the same
+// value, rather than end the program.
+func TestAttack15_DownloadWriterThatPanics(t *testing.T) {
+	_, c := setup(t)
+	const size = 3 * 5 << 20
+	_, err := c.Put(t.Context(), bucket, "d", bytes.NewReader(randomBytes(size)), mpOpts...)
+	require.NoError(t, err)
+	values := map[string]struct {
+		raise func()
+		check func(t *testing.T, r any)
+	}{"a string": {func() { panic("writer panics") }, func(t *testing.T, r any) { assert.Equal(t, "writer panics", r) }}}
+	for name, v := range panicValues {
+		values[name] = v
+	}
+	for name, v := range values {
+		for _, at := range []int64{1234, 2*5<<20 + 1234} {
+			t.Run(fmt.Sprintf("%s/at %d", name, at), func(t *testing.T) {
+				r := func() (r any) {
+					defer func() { r = recover() }()
+					_, _ = c.Download(t.Context(), bucket, "d", panicsWriterAt{at: at, with: v.raise}, s3kit.WithPartSize(5<<20))
+					return "no panic"
+				}()
+				v.check(t, r)
+			})
+		}
+	}
+}

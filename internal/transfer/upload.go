@@ -50,6 +50,40 @@ func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.Reade
 	return u
 }
 
+// panicHold keeps the first panic of goroutines the caller cannot recover,
+// for the goroutine that waits for them to raise again with [panicHold.rethrow].
+type panicHold struct {
+	mu       sync.Mutex
+	panicked bool
+	value    any // a *runtime.PanicNilError for panic(nil)
+}
+
+// hold keeps r, a value recover returned, unless a panic is held already.
+func (h *panicHold) hold(r any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.panicked {
+		h.panicked, h.value = true, r
+	}
+}
+
+// held reports whether a panic is held.
+func (h *panicHold) held() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.panicked
+}
+
+// rethrow panics with the held panic's value, if there is one.
+func (h *panicHold) rethrow() {
+	h.mu.Lock()
+	panicked, value := h.panicked, h.value
+	h.mu.Unlock()
+	if panicked {
+		panic(value)
+	}
+}
+
 // heldPanic is a body read in place whose ReadAt, which runs on goroutines
 // the caller cannot recover (a part's, or net/http's while it sends), may
 // panic. The first panic is held, every read from then on fails, and
@@ -60,10 +94,8 @@ func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.Reade
 // (TestAttack15_BodyReadInPlaceThatPanics). [Progress] holds a progress
 // function's panic the same way.
 type heldPanic struct {
-	ra       io.ReaderAt
-	mu       sync.Mutex
-	panicked bool
-	value    any
+	ra io.ReaderAt
+	panicHold
 }
 
 // errBodyPanicked fails the reads of a body whose ReadAt has panicked.
@@ -71,24 +103,15 @@ var errBodyPanicked = errors.New("the body's ReadAt panicked")
 
 // ReadAt reads from the body, unless it has panicked before.
 func (h *heldPanic) ReadAt(p []byte, off int64) (n int, err error) {
-	h.mu.Lock()
-	panicked := h.panicked
-	h.mu.Unlock()
-	if panicked {
+	if h.held() {
 		return 0, errBodyPanicked
 	}
 	ok := false
 	defer func() {
-		if ok {
-			return
+		if !ok {
+			h.hold(recover())
+			n, err = 0, errBodyPanicked
 		}
-		r := recover() // a *runtime.PanicNilError for panic(nil)
-		h.mu.Lock()
-		if !h.panicked {
-			h.panicked, h.value = true, r
-		}
-		h.mu.Unlock()
-		n, err = 0, errBodyPanicked
 	}()
 	n, err = h.ra.ReadAt(p, off)
 	ok = true
@@ -98,14 +121,8 @@ func (h *heldPanic) ReadAt(p []byte, off int64) (n int, err error) {
 // rethrow raises again the panic of the body's ReadAt, if it panicked.
 // Call it once no request reads the body any more.
 func (u *Upload) rethrow() {
-	if u.held == nil {
-		return
-	}
-	u.held.mu.Lock()
-	panicked, value := u.held.panicked, u.held.value
-	u.held.mu.Unlock()
-	if panicked {
-		panic(value)
+	if u.held != nil {
+		u.held.rethrow()
 	}
 }
 
