@@ -31,7 +31,7 @@ type Upload struct {
 	size int64       // -1 if unknown
 	ra   io.ReaderAt // non-nil: parts are read in place from ra at base
 	base int64
-	held *heldPanic // ra's panics, when it is not nil
+	held heldPanic // the caller's ReaderAt, which ra points to when it is not nil
 
 	progress *Progress // nil without progress reporting
 
@@ -44,8 +44,8 @@ type Upload struct {
 func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.ReaderAt, base int64) *Upload {
 	u := &Upload{t: t, set: set, body: body, size: size, base: base, pool: partBuffers}
 	if ra != nil {
-		u.held = &heldPanic{ra: ra}
-		u.ra = u.held
+		u.held.ra = ra
+		u.ra = &u.held
 	}
 	return u
 }
@@ -120,11 +120,7 @@ func (h *heldPanic) ReadAt(p []byte, off int64) (n int, err error) {
 
 // rethrow raises again the panic of the body's ReadAt, if it panicked.
 // Call it once no request reads the body any more.
-func (u *Upload) rethrow() {
-	if u.held != nil {
-		u.held.rethrow()
-	}
-}
+func (u *Upload) rethrow() { u.held.rethrow() }
 
 // Report makes the upload report its progress to p, which may be nil.
 func (u *Upload) Report(p *Progress) { u.progress = p }
