@@ -589,3 +589,64 @@ func TestAttack15_DownloadWriterThatPanics(t *testing.T) {
 		}
 	}
 }
+
+// panickingTransport panics ("transport panics") on the requests match
+// picks and passes the others on.
+type panickingTransport struct {
+	next  http.RoundTripper
+	match func(*http.Request) bool
+}
+
+func (p panickingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if p.match(req) {
+		panic("transport panics")
+	}
+	return p.next.RoundTrip(req)
+}
+
+// TestAttack15_TransportThatPanicsInAPart gives Put and Copy an HTTP
+// transport that panics on a part (sent on a goroutine of the part's,
+// where nobody can recover it) or on the completion (on the caller's). The
+// panic reaches the caller with the same value, and the multipart upload
+// is aborted first: none is left on the server, and no object.
+func TestAttack15_TransportThatPanicsInAPart(t *testing.T) {
+	isPart := func(r *http.Request) bool {
+		return r.Method == http.MethodPut && r.URL.Query().Get("partNumber") == "2"
+	}
+	isComplete := func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Query().Has("uploadId") }
+	put := func(ctx context.Context, c *s3kit.Client) error {
+		_, err := c.Put(ctx, bucket, "k", bytes.NewReader(randomBytes(3*5<<20)), mpOpts...)
+		return err
+	}
+	cp := func(ctx context.Context, c *s3kit.Client) error {
+		_, err := c.Copy(ctx, bucket, "src", bucket, "k")
+		return err
+	}
+	for _, tc := range []struct {
+		name  string
+		match func(*http.Request) bool
+		do    func(context.Context, *s3kit.Client) error
+	}{
+		{"Put, a part", isPart, put},
+		{"Put, the completion", isComplete, put},
+		{"Copy, a part", isPart, cp},
+		{"Copy, the completion", isComplete, cp},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, plain := setup(t)
+			_, err := plain.Put(t.Context(), bucket, "src", bytes.NewReader(randomBytes(3*5<<20)), mpOpts...)
+			require.NoError(t, err)
+			c := srv.Client(t, s3kit.WithCopyLimits(5<<20, 5<<20),
+				s3kit.WithHTTPClient(&http.Client{Transport: panickingTransport{srv.HTTPClient().Transport, tc.match}}))
+			r := func() (r any) {
+				defer func() { r = recover() }()
+				_ = tc.do(t.Context(), c)
+				return "no panic"
+			}()
+			assert.Equal(t, "transport panics", r)
+			assert.Zero(t, pendingUploads(t, plain), "the upload was aborted before the panic went on")
+			_, err = plain.Head(t.Context(), bucket, "k")
+			assert.ErrorIs(t, err, s3kit.ErrNotFound)
+		})
+	}
+}

@@ -31,7 +31,7 @@ type Upload struct {
 	size int64       // -1 if unknown
 	ra   io.ReaderAt // non-nil: parts are read in place from ra at base
 	base int64
-	held heldPanic // the caller's ReaderAt, which ra points to when it is not nil
+	held heldPanic // the caller's ReaderAt, which ra points to when it is not nil, and the panics of parts
 
 	progress *Progress // nil without progress reporting
 
@@ -118,8 +118,9 @@ func (h *heldPanic) ReadAt(p []byte, off int64) (n int, err error) {
 	return n, err
 }
 
-// rethrow raises again the panic of the body's ReadAt, if it panicked.
-// Call it once no request reads the body any more.
+// rethrow raises again the panic of the body's ReadAt or of the sending of
+// a part, if one panicked. Call it once no request reads the body any more
+// and every part has returned.
 func (u *Upload) rethrow() { u.held.rethrow() }
 
 // Report makes the upload report its progress to p, which may be nil.
@@ -614,12 +615,30 @@ func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string,
 // were sent; the part counts once it is recorded.
 func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, src partSource, n int, p part, tokens chan<- []byte) {
 	defer mp.wg.Done()
-	etag, err := src.send(ctx, mp.id, n, p)
+	etag, err := mp.send(ctx, src, n, p)
 	if mp.partDone(n, etag, err, cancel) {
 		mp.u.progress.Add(0, 1)
 	}
 	tokens <- p.buf
 }
+
+// send sends part n from src. A panic while sending (in the caller's HTTP
+// transport, say) fails the part and is held for the caller's goroutine,
+// where [Upload.rethrow] raises it again once every part has returned:
+// raised here, where nobody can recover it, it would end the program with
+// the upload left on the server (TestAttack15_TransportThatPanicsInAPart).
+func (mp *multipartRun) send(ctx context.Context, src partSource, n int, p part) (etag *string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			mp.u.held.hold(r)
+			etag, err = nil, errPartPanicked
+		}
+	}()
+	return src.send(ctx, mp.id, n, p)
+}
+
+// errPartPanicked fails a part whose sending panicked.
+var errPartPanicked = errors.New("sending the part panicked")
 
 // partDone records the answer to part n: its ETag, or the failure that
 // stops the upload (cancel stops the other parts). An answer without an
