@@ -30,7 +30,9 @@ import (
 // download; [ErrDataCorrupted] if a range ended short and could not be
 // resumed, or, with [WithMD5Check](true), if the data written does not match
 // the object's MD5 ETag. An error from w's WriteAt is returned wrapped and
-// matches no sentinel.
+// matches no sentinel. A panic in w's WriteAt, which runs on a goroutine of
+// the download's, stops the download and makes Download panic with the
+// same value, in the caller's goroutine (TestAttack15_DownloadWriterThatPanics).
 func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt, opts ...DownloadOption) (_ Object, err error) {
 	const op = "Download"
 	ctx, span := c.span(ctx, op, bucket, key)
@@ -56,13 +58,15 @@ func (c *Client) Download(ctx context.Context, bucket, key string, w io.WriterAt
 	}
 	t := c.target(op, bucket, key)
 	p := startProgress(cfg.progress, -1, 0)
-	defer p.Finish()
+	returned := false
+	defer endProgress(p, &returned)
 	res, err := transfer.RunDownload(ctx, t, w, &transfer.Download{
 		PartSize:    cfg.transfer.partSize,
 		Concurrency: cfg.transfer.concurrency,
 		Verify:      cfg.verify,
 		Progress:    p,
 	})
+	returned = true
 	switch {
 	case err != nil:
 		return Object{}, err

@@ -89,7 +89,11 @@ type Progress struct {
 // [ErrOutcomeUnknown] means the key holds what it held before; one that does
 // means s3kit could not learn whether the object was stored (see
 // [ErrOutcomeUnknown]). A body whose Read fails with any error other than
-// io.EOF, io.ErrUnexpectedEOF included, fails the Put.
+// io.EOF, io.ErrUnexpectedEOF included, fails the Put. A body whose Read or
+// ReadAt panics makes Put panic with the same value, in the caller's
+// goroutine, once the multipart upload it fed is aborted, even when the
+// panic happened while a part or net/http read the body on a goroutine of
+// its own (TestAttack15_BodyReadInPlaceThatPanics).
 //
 // [WithIfNoneMatch] and [WithIfMatch] make the write conditional: it fails
 // with [ErrPreconditionFailed], leaving the stored object as it was, if the
@@ -135,11 +139,13 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 		return PutResult{}, err
 	}
 	u := transfer.NewUpload(c.target(op, bucket, key), c.putSettings(&cfg), body, size, b.ReaderAt, b.Base)
+	returned := false
 	if size >= 0 && size <= cfg.transfer.threshold {
 		p := startProgress(cfg.progress, size, 0)
-		defer p.Finish()
+		defer endProgress(p, &returned)
 		u.Report(p)
 		res, err := u.Single(ctx)
+		returned = true
 		return PutResult(res), err
 	}
 	parts := 0
@@ -148,10 +154,23 @@ func (c *Client) Put(ctx context.Context, bucket, key string, body io.Reader, op
 		parts = int((size + ps - 1) / ps)
 	}
 	p := startProgress(cfg.progress, size, parts)
-	defer p.Finish()
+	defer endProgress(p, &returned)
 	u.Report(p)
 	res, err := u.Multipart(ctx)
+	returned = true
 	return PutResult(res), err
+}
+
+// endProgress ends p's reporting as its call ends. Once the call has
+// returned (returned is true), a panic of the progress function is raised
+// again (see [transfer.Progress.Finish]); otherwise a panic is unwinding
+// the call, from the body's Read say, and goes on unchanged.
+func endProgress(p *transfer.Progress, returned *bool) {
+	if *returned {
+		p.Finish()
+	} else {
+		p.Abandon()
+	}
 }
 
 // putSettings maps a Put's or a Copy's options onto the engine's settings.

@@ -773,9 +773,11 @@ func WithPutOptions(opts ...PutOption) DirOption {
 // WithDirProgress calls fn with the progress of a directory transfer, all
 // files together, at most every 100 ms while it runs and once more when it
 // ends, from one goroutine whatever the number of files, so fn may draw
-// without locking; it should return quickly. Bytes count as they move for
-// files sent in parts or ranges, and when the file is done for the others
-// (TestDirProgress). Default: no reporting.
+// without locking; it should return quickly. If fn panics, it is not called
+// again, and the call panics with the same value once every file is done,
+// in the caller's goroutine (TestAttack15_DirProgressFunctionThatPanics).
+// Bytes count as they move for files sent in parts or ranges, and when the
+// file is done for the others (TestDirProgress). Default: no reporting.
 func WithDirProgress(fn func(DirProgress)) DirOption {
 	return dirOption(func(c *dirConfig) { c.progress = fn })
 }

@@ -29,6 +29,9 @@ type callState struct {
 	// GotConn hook, see [callState.traced]), so any TLS handshake on it
 	// was over before the request was written.
 	connected atomic.Bool
+	// handshakeFailed: net/http saw a TLS handshake of the current
+	// attempt fail (its TLSHandshakeDone hook, with an error).
+	handshakeFailed atomic.Bool
 }
 
 // newAttempt resets the per-attempt marks.
@@ -36,6 +39,7 @@ func (st *callState) newAttempt() {
 	st.attempts.Add(1)
 	st.sent.Store(false)
 	st.connected.Store(false)
+	st.handshakeFailed.Store(false)
 }
 
 // failed records the error of the current attempt.
@@ -43,23 +47,33 @@ func (st *callState) failed(err error) {
 	if !st.sent.Load() || !mayHaveApplied(err) {
 		return
 	}
-	if !st.connected.Load() && refusedCertificate(err) {
+	if st.handshakeFailed.Load() && !st.connected.Load() && refusedCertificate(err) {
 		// The client refused the server's certificate in the handshake,
 		// before any connection was handed to the request: no byte of it
 		// went out (TestRefusedCertificateIsNoUnknownOutcome). A
 		// certificate refused later, in a TLS 1.2 renegotiation after
-		// the request was written, comes with connected set.
+		// the request was written, comes with connected set. Only
+		// net/http's own handshake counts: a certificate error from an
+		// HTTP client that did its own sending (a transport that retries
+		// on contexts of its own, say) proves nothing about what it sent
+		// before (TestAttack15_CertificateRefusedByATransportOfItsOwn).
 		return
 	}
 	st.unsure.Store(true)
 }
 
 // traced returns ctx with an HTTP client trace that marks the current
-// attempt connected when net/http hands its request a connection. Another
-// trace already in ctx keeps being called.
+// attempt connected when net/http hands its request a connection, and
+// notes a TLS handshake of it that failed. Another trace already in ctx
+// keeps being called.
 func (st *callState) traced(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { st.connected.Store(true) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			if err != nil {
+				st.handshakeFailed.Store(true)
+			}
+		},
 	})
 }
 

@@ -122,34 +122,51 @@ func TestTimeoutErrorText(t *testing.T) {
 
 // TestRefusedCertificateCountsOnlyBeforeAConnection checks the bookkeeping
 // behind TestRefusedCertificateIsNoUnknownOutcome: a certificate refused
-// before the attempt got a connection leaves the outcome settled; after
-// it, or with another error, the outcome is unknown; and the connection
-// mark does not carry over to the next attempt.
+// in a handshake net/http saw fail, before the attempt got a connection,
+// leaves the outcome settled; after a connection, without a failed
+// handshake seen (an HTTP client that sends on its own, see
+// TestAttack15_CertificateRefusedByATransportOfItsOwn), or with another
+// error, the outcome is unknown; and neither mark carries over to the next
+// attempt.
 func TestRefusedCertificateCountsOnlyBeforeAConnection(t *testing.T) {
 	refused := &url.Error{Op: "Put", URL: "https://s3.example.com/b/k",
 		Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}
+	dialRefused := &net.OpError{Op: "dial", Err: errors.New("refused")}
 	type attempt struct {
+		handshake error // nil: no handshake seen; errOK: one that worked
 		connected bool
 		err       error
 	}
+	errOK := errors.New("handshake worked")
 	for _, tc := range []struct {
 		name     string
 		attempts []attempt
 		unknown  bool
 	}{
-		{"refused before a connection", []attempt{{false, refused}}, false},
-		{"plain HTTP answered the handshake", []attempt{{false, &url.Error{Op: "Put", URL: "https://x", Err: http.ErrSchemeMismatch}}}, false},
-		{"refused on a connection", []attempt{{true, refused}}, true},
-		{"reset before a connection", []attempt{{false, &net.OpError{Op: "read", Err: errors.New("reset")}}}, true},
-		{"a connection in an earlier attempt does not count", []attempt{{true, &net.OpError{Op: "dial", Err: errors.New("refused")}}, {false, refused}}, false},
+		{"refused in the handshake, before a connection", []attempt{{refused, false, refused}}, false},
+		{"plain HTTP answered the handshake", []attempt{{refused, false, &url.Error{Op: "Put", URL: "https://x", Err: http.ErrSchemeMismatch}}}, false},
+		{"refused on a connection", []attempt{{errOK, true, refused}}, true},
+		{"refused with no handshake seen", []attempt{{nil, false, refused}}, true},
+		{"refused after a handshake that worked", []attempt{{errOK, false, refused}}, true},
+		{"reset before a connection", []attempt{{refused, false, &net.OpError{Op: "read", Err: errors.New("reset")}}}, true},
+		{"a connection in an earlier attempt does not count", []attempt{{nil, true, dialRefused}, {refused, false, refused}}, false},
+		{"a failed handshake in an earlier attempt does not count", []attempt{{refused, false, dialRefused}, {nil, false, refused}}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, call := Begin(context.Background())
+			trace := httptrace.ContextClientTrace(ctx)
 			for _, a := range tc.attempts {
 				call.Attempt()
 				call.Sending()
+				switch a.handshake {
+				case nil:
+				case errOK:
+					trace.TLSHandshakeDone(tls.ConnectionState{}, nil)
+				default:
+					trace.TLSHandshakeDone(tls.ConnectionState{}, a.handshake)
+				}
 				if a.connected {
-					httptrace.ContextClientTrace(ctx).GotConn(httptrace.GotConnInfo{})
+					trace.GotConn(httptrace.GotConnInfo{})
 				}
 				call.Failed(a.err)
 			}

@@ -77,17 +77,35 @@ func (cp *Copy) Multipart(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if _, err := mp.runParts(ctx, copyParts{cp}, nil); err != nil {
-		return Result{}, mp.abort(ctx, err)
-	}
-	if err := cp.sourceUnchanged(ctx); err != nil {
-		return Result{}, mp.abort(ctx, err)
-	}
-	res, err := mp.complete(ctx, cp.size)
+	ended := false
+	defer func() {
+		// Only a panic (in the caller's HTTP transport, say) gets here
+		// with ended false; the upload is aborted before it goes on, as
+		// in Upload.Multipart (TestAttack15_TransportThatPanicsInAPart).
+		if !ended {
+			_ = mp.abort(ctx, nil)
+		}
+	}()
+	res, err := cp.runAndComplete(ctx, mp)
+	ended = true
 	if err != nil {
 		return Result{}, mp.abort(ctx, err)
 	}
 	return res, nil
+}
+
+// runAndComplete copies the parts of mp, checks that the source is
+// unchanged, and completes the upload.
+func (cp *Copy) runAndComplete(ctx context.Context, mp *multipartRun) (Result, error) {
+	_, err := mp.runParts(ctx, copyParts{cp}, nil)
+	cp.u.rethrow()
+	if err != nil {
+		return Result{}, err
+	}
+	if err := cp.sourceUnchanged(ctx); err != nil {
+		return Result{}, err
+	}
+	return mp.complete(ctx, cp.size)
 }
 
 // copyParts names the parts of a multipart copy: ranges of the source.

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -174,11 +175,23 @@ func (d *download) fetchAll(ctx context.Context, first *s3.GetObjectOutput, q *r
 	fail := func(err error) {
 		once.Do(func() { failed = err; cancel(err) })
 	}
+	// A panic in a worker (in w's WriteAt, say) is held and raised again
+	// here, once every worker has stopped: raised in the worker, where
+	// nobody can recover it, it would end the program
+	// (TestAttack15_DownloadWriterThatPanics).
+	var held panicHold
+	defer held.rethrow()
 	workers := min(d.cfg.Concurrency, q.count)
 	for i := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					held.hold(r)
+					fail(d.t.err(None, errWriterPanicked))
+				}
+			}()
 			buf := make([]byte, copyBufferSize)
 			if i == 0 {
 				if err := d.copyRange(ctx, first, 0, q.firstEnd, buf); err != nil {
@@ -200,6 +213,10 @@ func (d *download) fetchAll(ctx context.Context, first *s3.GetObjectOutput, q *r
 	}
 	return nil
 }
+
+// errWriterPanicked stops the other workers of a download whose worker
+// panicked.
+var errWriterPanicked = errors.New("writing the download panicked")
 
 // fetchRanges takes ranges from q until none is left or ctx ends, and
 // fetches each and writes it through buf. It stops at the first error.

@@ -160,6 +160,18 @@ func (p *Progress) Finish() {
 	}
 }
 
+// Abandon is Finish for a call that a panic is unwinding: it makes the
+// last call and waits for the reporting goroutine, but drops a panic of the
+// progress function, so that the call's own panic, which came first, goes
+// on unchanged (TestAttack15_BodyPanicWinsOverProgressPanic).
+func (p *Progress) Abandon() {
+	if p == nil {
+		return
+	}
+	close(p.stop)
+	<-p.done
+}
+
 // Body returns body, of size bytes, as a request body that counts the bytes
 // the HTTP client reads from it; it returns body itself when p is nil.
 func (p *Progress) Body(body io.ReadSeeker, size int64) io.ReadSeeker {

@@ -31,6 +31,7 @@ type Upload struct {
 	size int64       // -1 if unknown
 	ra   io.ReaderAt // non-nil: parts are read in place from ra at base
 	base int64
+	held heldPanic // the caller's ReaderAt, which ra points to when it is not nil, and the panics of parts
 
 	progress *Progress // nil without progress reporting
 
@@ -41,8 +42,86 @@ type Upload struct {
 // object with settings set. When ra is not nil, the body is read in place
 // from ra at base instead.
 func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.ReaderAt, base int64) *Upload {
-	return &Upload{t: t, set: set, body: body, size: size, ra: ra, base: base, pool: partBuffers}
+	u := &Upload{t: t, set: set, body: body, size: size, base: base, pool: partBuffers}
+	if ra != nil {
+		u.held.ra = ra
+		u.ra = &u.held
+	}
+	return u
 }
+
+// panicHold keeps the first panic of goroutines the caller cannot recover,
+// for the goroutine that waits for them to raise again with [panicHold.rethrow].
+type panicHold struct {
+	mu       sync.Mutex
+	panicked bool
+	value    any // a *runtime.PanicNilError for panic(nil)
+}
+
+// hold keeps r, a value recover returned, unless a panic is held already.
+func (h *panicHold) hold(r any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.panicked {
+		h.panicked, h.value = true, r
+	}
+}
+
+// held reports whether a panic is held.
+func (h *panicHold) held() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.panicked
+}
+
+// rethrow panics with the held panic's value, if there is one.
+func (h *panicHold) rethrow() {
+	h.mu.Lock()
+	panicked, value := h.panicked, h.value
+	h.mu.Unlock()
+	if panicked {
+		panic(value)
+	}
+}
+
+// heldPanic is a body read in place whose ReadAt, which runs on goroutines
+// the caller cannot recover (a part's, or net/http's while it sends), may
+// panic. The first panic is held, every read from then on fails, and
+// [Upload.rethrow] raises the panic again on the caller's goroutine once
+// no request reads the body any more: the panic reaches the caller of Put,
+// as one from a body's Read does, after the multipart upload is aborted,
+// rather than ending the program with the upload left on the server
+// (TestAttack15_BodyReadInPlaceThatPanics). [Progress] holds a progress
+// function's panic the same way.
+type heldPanic struct {
+	ra io.ReaderAt
+	panicHold
+}
+
+// errBodyPanicked fails the reads of a body whose ReadAt has panicked.
+var errBodyPanicked = errors.New("the body's ReadAt panicked")
+
+// ReadAt reads from the body, unless it has panicked before.
+func (h *heldPanic) ReadAt(p []byte, off int64) (n int, err error) {
+	if h.held() {
+		return 0, errBodyPanicked
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			h.hold(recover())
+			n, err = 0, errBodyPanicked
+		}
+	}()
+	n, err = h.ra.ReadAt(p, off)
+	ok = true
+	return n, err
+}
+
+// rethrow raises again the panic of the body's ReadAt or of the sending of
+// a part, if one panicked. Call it once no request reads the body any more
+// and every part has returned.
+func (u *Upload) rethrow() { u.held.rethrow() }
 
 // Report makes the upload report its progress to p, which may be nil.
 func (u *Upload) Report(p *Progress) { u.progress = p }
@@ -59,7 +138,9 @@ func (u *Upload) Single(ctx context.Context) (Result, error) {
 		}
 		body = bytes.NewReader(buf)
 	}
-	return u.putBytes(ctx, body, u.size)
+	res, err := u.putBytes(ctx, body, u.size)
+	u.rethrow()
+	return res, err
 }
 
 // readExactly fills buf from the body and checks that the body ends there,
@@ -186,8 +267,8 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 	}
 	ended := false
 	defer func() {
-		// Only a panic (in the body's Read, say) gets here with ended
-		// false. It goes on to the caller, who may recover it; the upload
+		// Only a panic (in the body's Read or ReadAt, say) gets here
+		// with ended false. It goes on to the caller, who may recover it; the upload
 		// is aborted first, so that its parts are not left on the server
 		// (TestPutBodyThatPanicsAbortsTheUpload).
 		if !ended {
@@ -195,6 +276,7 @@ func (u *Upload) Multipart(ctx context.Context) (Result, error) {
 		}
 	}()
 	total, err := mp.runParts(ctx, bodyParts{u}, first)
+	u.rethrow()
 	var res Result
 	if err == nil {
 		res, err = mp.complete(ctx, total)
@@ -533,12 +615,30 @@ func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string,
 // were sent; the part counts once it is recorded.
 func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, src partSource, n int, p part, tokens chan<- []byte) {
 	defer mp.wg.Done()
-	etag, err := src.send(ctx, mp.id, n, p)
+	etag, err := mp.send(ctx, src, n, p)
 	if mp.partDone(n, etag, err, cancel) {
 		mp.u.progress.Add(0, 1)
 	}
 	tokens <- p.buf
 }
+
+// send sends part n from src. A panic while sending (in the caller's HTTP
+// transport, say) fails the part and is held for the caller's goroutine,
+// where [Upload.rethrow] raises it again once every part has returned:
+// raised here, where nobody can recover it, it would end the program with
+// the upload left on the server (TestAttack15_TransportThatPanicsInAPart).
+func (mp *multipartRun) send(ctx context.Context, src partSource, n int, p part) (etag *string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			mp.u.held.hold(r)
+			etag, err = nil, errPartPanicked
+		}
+	}()
+	return src.send(ctx, mp.id, n, p)
+}
+
+// errPartPanicked fails a part whose sending panicked.
+var errPartPanicked = errors.New("sending the part panicked")
 
 // partDone records the answer to part n: its ETag, or the failure that
 // stops the upload (cancel stops the other parts). An answer without an

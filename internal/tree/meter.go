@@ -33,6 +33,7 @@ type Meter struct {
 	totalBytes atomic.Int64
 	start      time.Time
 	stop, done chan struct{}
+	panicked   any // what fn panicked with, if it did; read after done
 }
 
 // StartMeter starts reporting to fn; it returns nil if fn is nil.
@@ -100,16 +101,34 @@ func (m *Meter) loop() {
 			}
 			s.Rate = rate(window[0], window[len(window)-1])
 			if first || s != last {
-				m.fn(s)
+				m.call(s)
 				last, first = s, false
 			}
 		case <-m.stop:
 			s := m.snapshot()
 			s.Rate = rate(sample{m.start, 0}, sample{time.Now(), s.Bytes})
-			m.fn(s)
+			m.call(s)
 			return
 		}
 	}
+}
+
+// call calls fn with s, unless fn has panicked before. A panic in fn is
+// kept for [Meter.Finish] to raise again in the goroutine of the directory
+// transfer, once it has ended: raised here, in a goroutine the caller
+// cannot recover, it would end the program in the middle of the transfer,
+// with the multipart uploads of the files in flight left on the server
+// (TestAttack15_DirProgressFunctionThatPanics).
+func (m *Meter) call(s Snapshot) {
+	if m.panicked != nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			m.panicked = r
+		}
+	}()
+	m.fn(s)
 }
 
 // rate is the bytes per second between two samples.
@@ -129,10 +148,14 @@ func (m *Meter) snapshot() Snapshot {
 }
 
 // Finish makes the last report and waits for the reporting goroutine.
+// If the progress function panicked, Finish panics with the same value.
 func (m *Meter) Finish() {
 	if m == nil {
 		return
 	}
 	close(m.stop)
 	<-m.done
+	if m.panicked != nil {
+		panic(m.panicked)
+	}
 }
