@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/s3kit/s3kit/internal/panics"
 	"github.com/s3kit/s3kit/internal/s3err"
 )
 
@@ -179,8 +180,8 @@ func (d *download) fetchAll(ctx context.Context, first *s3.GetObjectOutput, q *r
 	// here, once every worker has stopped: raised in the worker, where
 	// nobody can recover it, it would end the program
 	// (TestAttack15_DownloadWriterThatPanics).
-	var held panicHold
-	defer held.rethrow()
+	var held panics.Hold
+	defer held.Rethrow()
 	workers := min(d.cfg.Concurrency, q.count)
 	for i := range workers {
 		wg.Add(1)
@@ -188,7 +189,7 @@ func (d *download) fetchAll(ctx context.Context, first *s3.GetObjectOutput, q *r
 			defer wg.Done()
 			defer func() {
 				if r := recover(); r != nil {
-					held.hold(r)
+					held.Keep(r)
 					fail(d.t.err(None, errWriterPanicked))
 				}
 			}()

@@ -4,6 +4,8 @@ import (
 	"io"
 	"sync/atomic"
 	"time"
+
+	"github.com/s3kit/s3kit/internal/panics"
 )
 
 // Snapshot is one report of a transfer's progress; the root package's
@@ -40,7 +42,7 @@ type Progress struct {
 	succeeded  atomic.Bool
 	stop       chan struct{}
 	done       chan struct{}
-	panicked   any // what fn panicked with, if it did; read after done
+	panicked   panics.Hold // what fn panicked with, if it did
 }
 
 // StartProgress starts reporting; it returns nil if fn is nil, and every
@@ -82,15 +84,7 @@ func (p *Progress) loop() {
 // the caller cannot recover, it would end the program in the middle of
 // the transfer (TestProgressFunctionThatPanics).
 func (p *Progress) call(s Snapshot) {
-	if p.panicked != nil {
-		return
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			p.panicked = r
-		}
-	}()
-	p.fn(s)
+	panics.Call(&p.panicked, p.fn, s)
 }
 
 // snapshot reads the counters. Only the final snapshot of a transfer that
@@ -155,9 +149,7 @@ func (p *Progress) Finish() {
 	}
 	close(p.stop)
 	<-p.done
-	if p.panicked != nil {
-		panic(p.panicked)
-	}
+	p.panicked.Rethrow()
 }
 
 // Abandon is Finish for a call that a panic is unwinding: it makes the

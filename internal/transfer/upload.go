@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/s3kit/s3kit/internal/panics"
 	"github.com/s3kit/s3kit/internal/payload"
 	"github.com/s3kit/s3kit/internal/retry"
 	"github.com/s3kit/s3kit/internal/s3err"
@@ -50,40 +51,6 @@ func NewUpload(t *Target, set *Settings, body io.Reader, size int64, ra io.Reade
 	return u
 }
 
-// panicHold keeps the first panic of goroutines the caller cannot recover,
-// for the goroutine that waits for them to raise again with [panicHold.rethrow].
-type panicHold struct {
-	mu       sync.Mutex
-	panicked bool
-	value    any // a *runtime.PanicNilError for panic(nil)
-}
-
-// hold keeps r, a value recover returned, unless a panic is held already.
-func (h *panicHold) hold(r any) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.panicked {
-		h.panicked, h.value = true, r
-	}
-}
-
-// held reports whether a panic is held.
-func (h *panicHold) held() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.panicked
-}
-
-// rethrow panics with the held panic's value, if there is one.
-func (h *panicHold) rethrow() {
-	h.mu.Lock()
-	panicked, value := h.panicked, h.value
-	h.mu.Unlock()
-	if panicked {
-		panic(value)
-	}
-}
-
 // heldPanic is a body read in place whose ReadAt, which runs on goroutines
 // the caller cannot recover (a part's, or net/http's while it sends), may
 // panic. The first panic is held, every read from then on fails, and
@@ -95,7 +62,7 @@ func (h *panicHold) rethrow() {
 // function's panic the same way.
 type heldPanic struct {
 	ra io.ReaderAt
-	panicHold
+	panics.Hold
 }
 
 // errBodyPanicked fails the reads of a body whose ReadAt has panicked.
@@ -103,13 +70,13 @@ var errBodyPanicked = errors.New("the body's ReadAt panicked")
 
 // ReadAt reads from the body, unless it has panicked before.
 func (h *heldPanic) ReadAt(p []byte, off int64) (n int, err error) {
-	if h.held() {
+	if h.Held() {
 		return 0, errBodyPanicked
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			h.hold(recover())
+			h.Keep(recover())
 			n, err = 0, errBodyPanicked
 		}
 	}()
@@ -121,7 +88,7 @@ func (h *heldPanic) ReadAt(p []byte, off int64) (n int, err error) {
 // rethrow raises again the panic of the body's ReadAt or of the sending of
 // a part, if one panicked. Call it once no request reads the body any more
 // and every part has returned.
-func (u *Upload) rethrow() { u.held.rethrow() }
+func (u *Upload) rethrow() { u.held.Rethrow() }
 
 // Report makes the upload report its progress to p, which may be nil.
 func (u *Upload) Report(p *Progress) { u.progress = p }
@@ -630,7 +597,7 @@ func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc,
 func (mp *multipartRun) send(ctx context.Context, src partSource, n int, p part) (etag *string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			mp.u.held.hold(r)
+			mp.u.held.Keep(r)
 			etag, err = nil, errPartPanicked
 		}
 	}()

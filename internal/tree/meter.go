@@ -3,6 +3,8 @@ package tree
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/s3kit/s3kit/internal/panics"
 )
 
 // Snapshot is one report of a directory transfer's progress; the root
@@ -33,7 +35,7 @@ type Meter struct {
 	totalBytes atomic.Int64
 	start      time.Time
 	stop, done chan struct{}
-	panicked   any // what fn panicked with, if it did; read after done
+	panicked   panics.Hold // what fn panicked with, if it did
 }
 
 // StartMeter starts reporting to fn; it returns nil if fn is nil.
@@ -120,15 +122,7 @@ func (m *Meter) loop() {
 // with the multipart uploads of the files in flight left on the server
 // (TestAttack15_DirProgressFunctionThatPanics).
 func (m *Meter) call(s Snapshot) {
-	if m.panicked != nil {
-		return
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			m.panicked = r
-		}
-	}()
-	m.fn(s)
+	panics.Call(&m.panicked, m.fn, s)
 }
 
 // rate is the bytes per second between two samples.
@@ -155,7 +149,5 @@ func (m *Meter) Finish() {
 	}
 	close(m.stop)
 	<-m.done
-	if m.panicked != nil {
-		panic(m.panicked)
-	}
+	m.panicked.Rethrow()
 }
