@@ -12,13 +12,11 @@ package retry
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,14 +89,8 @@ func tlsSetup(err error) aws.Ternary {
 // accept, a handshake the server refused with an alert, or a server that
 // does not speak TLS.
 func IsTLSSetup(err error) bool {
-	var unknown x509.UnknownAuthorityError
-	var host x509.HostnameError
-	var invalid x509.CertificateInvalidError
 	var record tls.RecordHeaderError
-	var verify *tls.CertificateVerificationError
-	return errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) ||
-		errors.As(err, &record) || errors.As(err, &verify) || IsTLSAlert(err) ||
-		errors.Is(err, http.ErrSchemeMismatch)
+	return refusedCertificate(err) || errors.As(err, &record) || IsTLSAlert(err)
 }
 
 // IsTLSAlert reports whether err is a TLS alert the server sent, such as
