@@ -4,36 +4,36 @@
 // caller can recover it, once the work has stopped.
 package panics
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Hold keeps the first panic it is given. The zero Hold holds none. It is
 // safe for concurrent use.
 type Hold struct {
 	mu       sync.Mutex
-	panicked bool
-	value    any // a *runtime.PanicNilError for panic(nil)
+	panicked atomic.Bool // read without mu: Held runs on every read of a body read in place
+	value    any         // a *runtime.PanicNilError for panic(nil); set under mu
 }
 
 // Keep keeps r, a value recover returned, unless a panic is held already.
 func (h *Hold) Keep(r any) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.panicked {
-		h.panicked, h.value = true, r
+	if !h.panicked.Load() {
+		h.value = r
+		h.panicked.Store(true)
 	}
 }
 
 // Held reports whether a panic is held.
-func (h *Hold) Held() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.panicked
-}
+func (h *Hold) Held() bool { return h.panicked.Load() }
 
 // Rethrow panics with the held panic's value, if there is one.
 func (h *Hold) Rethrow() {
 	h.mu.Lock()
-	panicked, value := h.panicked, h.value
+	panicked, value := h.panicked.Load(), h.value
 	h.mu.Unlock()
 	if panicked {
 		panic(value)
