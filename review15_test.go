@@ -2,6 +2,7 @@ package s3kit_test
 
 import (
 	"bytes"
+	"net/http"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -42,4 +43,29 @@ func TestReview15_DownloadWriterThatExits(t *testing.T) {
 		require.True(t, exited.Load(), "WriteAt called runtime.Goexit")
 		assert.Error(t, err, "a range was never written (at %d)", at)
 	}
+}
+
+// exitingTransport ends the goroutine of every part's request with
+// runtime.Goexit, and passes the other requests on.
+type exitingTransport struct{ next http.RoundTripper }
+
+func (e exitingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPut && r.URL.Query().Get("partNumber") != "" {
+		runtime.Goexit()
+	}
+	return e.next.RoundTrip(r)
+}
+
+// TestReview15_TransportThatExitsInAPart gives Put a transport that calls
+// runtime.Goexit on the parts, which run on goroutines of their own: the
+// part's buffer never went back, and with one part at a time Put waited
+// for it for ever. Put must fail, with the upload aborted.
+func TestReview15_TransportThatExitsInAPart(t *testing.T) {
+	srv, plain := setup(t)
+	c := srv.Client(t, s3kit.WithHTTPClient(&http.Client{Transport: exitingTransport{srv.HTTPClient().Transport}}))
+	_, err := c.Put(t.Context(), bucket, "k", bytes.NewReader(randomBytes(3*5<<20)), append(mpOpts[:len(mpOpts):len(mpOpts)], s3kit.WithConcurrency(1))...)
+	require.Error(t, err)
+	assert.Zero(t, pendingUploads(t, plain), "the upload was aborted")
+	_, err = plain.Head(t.Context(), bucket, "k")
+	assert.ErrorIs(t, err, s3kit.ErrNotFound)
 }
