@@ -14,6 +14,8 @@ import (
 	"net/http/httptrace"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -339,12 +341,15 @@ func TestAttack15_BodyPanicWinsOverProgressPanic(t *testing.T) {
 // in the middle of the transfer, with multipart uploads of the files in
 // flight left on the server; as WithProgress's does
 // (TestProgressFunctionThatPanics), the panic reaches the caller, with the
-// same value, once the transfer has ended.
+// same value, once the transfer has ended. fn is not called again after
+// its panic, and every file is transferred all the same.
 func TestAttack15_DirProgressFunctionThatPanics(t *testing.T) {
 	_, c := setup(t)
 	src := t.TempDir()
-	makeTree(t, src, map[string][]byte{"small": []byte("x"), "big": randomBytes(twoParts)})
-	boom := s3kit.WithDirProgress(func(s3kit.DirProgress) { panic("boom") })
+	files := map[string][]byte{"small": []byte("x"), "big": randomBytes(twoParts)}
+	makeTree(t, src, files)
+	var calls atomic.Int32
+	boom := s3kit.WithDirProgress(func(s3kit.DirProgress) { calls.Add(1); panic("boom") })
 	recovered := func(call func()) (r any) {
 		defer func() { r = recover() }()
 		call()
@@ -352,9 +357,23 @@ func TestAttack15_DirProgressFunctionThatPanics(t *testing.T) {
 	}
 	r := recovered(func() { _, _ = c.UploadDir(t.Context(), bucket, "d", src, append(smallParts, boom)...) })
 	assert.Equal(t, "boom", r)
+	assert.Equal(t, int32(1), calls.Load(), "fn is not called again once it panicked")
 	assert.Zero(t, pendingUploads(t, c), "every upload was completed or aborted before the panic")
-	r = recovered(func() { _, _ = c.DownloadDir(t.Context(), bucket, "d", t.TempDir(), append(downParts, boom)...) })
+	for name := range files {
+		_, err := c.Head(t.Context(), bucket, "d/"+name)
+		assert.NoError(t, err, "%s was uploaded all the same", name)
+	}
+	calls.Store(0)
+	dst := t.TempDir()
+	r = recovered(func() { _, _ = c.DownloadDir(t.Context(), bucket, "d", dst, append(downParts, boom)...) })
 	assert.Equal(t, "boom", r)
+	assert.Equal(t, int32(1), calls.Load(), "fn is not called again once it panicked")
+	for name, data := range files {
+		got, err := os.ReadFile(filepath.Join(dst, name))
+		if assert.NoError(t, err, "%s was downloaded all the same", name) {
+			assert.Equal(t, data, got, name)
+		}
+	}
 }
 
 // connectProxy is an HTTP proxy on 127.0.0.1 that tunnels CONNECT

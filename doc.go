@@ -29,15 +29,16 @@
 // Head, Get, Delete, a Put sent in one request and each page of a listing go
 // straight over the client's net/http client instead of through the SDK's
 // per-call middleware stack: on an instant stub they take 0.5 to 0.6 times
-// the time of the SDK's calls and a third of their allocations, and a list
-// page a fifth of the time (bench/small_test.go; the README's Performance
-// section). They are built from the SDK client's settings,
+// the time of the SDK's calls and 0.35 to 0.45 times their allocations, and
+// a list page a fifth of the time (bench/small_test.go; the README's
+// Performance section). They are built from the SDK client's settings,
 // signed with the SDK's own signer and retried by the same retryer, and
 // every error answer is decoded by the SDK's own operation, so requests,
 // results and errors are the SDK's (TestDirectPathSendsAndMapsAsTheSDK; the
 // conformance suite runs every server both ways). A client with a logger, a
-// tracer or meter provider, AWS checksums or virtual-host addressing sends
-// every request through the SDK's stack.
+// tracer or meter provider (TestDirectPathOffWhenObserved), AWS checksums or
+// virtual-host addressing (route.go's directPath) sends every request
+// through the SDK's stack.
 //
 // # Objects
 //

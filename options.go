@@ -190,13 +190,14 @@ func WithPathStyle(on bool) Option {
 // write's success), as the SDK's own client does not
 // (TestAttack14_RedirectedPutWithPlainClient), and that drops the session
 // token on a redirect to another host, as net/http drops Authorization
-// (TestAttack14_RedirectKeepsTheTokenHome). A PUT of 2 MiB or more asks
-// the store to agree before its body is sent (Expect: 100-continue), so
-// that a refusal comes back as such (TestAttack14_RefusedBeforeTheBody);
-// net/http waits for that agreement only if the transport's
-// ExpectContinueTimeout is set (the SDK's client waits 1 s), and otherwise
-// sends the body at once, which a store that refuses may cut off, leaving
-// the outcome unknown.
+// (TestAttack14_RedirectKeepsTheTokenHome). A PUT of 2 MiB or more (the
+// SDK's threshold, which the direct path copies) asks the store to agree
+// before its body is sent (Expect: 100-continue), so that a refusal comes
+// back as such (TestAttack14_RefusedBeforeTheBody, with 3 MiB;
+// TestWaitForContinue); net/http waits for that agreement only if the
+// transport's ExpectContinueTimeout is set (the SDK's client waits 1 s;
+// see http.Transport), and otherwise sends the body at once, which a store
+// that refuses may cut off, leaving the outcome unknown.
 func WithHTTPClient(hc *http.Client) Option {
 	return clientOption(func(c *config) { c.httpClient, c.httpSet = hc, true })
 }
@@ -774,8 +775,9 @@ func WithPutOptions(opts ...PutOption) DirOption {
 // files together, at most every 100 ms while it runs and once more when it
 // ends, from one goroutine whatever the number of files, so fn may draw
 // without locking; it should return quickly. If fn panics, it is not called
-// again, and the call panics with the same value once every file is done,
-// in the caller's goroutine (TestAttack15_DirProgressFunctionThatPanics).
+// again (TestHoldKeepsTheFirstPanic), and the call panics with the same
+// value once every file is done, in the caller's goroutine
+// (TestAttack15_DirProgressFunctionThatPanics).
 // Bytes count as they move for files sent in parts or ranges, and when the
 // file is done for the others (TestDirProgress). Default: no reporting.
 func WithDirProgress(fn func(DirProgress)) DirOption {

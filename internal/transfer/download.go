@@ -187,22 +187,22 @@ func (d *download) fetchAll(ctx context.Context, first *s3.GetObjectOutput, q *r
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			ended := false
 			defer func() {
 				if r := recover(); r != nil {
 					held.Keep(r)
 					fail(d.t.err(None, errWriterPanicked))
+				} else if !ended {
+					// runtime.Goexit (in w's WriteAt, say): recover
+					// returns nil, and the range the worker held is not
+					// written (TestReview15_DownloadWriterThatExits).
+					fail(d.t.err(None, errWorkerExited))
 				}
 			}()
-			buf := make([]byte, copyBufferSize)
-			if i == 0 {
-				if err := d.copyRange(ctx, first, 0, q.firstEnd, buf); err != nil {
-					fail(err)
-					return
-				}
-			}
-			if err := d.fetchRanges(ctx, q, buf); err != nil {
+			if err := d.work(ctx, i == 0, first, q); err != nil {
 				fail(err)
 			}
+			ended = true
 		}()
 	}
 	wg.Wait()
@@ -218,6 +218,22 @@ func (d *download) fetchAll(ctx context.Context, first *s3.GetObjectOutput, q *r
 // errWriterPanicked stops the other workers of a download whose worker
 // panicked.
 var errWriterPanicked = errors.New("writing the download panicked")
+
+// errWorkerExited fails a download one of whose workers ended its
+// goroutine (runtime.Goexit) before it was done.
+var errWorkerExited = errors.New("a goroutine writing the download exited before it was done")
+
+// work is one worker of fetchAll: it writes the first answer if withFirst,
+// then fetches and writes ranges of q until none is left.
+func (d *download) work(ctx context.Context, withFirst bool, first *s3.GetObjectOutput, q *ranges) error {
+	buf := make([]byte, copyBufferSize)
+	if withFirst {
+		if err := d.copyRange(ctx, first, 0, q.firstEnd, buf); err != nil {
+			return err
+		}
+	}
+	return d.fetchRanges(ctx, q, buf)
+}
 
 // fetchRanges takes ranges from q until none is left or ctx ends, and
 // fetches each and writes it through buf. It stops at the first error.

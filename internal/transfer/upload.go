@@ -582,12 +582,28 @@ func (b bodyParts) send(ctx context.Context, id string, n int, p part) (*string,
 // were sent; the part counts once it is recorded.
 func (mp *multipartRun) sendPart(ctx context.Context, cancel context.CancelFunc, src partSource, n int, p part, tokens chan<- []byte) {
 	defer mp.wg.Done()
+	sent := false
+	defer func() {
+		if !sent {
+			// runtime.Goexit while the part was sent (in the caller's
+			// HTTP transport, say), which no recover stops: the part
+			// fails, and its buffer goes back, without which runParts
+			// would wait for a token for ever
+			// (TestReview15_TransportThatExitsInAPart).
+			mp.partDone(n, nil, errPartExited, cancel)
+			tokens <- p.buf
+		}
+	}()
 	etag, err := mp.send(ctx, src, n, p)
+	sent = true
 	if mp.partDone(n, etag, err, cancel) {
 		mp.u.progress.Add(0, 1)
 	}
 	tokens <- p.buf
 }
+
+// errPartExited fails a part whose sending ended its goroutine.
+var errPartExited = errors.New("sending the part exited its goroutine")
 
 // send sends part n from src. A panic while sending (in the caller's HTTP
 // transport, say) fails the part and is held for the caller's goroutine,
